@@ -1,0 +1,148 @@
+"""The ``dossier`` command line: ingest, ask, sources.
+
+Every user error ends as one line on stderr and a non-zero exit status; the
+engine decides, this module only parses arguments and renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dossier",
+        description="Answers questions about a corpus of news articles, citing verbatim quotes.",
+        epilog="Settings come from DOSSIER_* environment variables or a .env file; see .env.example.")
+    parser.add_argument("--version", action="version", version="dossier 0.1.0")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    ingest = commands.add_parser("ingest", help="add or update articles (.txt, .md) in the store",
+                                 description="Add or update articles. Idempotent: unchanged files are skipped, "
+                                             "changed files replace their chunks.")
+    ingest.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="files or directories (default: the project's seeds/)")
+    ingest.add_argument("--prune", action="store_true", help="remove documents whose files no longer exist")
+    ingest.add_argument("--reset", action="store_true",
+                        help="drop the whole store first (needed after changing the embedding model)")
+    ingest.add_argument("--json", action="store_true", help="print the counts as one JSON object")
+
+    ask = commands.add_parser("ask", help="answer a question with cited quotes",
+                              description="Answer a question from the ingested articles. Ingests seeds/ first "
+                                          "when the store is empty.")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    ask.add_argument("-k", "--top-k", type=int, default=None, metavar="N", help="chunks to retrieve (default 6)")
+    ask.add_argument("--mode", choices=("extractive", "generated"), default=None,
+                     help="answer mode (default: generated when an LLM is configured, else extractive)")
+
+    sources = commands.add_parser("sources", help="list the ingested articles",
+                                  description="List the ingested articles with their metadata.")
+    sources.add_argument("--json", action="store_true", help="print a JSON array")
+    return parser
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("chromadb", "httpx", "llama_index", "openai", "bm25s"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _progress_factory(enabled: bool):
+    """A rich progress bar on stderr for long ingests; a no-op when not on a terminal."""
+    if not enabled:
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+    task = progress.add_task("", total=None)
+
+    def update(done: int, total: int, name: str) -> None:
+        progress.update(task, completed=done, total=total, description=name)
+    return progress, update
+
+
+def _ingest(engine, paths: list[Path], prune: bool):
+    from index.settings import SEEDS_DIR
+
+    progress, update = _progress_factory(sys.stderr.isatty())
+    if progress is None:
+        return engine.ingest(paths or [SEEDS_DIR], prune=prune)
+    with progress:
+        return engine.ingest(paths or [SEEDS_DIR], prune=prune, progress=update)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot import render
+    from index.engine import Engine
+    from index.settings import SEEDS_DIR, Settings
+
+    settings = Settings()
+    engine = Engine.open(settings)
+    if args.command == "ingest":
+        if args.reset:
+            engine.reset()
+        report = _ingest(engine, args.paths, args.prune)
+        print(render.ingest_json(report) if args.json else render.ingest_summary(report))
+        return 0
+    if args.command == "sources":
+        documents = engine.sources()
+        print(render.sources_json(documents) if args.json else render.sources_plain(documents))
+        return 0
+    question = engine.validate(args.question)
+    if args.top_k is not None and not 1 <= args.top_k <= 50:
+        raise ValueError("-k must be between 1 and 50")
+    if engine.is_empty():
+        print(f"The store is empty; ingesting {SEEDS_DIR} first.", file=sys.stderr)
+        _ingest(engine, [SEEDS_DIR], prune=False)
+    answer = engine.ask(question, k=args.top_k, mode=args.mode)
+    if args.json:
+        print(render.answer_json(answer))
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        console = Console()
+        for item in render.answer_rich(answer):
+            console.print(item)
+    else:
+        print(render.answer_plain(answer))
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_libraries()
+    from index.errors import DossierError
+    from pydantic import ValidationError
+
+    try:
+        return run(args)
+    except DossierError as error:
+        print(f"dossier: error: {error}", file=sys.stderr)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        print(f"dossier: error: invalid setting {field.upper()}: {first['msg']}", file=sys.stderr)
+    except ValueError as error:
+        print(f"dossier: error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("dossier: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

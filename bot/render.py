@@ -1,0 +1,89 @@
+"""Rendering answers and sources: pure functions of the engine's values."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from index.models import Answer, Citation, DocumentMeta, IngestReport
+
+
+def source_line(citation: Citation) -> str:
+    parts = [citation.title]
+    if citation.outlet:
+        parts.append(citation.outlet)
+    parts.append(citation.date or "undated")
+    return " — ".join(parts)
+
+
+def answer_plain(answer: Answer) -> str:
+    """The answer, then its numbered sources with their verbatim quotes."""
+    lines = []
+    if answer.notice:
+        lines.append(f"Note: {answer.notice}")
+    lines.append(answer.answer)
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {source_line(c)} ({c.doc_id}, chars {c.start}-{c.end})")
+            lines.append(f"    “{c.quote}”")
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(answer.to_dict(), ensure_ascii=False)
+
+
+def answer_rich(answer: Answer) -> list:
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    items: list = []
+    if answer.notice:
+        items.append(Text(f"Note: {answer.notice}", style="yellow"))
+    style = "bold yellow" if answer.refused else "bold"
+    body = Text(answer.answer, style=style)
+    body.highlight_regex(r"\[\d+\]", "cyan")
+    items.append(Panel(body, title="Refused" if answer.refused else f"Answer ({answer.mode})",
+                       border_style="yellow" if answer.refused else "green", expand=False))
+    for c in answer.citations:
+        items.append(Text.from_markup(f"[cyan][{c.n}][/cyan] [bold]{escape(source_line(c))}[/bold] "
+                                      f"[dim]({escape(c.doc_id)}, chars {c.start}-{c.end})[/dim]"))
+        items.append(Text(f"    “{c.quote}”", style="italic"))
+    return items
+
+
+def sources_plain(documents: Iterable[DocumentMeta]) -> str:
+    rows = []
+    for d in documents:
+        title = d.title + (" (title derived from first sentence)" if d.title_derived else "")
+        who = d.outlet or d.byline or "unknown outlet"
+        rows.append(f"{d.doc_id}  {d.date or 'undated':10}  {who}\n    {title}")
+    return "\n".join(rows) if rows else "No documents ingested yet; run `dossier ingest`."
+
+
+def sources_json(documents: Iterable[DocumentMeta]) -> str:
+    from dataclasses import asdict
+
+    return json.dumps([asdict(d) for d in documents], ensure_ascii=False)
+
+
+def ingest_summary(report: IngestReport) -> str:
+    counts = (f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+              f"skipped {len(report.skipped)}")
+    if report.pruned:
+        counts += f", pruned {len(report.pruned)}"
+    if report.repaired:
+        counts += f", repaired ({'; '.join(report.repaired)})"
+    lines = [counts]
+    lines.extend(f"skipped {path}: {reason}" for path, reason in report.skipped)
+    return "\n".join(lines)
+
+
+def ingest_json(report: IngestReport) -> str:
+    return json.dumps({"added": list(report.added), "updated": list(report.updated),
+                       "unchanged": list(report.unchanged), "pruned": list(report.pruned),
+                       "repaired": list(report.repaired),
+                       "skipped": [{"path": p, "reason": r} for p, r in report.skipped]}, ensure_ascii=False)

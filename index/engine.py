@@ -1,0 +1,207 @@
+"""The one service API every front end calls: ``Engine.ask(question) -> Answer``.
+
+An engine is retriever (hybrid dense + BM25) -> sentence scoring -> answer
+(extractive, or generated and then checked) -> citations. Front ends never
+touch Chroma; they call ``ask``, ``sources`` and ``ingest`` and render.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Literal, Optional
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from . import extractive
+from .embedder import build_embedder, embed_query, model_id
+from .errors import QuestionError, StoreError
+from .ingest import Progress, ingest, rebuild_lexical
+from .lexical import LexicalIndex
+from .models import Answer, Citation, DocumentMeta, IngestReport
+from .retrieve import Retrieved, hybrid_search, version_of
+from .settings import Settings
+from .store import SentenceRecord, Store
+
+Mode = Literal["extractive", "generated"]
+REFUSAL = "The articles do not answer this question."
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    vector: np.ndarray
+    chunks: list[Retrieved]
+    records: list[SentenceRecord]
+    profile: extractive.QuestionProfile
+    scored: list[extractive.ScoredSentence]
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: BaseEmbedding, store: Store) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.lexical = LexicalIndex(settings.home / "bm25" / settings.collection)
+        self._revision: Optional[int] = None
+        self._manifest: dict[str, DocumentMeta] = {}
+        self._versions: dict[str, str] = {}
+        self._speakers: set[str] = set()
+        self._llm = None
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Optional[BaseEmbedding] = None) -> "Engine":
+        embedder = embedder or build_embedder(settings)
+        return cls(settings, embedder, Store.open(settings, model_id(settings)))
+
+    # ---- corpus ------------------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[Path], prune: bool = False, progress: Optional[Progress] = None) -> IngestReport:
+        report = ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
+                        prune=prune, progress=progress)
+        self._revision = None
+        return report
+
+    def reset(self) -> None:
+        """Drop every collection (used when switching embedding models)."""
+        self.store.reset()
+        self.store = Store.open(self.settings, model_id(self.settings))
+        self._revision = None
+
+    def sources(self) -> list[DocumentMeta]:
+        self._refresh()
+        return sorted(self._manifest.values(), key=lambda m: m.doc_id)
+
+    def is_empty(self) -> bool:
+        self._refresh()
+        return not self._manifest
+
+    def _refresh(self) -> None:
+        """Reload the manifest (and the BM25 side) when another ingest changed the store."""
+        revision = self.store.revision()
+        if revision == self._revision:
+            return
+        self._manifest = self.store.manifest()
+        self._versions = {d: m.sha256[:16] for d, m in self._manifest.items()}
+        self._speakers = self.store.speakers()
+        if self.lexical.revision != revision and not (self.lexical.load() and self.lexical.revision == revision):
+            rebuild_lexical(self.store, self.lexical, revision)
+        self._revision = revision
+
+    # ---- questions ---------------------------------------------------------------------------
+
+    def validate(self, question: str) -> str:
+        question = " ".join(question.split())
+        if not question:
+            raise QuestionError("the question is empty; ask something about the articles")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"the question is {len(question):,} characters long; the limit is "
+                                f"{self.settings.max_question_chars:,} (DOSSIER_MAX_QUESTION_CHARS)")
+        return question
+
+    def retrieve(self, question: str, k: Optional[int] = None, how: RetrievalMode = "hybrid") -> list[Retrieved]:
+        self._refresh()
+        vector = embed_query(self.embedder, question)
+        return hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self._versions,
+                             use_dense=how != "bm25", use_lexical=how != "dense")
+
+    def ask(self, question: str, k: Optional[int] = None, mode: Optional[Mode] = None,
+            retrieval: RetrievalMode = "hybrid") -> Answer:
+        question = self.validate(question)
+        mode = mode or self.settings.answer_mode
+        timings: dict[str, float] = {}
+        found = self._candidates(question, k, retrieval, timings)
+        clock = time.perf_counter()
+        refusal = self._refusal(found.profile, found.scored, found.vector)
+        if refusal is not None:
+            timings["answer"] = _ms(clock)
+            return Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
+        if mode == "generated":
+            from .generate import generate_answer
+
+            answer = generate_answer(self, question, found.chunks, found.records, found.scored, timings)
+            if answer is not None:
+                return answer
+            # generate_answer returns None only after recording why in timings["llm_error"].
+        answer = self._extractive(question, found.scored, timings, clock)
+        if mode == "generated":
+            return Answer(question=answer.question, answer=answer.answer, mode="extractive", refused=answer.refused,
+                          citations=answer.citations, timings_ms=answer.timings_ms,
+                          notice=f"The language model was unavailable ({timings.pop('llm_error', 'error')}); "
+                                 "this is an extractive answer.")
+        return answer
+
+    def diagnose(self, question: str) -> dict:
+        """The evidence behind the refusal decision, for calibration (scripts/calibrate_refusal.py)."""
+        found = self._candidates(self.validate(question), None, "hybrid", {})
+        cosine, relevance = evidence(found.scored, found.vector)
+        return {"cosine": cosine, "relevance": relevance, "unknown_names": list(found.profile.unknown_names)}
+
+    def _candidates(self, question: str, k: Optional[int], retrieval: RetrievalMode,
+                    timings: dict[str, float]) -> "Candidates":
+        clock = time.perf_counter()
+        self._refresh()
+        if not self._manifest:
+            raise StoreError("the store is empty; run `dossier ingest` first")
+        vector = embed_query(self.embedder, question)
+        timings["embed"] = _ms(clock)
+        clock = time.perf_counter()
+        chunks = hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self._versions,
+                               use_dense=retrieval != "bm25", use_lexical=retrieval != "dense")
+        sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
+        records = self.store.get_sentences(sentence_ids)
+        timings["retrieve"] = _ms(clock)
+        profile = extractive.profile_question(question, self._speakers, self.lexical.knows)
+        topic_vector = embed_query(self.embedder, profile.topic) if profile.topic else None
+        scored = extractive.score_sentences(vector, profile, records, self.lexical.idf, topic_vector)
+        return Candidates(vector=vector, chunks=chunks, records=records, profile=profile, scored=scored)
+
+    def _refusal(self, profile: extractive.QuestionProfile, scored: list[extractive.ScoredSentence],
+                 vector) -> Optional[str]:
+        """Refuse on names the corpus never mentions, or when the best evidence is weak.
+
+        Both thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
+        if profile.unknown_names:
+            names = ", ".join(profile.unknown_names)
+            return f"The articles do not mention {names}, so they cannot answer this question."
+        cosine, relevance = evidence(scored, vector)
+        if relevance < self.settings.refusal_threshold or cosine < self.settings.refusal_min_cosine:
+            return REFUSAL
+        return None
+
+    def _extractive(self, question: str, scored: list[extractive.ScoredSentence],
+                    timings: dict[str, float], clock: float) -> Answer:
+        lines = extractive.select_lines(scored, self.settings.max_answer_chars, self._similar)
+        citations: list[Citation] = []
+        rendered: list[str] = []
+        for line in lines:
+            markers = []
+            for record in line.members:
+                citations.append(self.citation(len(citations) + 1, record))
+                markers.append(f"[{len(citations)}]")
+            rendered.append(f"{extractive.line_text(line.lead.record)} {''.join(markers)}")
+        timings["answer"] = _ms(clock)
+        return Answer(question=question, answer="\n".join(rendered), mode="extractive", refused=False,
+                      citations=tuple(citations), timings_ms=timings)
+
+    def _similar(self, record: SentenceRecord) -> list[SentenceRecord]:
+        hits = self.store.similar_sentences(record.embedding, 8)
+        return [r for r, _ in hits if self._versions.get(r.doc_id) == version_of(r.sentence_id)]
+
+    def citation(self, n: int, record: SentenceRecord) -> Citation:
+        meta = self._manifest[record.doc_id]
+        return Citation(n=n, doc_id=record.doc_id, title=meta.title, outlet=meta.outlet or meta.byline,
+                        date=meta.date, quote=record.quote, start=record.start, end=record.end)
+
+
+def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float]:
+    """(best cosine, best relevance) over the candidate sentences; (0, 0) when there are none."""
+    if not scored:
+        return 0.0, 0.0
+    return (max(float(s.record.embedding @ vector) for s in scored), max(s.relevance for s in scored))
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

@@ -1,0 +1,29 @@
+"""Errors a user can hit. Each message is one line saying what happened and what to do."""
+
+
+class DossierError(Exception):
+    """Base class: front ends print ``str(error)`` and exit non-zero, without a traceback."""
+
+
+class ConfigError(DossierError):
+    pass
+
+
+class StoreError(DossierError):
+    pass
+
+
+class EmbeddingModelMismatch(StoreError):
+    pass
+
+
+class ModelIntegrityError(DossierError):
+    pass
+
+
+class QuestionError(DossierError):
+    pass
+
+
+class FileRejected(DossierError):
+    """A file that cannot be ingested; the message is the one-line reason."""

@@ -1,0 +1,134 @@
+"""The BM25 side of hybrid retrieval (bm25s), kept consistent with Chroma.
+
+The index is built from the committed chunks in Chroma and saved beside the
+store together with the store revision it reflects. Ingest rebuilds it once at
+the end of a run; a reader whose saved revision differs from the store's (another
+process ingested) rebuilds once and saves. Queries never rebuild.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+from typing import Iterable, Optional
+
+import numpy as np
+
+from .store import dump_json, load_json
+
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?", re.UNICODE)
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just me more most my myself no nor not of off on once
+only or other our ours ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves s t don
+""".split())
+
+
+def _import_bm25s():
+    import logging
+
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import; keep its chatter out of our output.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
+class _Stemmer:
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
+
+    def __call__(self, words: list[str]) -> list[str]:
+        return self._stemmer.stemWords(words)
+
+
+_STEM: Optional[_Stemmer] = None
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, Snowball-stemmed terms."""
+    global _STEM
+    if _STEM is None:
+        _STEM = _Stemmer()
+    words = [w.replace("\u2019", "'").split("'")[0] for w in _TOKEN.findall(text.lower())]
+    return _STEM([w for w in words if w and w not in STOPWORDS])
+
+
+class LexicalIndex:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.revision: Optional[int] = None
+        self._ids: list[str] = []
+        self._docs: list[str] = []
+        self._bm25 = None
+        self._idf: dict[str, float] = {}
+
+    def load(self) -> bool:
+        """Load a saved index; False when there is none or it is unreadable."""
+        bm25s = _import_bm25s()
+        state = load_json(self.directory / "state.json")
+        if not state:
+            return False
+        try:
+            self._bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if state["ids"] else None
+        except Exception:
+            return False
+        self._ids, self._docs, self.revision = state["ids"], state["docs"], state["revision"]
+        self._idf = state.get("idf", {})
+        return True
+
+    def build(self, rows: Iterable[tuple[str, str, str]], revision: int) -> None:
+        """Index ``(chunk_id, doc_id, text)`` rows and save them with ``revision``."""
+        bm25s = _import_bm25s()
+        ids, docs, corpus = [], [], []
+        for chunk_id, doc_id, text in rows:
+            ids.append(chunk_id)
+            docs.append(doc_id)
+            corpus.append(tokenize(text) or ["\u2205"])
+        frequency: dict[str, int] = {}
+        for terms in corpus:
+            for term in set(terms):
+                frequency[term] = frequency.get(term, 0) + 1
+        idf = {t: math.log(1 + (len(corpus) - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+        target = self.directory / "bm25"
+        if target.exists():
+            shutil.rmtree(target)
+        if bm25 is not None:
+            bm25.save(str(target), show_progress=False)
+        dump_json(self.directory / "state.json", {"revision": revision, "ids": ids, "docs": docs, "idf": idf})
+        self._bm25, self._ids, self._docs, self.revision = bm25, ids, docs, revision
+        self._idf = idf
+
+    def knows(self, term: str) -> bool:
+        """Whether a (tokenized) term occurs anywhere in the indexed corpus."""
+        return term in self._idf
+
+    def idf(self, term: str) -> float:
+        """BM25 inverse document frequency over chunks; unseen terms get the rarest weight."""
+        if not self._idf:
+            return 1.0
+        return self._idf.get(term, math.log(1 + (len(self._ids) + 0.5) / 0.5))
+
+    def search(self, query: str, k: int) -> list[tuple[str, str, float]]:
+        """Top ``k`` chunks as ``(chunk_id, doc_id, score)`` with a positive score."""
+        if self._bm25 is None:
+            return []
+        terms = tokenize(query)
+        if not terms:
+            return []
+        scores = self._bm25.get_scores(terms)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self._ids[i], self._docs[i], float(scores[i])) for i in top if scores[i] > 0]

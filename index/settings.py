@@ -1,0 +1,108 @@
+"""Every setting Dossier reads, declared once with its help text.
+
+Values come from the environment (``DOSSIER_*``, plus the standard
+``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``) and from a ``.env`` file in the
+current directory. The settings object is built once by a front end and passed
+down explicitly; nothing in the engine reads the environment on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Optional
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("dossier", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Dossier's configuration. Field descriptions double as documentation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DOSSIER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Data directory: the Chroma store, the BM25 index and REPL history.",
+    )
+    collection: str = Field(
+        default="dossier",
+        description="Name prefix of the Chroma collections (chunks, sentences, documents).",
+    )
+    chroma_host: Optional[str] = Field(
+        default=None,
+        description="Chroma server host. When set, Dossier uses HttpClient instead of the embedded store.",
+    )
+    chroma_port: int = Field(default=8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(default=False, description="Use HTTPS to reach the Chroma server.")
+
+    embeddings: Literal["local", "openai"] = Field(
+        default="local",
+        description="Embedding backend: 'local' (offline ONNX all-MiniLM-L6-v2) or 'openai'.",
+    )
+    openai_embed_model: str = Field(
+        default="text-embedding-3-small",
+        description="Embedding model used when DOSSIER_EMBEDDINGS=openai.",
+    )
+
+    openai_api_key: Optional[SecretStr] = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "DOSSIER_OPENAI_API_KEY"),
+        description="API key for OpenAI or a compatible server. Enables generated answers.",
+    )
+    openai_base_url: Optional[str] = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "DOSSIER_OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp). Enables generated answers.",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model for generated answers.")
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the LLM before falling back to extractive.")
+    llm_max_retries: int = Field(default=1, ge=0, description="Retries for a failed LLM call.")
+    mode: Literal["auto", "extractive", "generated"] = Field(
+        default="auto",
+        description="Answer mode. 'auto' generates when an LLM is configured, else extracts.",
+    )
+
+    top_k: int = Field(default=6, ge=1, le=50, description="Chunks retrieved per question (after fusion).")
+    max_answer_chars: int = Field(default=600, ge=100, description="Target length of an extractive answer.")
+    max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
+    max_file_bytes: int = Field(default=2_000_000, ge=1, description="Largest article file ingested.")
+    refusal_threshold: float = Field(
+        default=0.45,
+        description="Minimum best sentence relevance (cosine + weighted term overlap) to answer; calibrated, see README.",
+    )
+    refusal_min_cosine: float = Field(
+        default=0.38,
+        description="Minimum best sentence cosine similarity to answer; calibrated, see README.",
+    )
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _expand_home(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Path(value).expanduser()
+        return value
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or bool(self.openai_base_url)
+
+    @property
+    def answer_mode(self) -> Literal["extractive", "generated"]:
+        if self.mode == "auto":
+            return "generated" if self.llm_configured else "extractive"
+        return self.mode

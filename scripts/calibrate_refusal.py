@@ -1,0 +1,52 @@
+"""Calibrate the refusal thresholds on our own questions.
+
+Prints, for every answerable question (tests/data/ranking.json) and every
+out-of-corpus one (tests/data/unanswerable.json), the evidence the engine
+computes: the best sentence cosine and the best relevance. Questions caught by
+the unknown-name rule are listed but do not constrain the thresholds. Each
+suggested threshold is the midpoint of the gap between the weakest answerable
+question and the strongest unanswerable one that the other rule does not
+already catch.
+
+    python scripts/calibrate_refusal.py [--home DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from index.engine import Engine
+from index.settings import PROJECT_ROOT, SEEDS_DIR, Settings
+
+DATA = PROJECT_ROOT / "tests" / "data"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", type=Path, default=None, help="data directory (default: a fresh temp dir)")
+    args = parser.parse_args()
+    home = args.home or Path(tempfile.mkdtemp(prefix="dossier-calibrate-"))
+    engine = Engine.open(Settings(home=home))
+    engine.ingest([SEEDS_DIR])
+    answerable = [case["q"] for case in json.loads((DATA / "ranking.json").read_text())]
+    unanswerable = json.loads((DATA / "unanswerable.json").read_text())
+    rows = [(label, q, engine.diagnose(q)) for label, qs in (("answerable", answerable),
+                                                          ("unanswerable", unanswerable)) for q in qs]
+    for label, question, ev in sorted(rows, key=lambda r: r[2]["relevance"]):
+        flag = f" unknown={ev['unknown_names']}" if ev["unknown_names"] else ""
+        print(f"{label:12} cos={ev['cosine']:.3f} rel={ev['relevance']:.3f}{flag}  {question}")
+    ans = [ev for label, _, ev in rows if label == "answerable"]
+    una = [ev for label, _, ev in rows if label == "unanswerable" and not ev["unknown_names"]]
+    for key in ("cosine", "relevance"):
+        low = min(ev[key] for ev in ans)
+        high_all = sorted(ev[key] for ev in una)
+        print(f"{key}: weakest answerable {low:.3f}; strongest unanswerable {high_all[-1]:.3f}; "
+              f"unanswerable below the weakest answerable: {sum(h < low for h in high_all)}/{len(high_all)}; "
+              f"midpoint of the gap above them: {(low + max([h for h in high_all if h < low], default=0)) / 2:.3f}")
+
+
+if __name__ == "__main__":
+    main()
