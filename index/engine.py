@@ -182,6 +182,10 @@ class Engine:
                 citations.append(self.citation(len(citations) + 1, record))
                 markers.append(f"[{len(citations)}]")
             rendered.append(f"{extractive.line_text(line.lead.record)} {''.join(markers)}")
+        # Markers are only known after folding repeats; trim whole lines to keep the target length.
+        while len(rendered) > 1 and len("\n".join(rendered)) > self.settings.max_answer_chars:
+            dropped = rendered.pop()
+            citations = citations[:len(citations) - dropped.count("][") - 1]
         timings["answer"] = _ms(clock)
         return Answer(question=question, answer="\n".join(rendered), mode="extractive", refused=False,
                       citations=tuple(citations), timings_ms=timings)

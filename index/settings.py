@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_bytes: int = Field(default=2_000_000, ge=1, description="Largest article file ingested.")
     refusal_threshold: float = Field(
-        default=0.45,
+        default=0.55,
         description="Minimum best sentence relevance (cosine + weighted term overlap) to answer; calibrated, see README.",
     )
     refusal_min_cosine: float = Field(

@@ -54,6 +54,7 @@ class SentenceRecord:
     quoted: bool
     quote: str  # the original slice, verbatim: file_text[start:end]
     embedding: np.ndarray
+    paragraph: int = 0
 
 
 def make_client(settings: Settings) -> Any:
@@ -231,7 +232,7 @@ class Store:
                 relationships=source,
                 metadata={"version": version, "start": sentence.start, "end": sentence.end,
                           "speaker": speakers[index], "quoted": quoted[index],
-                          "quote": doc.text[sentence.start:sentence.end]}))
+                          "quote": doc.text[sentence.start:sentence.end], "paragraph": sentence.paragraph}))
         for index, members in enumerate(doc.chunks):
             # A chunk's vector is the normalised mean of its sentences' vectors: every
             # sentence is embedded once, and chunks cost no second pass through the model.
@@ -299,7 +300,7 @@ class Store:
 def _sentence(sid: str, text: str, meta: dict, embedding: Any) -> SentenceRecord:
     return SentenceRecord(sentence_id=sid, doc_id=meta["document_id"], text=text, start=int(meta["start"]),
                           end=int(meta["end"]), speaker=meta.get("speaker", ""), quoted=bool(meta.get("quoted")),
-                          quote=meta["quote"],
+                          quote=meta["quote"], paragraph=int(meta.get("paragraph", 0)),
                           embedding=np.asarray(embedding, dtype=np.float32))
 
 
