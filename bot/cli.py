@@ -134,8 +134,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"dossier: error: {error}", file=sys.stderr)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "settings"
-        print(f"dossier: error: invalid setting {field.upper()}: {first['msg']}", file=sys.stderr)
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        variable = field.upper() if field.upper().startswith(("OPENAI_", "DOSSIER_")) else f"DOSSIER_{field.upper()}"
+        print(f"dossier: error: invalid setting {variable}: {first['msg']}", file=sys.stderr)
     except ValueError as error:
         print(f"dossier: error: {error}", file=sys.stderr)
     except KeyboardInterrupt:

@@ -1,0 +1,49 @@
+"""Settings are declared once; every one is documented where users look."""
+
+from pathlib import Path
+
+import pytest
+
+from index.settings import PROJECT_ROOT, Settings
+
+
+def env_names() -> list[str]:
+    names = []
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        names.append(alias.choices[0] if alias is not None else f"DOSSIER_{name.upper()}")
+    return names
+
+
+@pytest.mark.parametrize("variable", env_names())
+def test_every_setting_is_documented(variable):
+    assert variable in (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    assert variable in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_environment_and_dotenv(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOSSIER_TOP_K", "9")
+    (tmp_path / ".env").write_text("DOSSIER_MAX_ANSWER_CHARS=450\nOPENAI_BASE_URL=http://127.0.0.1:1/v1\n",
+                                   encoding="utf-8")
+    settings = Settings()
+    assert settings.top_k == 9 and settings.max_answer_chars == 450
+    assert settings.llm_configured and settings.answer_mode == "generated"
+    assert settings.home == tmp_path / "home"
+
+
+def test_defaults_are_offline_and_extractive(monkeypatch):
+    monkeypatch.delenv("DOSSIER_HOME")
+    settings = Settings(_env_file=None)
+    assert not settings.llm_configured and settings.answer_mode == "extractive"
+    assert settings.embeddings == "local" and settings.chroma_host is None
+    assert "dossier" in str(settings.home)
+
+
+def test_api_key_is_never_shown(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value")
+    settings = Settings(_env_file=None)
+    assert "sk-secret-value" not in repr(settings) and "sk-secret-value" not in str(settings.model_dump())
+
+
+def test_env_file_is_ignored_by_git():
+    assert ".env" in (PROJECT_ROOT / ".gitignore").read_text(encoding="utf-8").split()
