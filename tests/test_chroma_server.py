@@ -1,0 +1,59 @@
+"""The scale-out path: the same engine against a real `chroma run` server."""
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from index.engine import Engine
+from index.settings import SEEDS_DIR, Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    binary = shutil.which("chroma") or str(Path(__import__("sys").executable).with_name("chroma"))
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen([binary, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("chroma run exited early")
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not start listening within 60 s")
+    yield port
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_ingest_and_ask_through_http_client(chroma_server, embedder, tmp_path):
+    settings = Settings(home=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=chroma_server,
+                        collection="served", _env_file=None)
+    engine = Engine.open(settings, embedder=embedder)
+    assert type(engine.store.client).__name__ != "PersistentClient"
+    report = engine.ingest([SEEDS_DIR])
+    assert len(report.added) == 5
+    assert not (tmp_path / "local" / "chroma").exists()  # nothing went to the embedded store
+    answer = engine.ask("How many missiles did North Korea fire toward the Sea of Japan?")
+    assert answer.citations[0].doc_id == "002_4e57d263a0889e77" and "at least 10 missiles" in answer.citations[0].quote
+    # A second engine with its own local data dir sees the same store through the server.
+    other = Engine.open(Settings(home=tmp_path / "other", chroma_host="127.0.0.1", chroma_port=chroma_server,
+                                 collection="served", _env_file=None), embedder=embedder)
+    assert [m.doc_id for m in other.sources()] == [m.doc_id for m in engine.sources()]
+    assert other.ask("Which air routes did South Korea close?").citations
