@@ -91,10 +91,8 @@ def run(args: argparse.Namespace) -> int:
     from index.settings import SEEDS_DIR, Settings
 
     settings = Settings()
-    engine = Engine.open(settings)
+    engine = Engine.open(settings, reset=args.command == "ingest" and args.reset)
     if args.command == "ingest":
-        if args.reset:
-            engine.reset()
         report = _ingest(engine, args.paths, args.prune)
         print(render.ingest_json(report) if args.json else render.ingest_summary(report))
         return 0

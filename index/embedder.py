@@ -16,7 +16,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from .errors import ConfigError, ModelIntegrityError
+from .errors import ConfigError, EmbeddingServiceError, ModelIntegrityError
 from .settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -129,15 +129,27 @@ def embed_texts(model: BaseEmbedding, texts: Sequence[str]) -> np.ndarray:
         return model.embed(texts)
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
-    vectors = np.asarray(model.get_text_embedding_batch(list(texts)), dtype=np.float32)
+    vectors = np.asarray(_remote(model, lambda: model.get_text_embedding_batch(list(texts))), dtype=np.float32)
     return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
 
 
 def embed_query(model: BaseEmbedding, text: str) -> np.ndarray:
     if isinstance(model, OnnxMiniLMEmbedding):
         return model.embed([text])[0]
-    vector = np.asarray(model.get_query_embedding(text), dtype=np.float32)
+    vector = np.asarray(_remote(model, lambda: model.get_query_embedding(text)), dtype=np.float32)
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+def _remote(model: BaseEmbedding, call: Any) -> Any:
+    """Run a remote embedding call; failures become one readable line (never the key)."""
+    try:
+        return call()
+    except Exception as exc:  # openai raises many types; all mean "the service failed"
+        where = getattr(model, "api_base", None) or "the OpenAI API"
+        status = getattr(exc, "status_code", None)
+        detail = f"HTTP {status}" if status else type(exc).__name__
+        raise EmbeddingServiceError(f"the embedding service at {where} failed ({detail}); "
+                                    "check OPENAI_BASE_URL / OPENAI_API_KEY or use DOSSIER_EMBEDDINGS=local") from None
 
 
 def model_id(settings: Settings) -> str:

@@ -52,9 +52,10 @@ class Engine:
         self._llm = None
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Optional[BaseEmbedding] = None) -> "Engine":
+    def open(cls, settings: Settings, embedder: Optional[BaseEmbedding] = None, reset: bool = False) -> "Engine":
+        """Build the engine; ``reset`` drops the store first (e.g. after switching embedding models)."""
         embedder = embedder or build_embedder(settings)
-        return cls(settings, embedder, Store.open(settings, model_id(settings)))
+        return cls(settings, embedder, Store.open(settings, model_id(settings), reset=reset))
 
     # ---- corpus ------------------------------------------------------------------------------
 
@@ -63,12 +64,6 @@ class Engine:
                         prune=prune, progress=progress)
         self._revision = None
         return report
-
-    def reset(self) -> None:
-        """Drop every collection (used when switching embedding models)."""
-        self.store.reset()
-        self.store = Store.open(self.settings, model_id(self.settings))
-        self._revision = None
 
     def sources(self) -> list[DocumentMeta]:
         self._refresh()

@@ -27,3 +27,7 @@ class QuestionError(DossierError):
 
 class FileRejected(DossierError):
     """A file that cannot be ingested; the message is the one-line reason."""
+
+
+class EmbeddingServiceError(DossierError):
+    pass

@@ -115,14 +115,19 @@ class Store:
         self.sentence_store = ChromaVectorStore(chroma_collection=self.sentences)
 
     @classmethod
-    def open(cls, settings: Settings, embed_model_id: str) -> "Store":
+    def open(cls, settings: Settings, embed_model_id: str, reset: bool = False) -> "Store":
+        """Open (creating if needed) the collections; ``reset`` drops them first."""
         client = _retrying(lambda: make_client(settings), "connecting")
+        if reset:
+            _retrying(lambda: drop_collections(client, settings.collection), "dropping collections")
         return _retrying(lambda: cls(client, settings.collection, embed_model_id), "opening collections")
 
     def _collection(self, kind: str) -> Any:
+        # A new store starts its revision at the clock in ms, so a BM25 index saved for an
+        # earlier store of the same name (before a reset) can never look current.
         return self.client.get_or_create_collection(
             f"{self.prefix}_{kind}",
-            metadata={META_MODEL: self.embed_model_id, META_REVISION: 0},
+            metadata={META_MODEL: self.embed_model_id, META_REVISION: int(time.time() * 1000)},
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
@@ -285,16 +290,16 @@ class Store:
         _retrying(lambda: self.documents.modify(metadata=metadata), "updating the store revision")
         return revision
 
-    def reset(self) -> None:
-        for kind in ("chunks", "sentences", "documents"):
-            try:
-                self.client.delete_collection(f"{self.prefix}_{kind}")
-            except Exception:  # absent already
-                pass
-
     def _delete_where(self, where: dict) -> None:
         for collection in (self.sentences, self.chunks):
             _retrying(lambda: collection.delete(where=where), "removing old chunks")
+
+
+def drop_collections(client: Any, prefix: str) -> None:
+    existing = {getattr(c, "name", c) for c in client.list_collections()}
+    for kind in ("chunks", "sentences", "documents"):
+        if f"{prefix}_{kind}" in existing:
+            client.delete_collection(f"{prefix}_{kind}")
 
 
 def _sentence(sid: str, text: str, meta: dict, embedding: Any) -> SentenceRecord:

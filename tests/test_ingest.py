@@ -136,3 +136,16 @@ def test_embedding_model_mismatch_is_a_clear_error(fresh_engine, corpus, embedde
 def test_missing_path_is_reported(fresh_engine, tmp_path):
     report = fresh_engine.ingest([tmp_path / "nowhere"])
     assert report.skipped == ((str(tmp_path / "nowhere"), "no such file or directory"),)
+
+
+def test_reset_rebuilds_a_store_made_with_another_model(fresh_engine, corpus, embedder):
+    fresh_engine.ingest([corpus])
+    other = Settings(home=fresh_engine.settings.home, embeddings="openai", openai_base_url="http://127.0.0.1:9/v1",
+                     _env_file=None)
+    # The local embedder stands in for the other model here: only the stored model id matters.
+    engine = Engine.open(other, embedder=embedder, reset=True)
+    assert engine.sources() == []
+    engine.ingest([corpus])
+    assert len(engine.sources()) == 5
+    with pytest.raises(EmbeddingModelMismatch):
+        Engine.open(fresh_engine.settings, embedder=embedder)
