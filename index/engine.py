@@ -124,7 +124,7 @@ class Engine:
         if mode == "generated":
             return Answer(question=answer.question, answer=answer.answer, mode="extractive", refused=answer.refused,
                           citations=answer.citations, timings_ms=answer.timings_ms,
-                          notice=f"The language model was unavailable ({timings.pop('llm_error', 'error')}); "
+                          notice=f"The generated answer could not be used ({timings.pop('llm_error', 'error')}); "
                                  "this is an extractive answer.")
         return answer
 

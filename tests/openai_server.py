@@ -9,7 +9,7 @@ It listens on 127.0.0.1 (a free port) and answers ``POST /v1/chat/completions``
 * ``enqueue_hang(seconds)``      a reply that only starts after ``seconds``.
 
 An empty queue answers 500, so a test that forgot to script a reply fails loudly.
-Every request is recorded in ``requests`` (path and parsed JSON body).
+Every request is recorded in ``requests`` (path, parsed JSON body, headers).
 ``POST /v1/embeddings`` returns deterministic unit vectors (sha256 of the text
 seeds them), honouring ``encoding_format: base64`` as the openai client sends it.
 """
@@ -46,6 +46,7 @@ class Scripted:
 class Received:
     path: str
     body: dict
+    headers: dict
 
     def messages_text(self) -> str:
         """All message contents of a chat request, joined, for prompt assertions."""
@@ -116,9 +117,9 @@ class FakeOpenAIServer:
         with self._lock:
             return self._script.popleft() if self._script else None
 
-    def _record(self, path: str, body: dict) -> None:
+    def _record(self, path: str, body: dict, headers: dict) -> None:
         with self._lock:
-            self.requests.append(Received(path=path, body=body))
+            self.requests.append(Received(path=path, body=body, headers=headers))
 
     def _wait(self, seconds: float) -> None:
         self._closing.wait(seconds)
@@ -144,7 +145,7 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"error": {"message": "invalid JSON", "type": "invalid_request_error"}})
                 return
             path = self.path.split("?", 1)[0]
-            server._record(path, body)
+            server._record(path, body, dict(self.headers.items()))
             try:
                 if path in CHAT_PATHS:
                     self._chat(body)

@@ -1,0 +1,302 @@
+"""Generated answers end to end: real Engine, real Chroma, real ONNX embedder, real openai client
+talking HTTP to a scripted OpenAI-compatible server (tests/openai_server.py)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from index.embedder import OnnxMiniLMEmbedding, embed_texts
+from index.engine import REFUSAL, Engine
+from index.generate import (SENTINEL, StreamEnd, best_support, chunk_records, generate_answer_stream,
+                            split_reply)
+from index.models import Answer
+from index.retrieve import Retrieved
+from index.settings import SEEDS_DIR, Settings
+from index.store import SentenceRecord
+from openai_server import FakeOpenAIServer
+
+QUESTION = "What did Kirby say about North Korea's artillery shells for Russia?"
+API_KEY = "test-key-do-not-leak"
+
+
+@pytest.fixture(scope="module")
+def embedder() -> OnnxMiniLMEmbedding:
+    return OnnxMiniLMEmbedding()
+
+
+@pytest.fixture(scope="module")
+def llm_server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, embedder: OnnxMiniLMEmbedding) -> Path:
+    """One ingested store for the module: ingest costs seconds, the engines reading it cost nothing."""
+    path = tmp_path_factory.mktemp("generate")
+    Engine.open(Settings(home=path, _env_file=None), embedder=embedder).ingest([SEEDS_DIR])
+    return path
+
+
+def open_engine(home: Path, embedder: OnnxMiniLMEmbedding, base_url: str) -> Engine:
+    settings = Settings(home=home, openai_base_url=base_url, openai_api_key=API_KEY, llm_timeout=2,
+                        llm_max_retries=0, mode="generated", _env_file=None)
+    return Engine.open(settings, embedder=embedder)
+
+
+@pytest.fixture()
+def engine(home: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> Engine:
+    llm_server.reset()
+    return open_engine(home, embedder, llm_server.url + "/v1")
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def sources_of(engine: Engine, question: str = QUESTION) -> tuple[list[Retrieved], dict[int, list[SentenceRecord]]]:
+    """The chunks ``ask`` will number [1]..[k], and each one's sentences, to script a reply."""
+    chunks = engine.retrieve(question)
+    records = engine.store.get_sentences([s for c in chunks for s in c.sentence_ids])
+    return chunks, chunk_records(chunks, records)
+
+
+def sentence(records: list[SentenceRecord], min_words: int = 8) -> SentenceRecord:
+    """A substantial sentence of a chunk (headlines and fragments make poor test claims)."""
+    return next(r for r in records if len(r.text.split()) >= min_words and "[" not in r.text)
+
+
+def assert_verbatim(engine: Engine, answer: Answer) -> None:
+    paths = {m.doc_id: m.path for m in engine.sources()}
+    assert answer.citations
+    for citation in answer.citations:
+        text = Path(paths[citation.doc_id]).read_text(encoding="utf-8")
+        assert text[citation.start:citation.end] == citation.quote
+
+
+def markers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- (a) a good reply ---------------------------------------------------------------------------
+
+
+def test_good_reply_is_checked_renumbered_and_cited_verbatim(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    chunks, by_chunk = sources_of(engine)
+    second, first = sentence(by_chunk[2]), sentence(by_chunk[1])
+    # The model cites [2] before [1]: the answer must renumber them in order of appearance.
+    llm_server.enqueue(f"{second.text.rstrip('.')} [2]. {first.text.rstrip('.')} [1].")
+
+    answer = engine.ask(QUESTION)
+
+    assert answer.mode == "generated" and not answer.refused and answer.notice is None
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert markers(answer.answer) == [1, 2]
+    assert answer.citations[0].quote == second.quote and answer.citations[1].quote == first.quote
+    assert_verbatim(engine, answer)
+    assert answer.timings_ms["llm"] > 0
+    prompt = llm_server.chat_requests()[-1].messages_text()
+    for n, chunk in enumerate(chunks, 1):
+        title = engine._manifest[chunk.doc_id].title
+        assert f"[{n}] Title: {title}" in prompt
+        assert chunk.text in prompt
+    assert QUESTION in prompt and SENTINEL in prompt
+    assert llm_server.chat_requests()[-1].headers.get("Authorization") == f"Bearer {API_KEY}"
+
+
+def test_paraphrase_citing_a_source_is_kept(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    chunks, _ = sources_of(engine)
+    n = next(i for i, c in enumerate(chunks, 1) if "covertly" in c.text)
+    llm_server.enqueue(f"Kirby said North Korea is covertly supplying Russia with a significant number "
+                       f"of artillery shells [{n}].")
+    answer = engine.ask(QUESTION)
+    assert answer.mode == "generated" and len(answer.citations) == 1
+    assert "covertly" in answer.citations[0].quote
+    assert answer.answer.endswith("artillery shells [1].")
+
+
+# ---- (b) (c) markers and sentences the check removes ----------------------------------------------
+
+
+def test_marker_of_a_source_that_does_not_exist_is_removed(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    _, by_chunk = sources_of(engine)
+    first, second = sentence(by_chunk[1]), sentence(by_chunk[2])
+    llm_server.enqueue(f"{first.text.rstrip('.')} [1][9]. {second.text.rstrip('.')} [2].")
+    answer = engine.ask(QUESTION)
+    assert answer.mode == "generated"
+    assert "[9]" not in answer.answer
+    assert markers(answer.answer) == [1, 2]
+    assert [c.quote for c in answer.citations] == [first.quote, second.quote]
+
+
+def test_sentence_its_source_does_not_support_is_dropped(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    _, by_chunk = sources_of(engine)
+    first = sentence(by_chunk[1])
+    llm_server.enqueue(f"{first.text.rstrip('.')} [1]. The price of oil rose to 300 dollars [1]. "
+                       "North Korea also sent 500 tanks [2].")
+    answer = engine.ask(QUESTION)
+    assert answer.mode == "generated"
+    assert "oil" not in answer.answer and "tanks" not in answer.answer
+    assert answer.answer == f"{first.text.rstrip('.')} [1]."
+    assert len(answer.citations) == 1 and answer.citations[0].quote == first.quote
+    assert answer.notice is not None and "2 sentence(s)" in answer.notice
+
+
+def test_sentence_without_markers_is_dropped(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    _, by_chunk = sources_of(engine)
+    first = sentence(by_chunk[1])
+    llm_server.enqueue(f"{first.text.rstrip('.')} [1]. Kirby spoke at length about the war.")
+    answer = engine.ask(QUESTION)
+    assert "at length" not in answer.answer and markers(answer.answer) == [1]
+
+
+def test_reply_with_no_supported_sentence_falls_back(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    llm_server.enqueue("The price of oil rose to 300 dollars [1]. Bananas are yellow [2].")
+    answer = engine.ask(QUESTION)
+    assert answer.mode == "extractive"
+    assert answer.notice and "no supported citations" in answer.notice
+    assert_verbatim(engine, answer)
+
+
+# ---- (d) (e) (g) the model is unavailable -----------------------------------------------------------
+
+
+def test_http_error_falls_back_to_extractive(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    llm_server.enqueue_error(500)
+    answer = engine.ask(QUESTION)
+    assert answer.mode == "extractive" and not answer.refused
+    assert answer.notice and "could not be used" in answer.notice and "HTTP 500" in answer.notice
+    assert API_KEY not in answer.notice
+    assert "llm_error" not in answer.timings_ms
+    assert_verbatim(engine, answer)
+    assert len(llm_server.chat_requests()) == 1  # llm_max_retries=0: one attempt
+
+
+def test_hanging_server_times_out_and_falls_back(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    llm_server.enqueue_hang(30)
+    clock = time.perf_counter()
+    answer = engine.ask(QUESTION)
+    elapsed = time.perf_counter() - clock
+    assert elapsed < 15, f"ask took {elapsed:.1f}s with llm_timeout=2"
+    assert answer.mode == "extractive"
+    assert answer.notice and "timed out after 2s" in answer.notice
+    assert_verbatim(engine, answer)
+
+
+def test_no_server_falls_back(home: Path, embedder: OnnxMiniLMEmbedding) -> None:
+    engine = open_engine(home, embedder, f"http://127.0.0.1:{closed_port()}/v1")
+    answer = engine.ask(QUESTION)
+    assert answer.mode == "extractive"
+    assert answer.notice and "connection refused" in answer.notice
+    assert API_KEY not in answer.notice
+    assert_verbatim(engine, answer)
+
+
+# ---- (f) the model says it cannot answer ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("reply", [SENTINEL, f"`{SENTINEL}`\n", f"{SENTINEL}."])
+def test_sentinel_reply_is_a_refusal(engine: Engine, llm_server: FakeOpenAIServer, reply: str) -> None:
+    llm_server.enqueue(reply)
+    answer = engine.ask(QUESTION)
+    assert answer.refused and answer.mode == "generated"
+    assert answer.answer == REFUSAL and answer.citations == ()
+
+
+# ---- streaming ------------------------------------------------------------------------------------
+
+
+def test_stream_yields_deltas_then_the_checked_answer(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    chunks, by_chunk = sources_of(engine)
+    first = sentence(by_chunk[1])
+    reply = f"{first.text.rstrip('.')} [1]. The price of oil rose to 300 dollars [1]."
+    llm_server.enqueue(reply)
+    records = [r for rs in by_chunk.values() for r in rs]
+    timings: dict = {}
+    items = list(generate_answer_stream(engine, QUESTION, chunks, records, [], timings))
+    deltas, end = items[:-1], items[-1]
+    assert len(deltas) > 1 and all(isinstance(d, str) for d in deltas)
+    assert "".join(deltas) == reply
+    assert llm_server.chat_requests()[-1].body.get("stream") is True
+    assert isinstance(end, StreamEnd) and end.answer is not None
+    assert end.answer.answer == f"{first.text.rstrip('.')} [1]." and len(end.answer.citations) == 1
+
+
+def test_stream_failure_ends_with_none_and_a_reason(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    chunks, _ = sources_of(engine)
+    llm_server.enqueue_error(503)
+    timings: dict = {}
+    items = list(generate_answer_stream(engine, QUESTION, chunks, [], [], timings))
+    assert items == [StreamEnd(None)]
+    assert "HTTP 503" in timings["llm_error"]
+
+
+# ---- the reply parser and the support thresholds ----------------------------------------------------
+
+
+def test_split_reply_keeps_markers_with_their_sentence() -> None:
+    parts = split_reply("Mr. Kirby spoke on Tuesday. [1][2] The U.S. will monitor it [3, 4]. No marker here.")
+    assert [p.numbers for p in parts] == [[1, 2], [3, 4], []]
+    assert parts[0].bare == "Mr. Kirby spoke on Tuesday."
+
+
+SUPPORTED = [  # faithful paraphrases, with a phrase locating the chunk they cite
+    ("Kirby said North Korea is covertly supplying Russia with a significant number of artillery shells.",
+     "DPRK is covertly supplying"),
+    ("Kirby declined to give an estimate of the quantity of ammunition being sent.", "specific estimate"),
+    ("The US is still monitoring whether the shipments are actually received.", "still monitoring"),
+    ("Ned Price said sanctions were among the options being considered.", "Ned Price"),
+    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea.", "at least 10 missiles"),
+    ("North Korea said it has never conducted arms deals with Russia and has no plans to do so.", "never conducted"),
+    ("The White House did not say how the shells were being transported.", "mode of transportation"),
+    ("Kirby said Washington would speak with the UN about accountability for the shipments.", "accountability"),
+]
+UNSUPPORTED = [  # fabrications citing a chunk on the same topic
+    ("The price of oil rose to 300 dollars.", "DPRK is covertly supplying"),
+    ("Iran sent 500 tanks to Crimea.", "Crimea"),
+    ("South Korea carried out a nuclear test last week.", "nuclear test"),
+    ("North Korea fired 50 missiles at Japan on Wednesday.", "at least 10 missiles"),
+    ("Ned Price said the US would never impose sanctions on North Korea.", "Ned Price"),
+    ("Kirby said the shipments would decide the outcome of the war.", "course of the war"),
+    ("Kirby said North Korea is supplying tanks and fighter jets to Russia.", "DPRK is covertly supplying"),
+    ("North Korea's missile hit the city of Sokcho, killing dozens.", "Sokcho"),
+]
+
+
+def test_support_thresholds_on_the_seed_corpus(home: Path, embedder: OnnxMiniLMEmbedding) -> None:
+    """The calibration behind SUPPORT_COSINE / SUPPORT_OVERLAP (see index/generate.py); -s prints the table."""
+    engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
+    chunks = {c.chunk_id: c for key in ("artillery shells Kirby", "sanctions Iran drones Crimea", "missiles Sokcho",
+                                        "arms deals rumor nuclear test", "monitor transport accountability estimate")
+              for c in engine.retrieve(key, k=12)}
+    chunk_list = list(chunks.values())
+    by_chunk = chunk_records(chunk_list, engine.store.get_sentences(
+        [s for c in chunk_list for s in c.sentence_ids]))
+    table: list[str] = []
+
+    def verdicts(rows: list[tuple[str, str]], label: str) -> list[bool]:
+        vectors = embed_texts(engine.embedder, [text for text, _ in rows])
+        out = []
+        for (text, key), vector in zip(rows, vectors):
+            n = next(i for i, c in enumerate(chunk_list, 1) if key.lower() in c.text.lower())
+            best = best_support(engine, text, vector, by_chunk[n])
+            assert best is not None
+            table.append(f"{label} cosine={best.cosine:.2f} overlap={best.overlap:.2f} "
+                         f"numbers_ok={best.numbers_ok} supported={best.supported}  {text}")
+            out.append(best.supported)
+        return out
+
+    faithful, fabricated = verdicts(SUPPORTED, "faithful  "), verdicts(UNSUPPORTED, "fabricated")
+    print("\n" + "\n".join(table))
+    assert all(faithful) and not any(fabricated), "\n".join(table)
