@@ -8,18 +8,19 @@ touch Chroma; they call ``ask``, ``sources`` and ``ingest`` and render.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Literal, Optional
+from typing import Generator, Iterable, Iterator, Literal, Optional, Union
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from . import extractive
+from .conversation import Conversation, resolve_followup
 from .embedder import build_embedder, embed_query, model_id
 from .errors import QuestionError, StoreError
 from .ingest import Progress, ingest, rebuild_lexical
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, tokenize
 from .models import Answer, Citation, DocumentMeta, IngestReport
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import Settings
@@ -103,39 +104,87 @@ class Engine:
                              use_dense=how != "bm25", use_lexical=how != "dense")
 
     def ask(self, question: str, k: Optional[int] = None, mode: Optional[Mode] = None,
-            retrieval: RetrievalMode = "hybrid") -> Answer:
+            retrieval: RetrievalMode = "hybrid", conversation: Optional[Conversation] = None) -> Answer:
+        """Answer one question; with a conversation, a follow-up is resolved against it first."""
+        *_, answer = self._answer(question, k, mode, retrieval, conversation, stream=False)
+        return answer
+
+    def ask_stream(self, question: str, k: Optional[int] = None, mode: Optional[Mode] = None,
+                   conversation: Optional[Conversation] = None) -> Iterator[Union[str, Answer]]:
+        """Like ``ask``, but first yields the model's text as it arrives (generated mode only).
+
+        The streamed text is provisional: the last item is the checked ``Answer``, which may
+        differ (unsupported sentences removed) or be an extractive fallback."""
+        yield from self._answer(question, k, mode, "hybrid", conversation, stream=True)
+
+    def _answer(self, question: str, k: Optional[int], mode: Optional[Mode], retrieval: RetrievalMode,
+                conversation: Optional[Conversation], stream: bool) -> Iterator[Union[str, Answer]]:
         question = self.validate(question)
         mode = mode or self.settings.answer_mode
         timings: dict[str, float] = {}
-        found = self._candidates(question, k, retrieval, timings)
+        clock = time.perf_counter()
+        standalone = question
+        if conversation is not None and conversation.turns:
+            standalone = resolve_followup(question, conversation, self._speakers, self._condenser(mode))
+            timings["resolve"] = _ms(clock)
+        followup = self._followup(question, conversation) if standalone != question else None
+        found = self._candidates(standalone, k, retrieval, timings, followup)
         clock = time.perf_counter()
         refusal = self._refusal(found.profile, found.scored, found.vector)
+        answer: Optional[Answer] = None
         if refusal is not None:
             timings["answer"] = _ms(clock)
-            return Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
-        if mode == "generated":
-            from .generate import generate_answer
+            answer = Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
+        elif mode == "generated":
+            answer = yield from self._generated(standalone, found, timings, stream)
+        if answer is None:
+            answer = self._extractive(question, found.scored, timings, clock)
+            if mode == "generated":
+                answer = replace(answer, notice=f"The generated answer could not be used "
+                                                f"({timings.pop('llm_error', 'error')}); this is an extractive answer.")
+        answer = replace(answer, question=question, resolved=standalone if standalone != question else None)
+        if conversation is not None:
+            conversation.add(answer)
+        yield answer
 
-            answer = generate_answer(self, question, found.chunks, found.records, found.scored, timings)
-            if answer is not None:
-                return answer
-            # generate_answer returns None only after recording why in timings["llm_error"].
-        answer = self._extractive(question, found.scored, timings, clock)
-        if mode == "generated":
-            return Answer(question=answer.question, answer=answer.answer, mode="extractive", refused=answer.refused,
-                          citations=answer.citations, timings_ms=answer.timings_ms,
-                          notice=f"The generated answer could not be used ({timings.pop('llm_error', 'error')}); "
-                                 "this is an extractive answer.")
-        return answer
+    def _generated(self, question: str, found: "Candidates", timings: dict,
+                   stream: bool) -> Generator[str, None, Optional[Answer]]:
+        """The generated answer, or None (reason in timings["llm_error"]) to fall back."""
+        from .generate import StreamEnd, generate_answer, generate_answer_stream
+
+        if not stream:
+            return generate_answer(self, question, found.chunks, found.records, found.scored, timings)
+        for item in generate_answer_stream(self, question, found.chunks, found.records, found.scored, timings):
+            if isinstance(item, StreamEnd):
+                return item.answer
+            yield item
+        return None
+
+    def _condenser(self, mode: Mode):
+        """An LLM-backed condenser when answers are generated, else None (offline resolution)."""
+        if mode != "generated":
+            return None
+        from .generate import condense_question
+
+        return lambda question, history: condense_question(self, question, history)
 
     def diagnose(self, question: str) -> dict:
         """The evidence behind the refusal decision, for calibration (scripts/calibrate_refusal.py)."""
         found = self._candidates(self.validate(question), None, "hybrid", {})
-        cosine, relevance = evidence(found.scored, found.vector)
-        return {"cosine": cosine, "relevance": relevance, "unknown_names": list(found.profile.unknown_names)}
+        cosine, relevance, overlap = evidence(found.scored, found.vector)
+        return {"cosine": cosine, "relevance": relevance, "overlap": overlap,
+                "unknown_names": list(found.profile.unknown_names)}
+
+    def _followup(self, question: str, conversation: Conversation) -> extractive.FollowUp:
+        previous = conversation.last_answered()
+        cited = previous.citations if previous else ()
+        return extractive.FollowUp(own_terms=frozenset(tokenize(question)),
+                                   own_vector=embed_query(self.embedder, question),
+                                   cited=frozenset((c.doc_id, c.start) for c in cited),
+                                   docs=frozenset(c.doc_id for c in cited))
 
     def _candidates(self, question: str, k: Optional[int], retrieval: RetrievalMode,
-                    timings: dict[str, float]) -> "Candidates":
+                    timings: dict[str, float], followup: Optional[extractive.FollowUp] = None) -> "Candidates":
         clock = time.perf_counter()
         self._refresh()
         if not self._manifest:
@@ -150,19 +199,22 @@ class Engine:
         timings["retrieve"] = _ms(clock)
         profile = extractive.profile_question(question, self._speakers, self.lexical.knows)
         topic_vector = embed_query(self.embedder, profile.topic) if profile.topic else None
-        scored = extractive.score_sentences(vector, profile, records, self.lexical.idf, topic_vector)
+        scored = extractive.score_sentences(vector, profile, records, self.lexical.idf, topic_vector, followup)
         return Candidates(vector=vector, chunks=chunks, records=records, profile=profile, scored=scored)
 
     def _refusal(self, profile: extractive.QuestionProfile, scored: list[extractive.ScoredSentence],
                  vector) -> Optional[str]:
-        """Refuse on names the corpus never mentions, or when the best evidence is weak.
+        """Refuse on names the corpus never mentions, or when the best evidence is weak:
+        low relevance, or a low cosine that near-complete term coverage does not make up for
+        ("Who is John Kirby?" is short and embeds far from any sentence, but every word matches).
 
         Both thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
         if profile.unknown_names:
             names = ", ".join(profile.unknown_names)
             return f"The articles do not mention {names}, so they cannot answer this question."
-        cosine, relevance = evidence(scored, vector)
-        if relevance < self.settings.refusal_threshold or cosine < self.settings.refusal_min_cosine:
+        cosine, relevance, overlap = evidence(scored, vector)
+        weak_meaning = cosine < self.settings.refusal_min_cosine and overlap < self.settings.refusal_min_overlap
+        if relevance < self.settings.refusal_threshold or weak_meaning:
             return REFUSAL
         return None
 
@@ -195,11 +247,12 @@ class Engine:
                         date=meta.date, quote=record.quote, start=record.start, end=record.end)
 
 
-def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float]:
-    """(best cosine, best relevance) over the candidate sentences; (0, 0) when there are none."""
+def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float, float]:
+    """(best cosine, best relevance, best term overlap) over the candidates; zeros when there are none."""
     if not scored:
-        return 0.0, 0.0
-    return (max(float(s.record.embedding @ vector) for s in scored), max(s.relevance for s in scored))
+        return 0.0, 0.0, 0.0
+    return (max(float(s.record.embedding @ vector) for s in scored), max(s.relevance for s in scored),
+            max(s.overlap for s in scored))
 
 
 def _ms(since: float) -> float:

@@ -30,6 +30,9 @@ from .store import SentenceRecord
 OVERLAP_WEIGHT = 0.9
 SPEAKER_BONUS = 0.12
 OTHER_SPEAKER_PENALTY = 0.05
+CARRIED_WEIGHT = 0.5  # a follow-up's words carried from earlier turns weigh half
+FOLLOWUP_DOC_BONUS = 0.05
+ALREADY_CITED_PENALTY = 0.15
 SELECT_MARGIN = 0.16  # sentences within this of the best score may join the answer
 MAX_LINES = 4
 # Two sentences from different articles are "the same statement" when nearly identical
@@ -80,6 +83,8 @@ class ScoredSentence:
     record: SentenceRecord
     relevance: float
     score: float
+    cosine: float = 0.0
+    overlap: float = 0.0
 
 
 @dataclass
@@ -105,8 +110,21 @@ def profile_question(question: str, speakers: set[str], known_term: Callable[[st
                            unknown_names=unknown, topic=topic)
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """What a follow-up adds to scoring: the user's own words count more than the words
+    carried over from earlier turns, the articles already in the conversation are
+    slightly preferred, and sentences already cited are not served again."""
+
+    own_terms: frozenset[str]
+    own_vector: np.ndarray
+    cited: frozenset[tuple[str, int]]  # (doc_id, start) of the previous answer's citations
+    docs: frozenset[str]
+
+
 def score_sentences(question_vector: np.ndarray, profile: QuestionProfile, records: list[SentenceRecord],
-                    idf: Callable[[str], float], topic_vector: Optional[np.ndarray] = None) -> list[ScoredSentence]:
+                    idf: Callable[[str], float], topic_vector: Optional[np.ndarray] = None,
+                    followup: Optional[FollowUp] = None) -> list[ScoredSentence]:
     """Score candidates. With a who-said-what question, the dense part averages the whole
     question and its topic, and the speaker bonus covers the *who*."""
     if not records:
@@ -115,7 +133,10 @@ def score_sentences(question_vector: np.ndarray, profile: QuestionProfile, recor
     dense = matrix @ question_vector
     if topic_vector is not None:
         dense = (dense + matrix @ topic_vector) / 2
-    weights = {t: idf(t) for t in profile.terms}
+    if followup is not None:
+        dense = (dense + matrix @ followup.own_vector) / 2
+    weights = {t: idf(t) * (1.0 if followup is None or t in followup.own_terms else CARRIED_WEIGHT)
+               for t in profile.terms}
     total = sum(weights.values())
     scored = []
     for record, cosine in zip(records, dense):
@@ -132,7 +153,11 @@ def score_sentences(question_vector: np.ndarray, profile: QuestionProfile, recor
                 bonus = -OTHER_SPEAKER_PENALTY
         elif profile.person and record.speaker == profile.person:
             bonus = SPEAKER_BONUS / 3
-        scored.append(ScoredSentence(record=record, relevance=relevance, score=relevance + bonus))
+        if followup is not None:
+            bonus += FOLLOWUP_DOC_BONUS if record.doc_id in followup.docs else 0.0
+            bonus -= ALREADY_CITED_PENALTY if (record.doc_id, record.start) in followup.cited else 0.0
+        scored.append(ScoredSentence(record=record, relevance=relevance, score=relevance + bonus,
+                                     cosine=float(cosine), overlap=overlap))
     scored.sort(key=lambda s: -s.score)
     return scored
 

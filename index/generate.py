@@ -422,3 +422,14 @@ def rewrite_markers(raw: str, support: dict[int, SentenceRecord], numbering: dic
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
+
+
+def condense_question(engine: "Engine", question: str, history: list[tuple[str, str]]) -> str:
+    """Rewrite a follow-up into a standalone question with the LLM (prompts/condense.txt)."""
+    from llama_index.core.llms import ChatMessage
+
+    turns = "\n".join(f"Q: {q}\nA: {a}" for q, a in history[-4:])
+    prompt = render(load_prompt("condense.txt"), history=turns, question=question)
+    reply = llm_for(engine).chat([ChatMessage(role="user", content=prompt)])
+    text = (reply.message.content or "").strip().strip('"')
+    return text.splitlines()[0] if text else question

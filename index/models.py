@@ -60,6 +60,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     timings_ms: dict = field(default_factory=dict)
     notice: Optional[str] = None  # e.g. "LLM unavailable; extractive answer shown"
+    resolved: Optional[str] = None  # the standalone question a follow-up was resolved to
 
     def to_dict(self) -> dict:
         data = {
@@ -72,6 +73,8 @@ class Answer:
         }
         if self.notice:
             data["notice"] = self.notice
+        if self.resolved:
+            data["resolved_question"] = self.resolved
         return data
 
 

@@ -87,7 +87,11 @@ class Settings(BaseSettings):
     )
     refusal_min_cosine: float = Field(
         default=0.38,
-        description="Minimum best sentence cosine similarity to answer; calibrated, see README.",
+        description="Minimum best sentence cosine to answer, unless term overlap reaches DOSSIER_REFUSAL_MIN_OVERLAP.",
+    )
+    refusal_min_overlap: float = Field(
+        default=0.64,
+        description="Term overlap (0-1) that lets a question with a low cosine be answered; calibrated, see README.",
     )
 
     @field_validator("home", mode="before")

@@ -2,7 +2,10 @@
 
 Prints, for every answerable question (tests/data/ranking.json) and every
 out-of-corpus one (tests/data/unanswerable.json), the evidence the engine
-computes: the best sentence cosine and the best relevance. Questions caught by
+computes: the best sentence cosine and the best relevance. The overlap rule lets a
+question with a low cosine through when nearly all its terms match; its
+threshold must sit between the strongest unanswerable overlap and the weakest
+answerable one among low-cosine questions. Questions caught by
 the unknown-name rule are listed but do not constrain the thresholds. Each
 suggested threshold is the midpoint of the gap between the weakest answerable
 question and the strongest unanswerable one that the other rule does not
@@ -37,11 +40,19 @@ def main() -> None:
                                                           ("unanswerable", unanswerable)) for q in qs]
     for label, question, ev in sorted(rows, key=lambda r: r[2]["relevance"]):
         flag = f" unknown={ev['unknown_names']}" if ev["unknown_names"] else ""
-        print(f"{label:12} cos={ev['cosine']:.3f} rel={ev['relevance']:.3f}{flag}  {question}")
+        print(f"{label:12} cos={ev['cosine']:.3f} rel={ev['relevance']:.3f} overlap={ev['overlap']:.2f}{flag}  "
+              f"{question}")
     ans = [ev for label, _, ev in rows if label == "answerable"]
     una = [ev for label, _, ev in rows if label == "unanswerable" and not ev["unknown_names"]]
+    low_cosine = [ev["overlap"] for ev in ans if ev["cosine"] < engine.settings.refusal_min_cosine]
+    print(f"overlap: answerable questions below the cosine threshold have overlap >= "
+          f"{min(low_cosine, default=float('nan')):.2f}; the strongest unanswerable overlap is "
+          f"{max(ev['overlap'] for ev in una):.2f}; midpoint "
+          f"{(min(low_cosine, default=1.0) + max(ev['overlap'] for ev in una)) / 2:.2f}")
+    rescued = engine.settings.refusal_min_overlap
     for key in ("cosine", "relevance"):
-        low = min(ev[key] for ev in ans)
+        # Questions that the overlap rule lets through do not constrain the cosine threshold.
+        low = min(ev[key] for ev in ans if key != "cosine" or ev["overlap"] < rescued)
         high_all = sorted(ev[key] for ev in una)
         print(f"{key}: weakest answerable {low:.3f}; strongest unanswerable {high_all[-1]:.3f}; "
               f"unanswerable below the weakest answerable: {sum(h < low for h in high_all)}/{len(high_all)}; "

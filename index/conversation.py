@@ -1,0 +1,129 @@
+"""Conversations: a bounded history, and follow-ups resolved into standalone questions.
+
+Offline resolution (no LLM) works in three steps, all on words, never on the answer
+text the user did not ask about:
+
+1. **Is it a follow-up?** Only when the question leans on earlier turns: it has an
+   anaphor ("he", "she", "they", "it", "that", "this", "those", "there", "that
+   statement", "the agency"...), opens with a continuation ("and", "also", "what
+   about", "how about"), or has fewer than two content words of its own. A question
+   that stands on its own is a new topic and is left untouched, so a new subject is
+   never dragged toward the old one.
+2. **What is the subject?** The last answered turn's standalone question, minus
+   question words and speech verbs ("what did ... say"), plus the person it was about:
+   the person named in it, else the speaker of its first citation.
+3. **Rewrite.** "he/she/him/her" become that person's name; "what about X?" becomes the
+   previous question with its named subject replaced by X ("How did North Korea
+   respond?" -> "How did Russia respond?"); any other follow-up gets the subject's
+   words appended ("Which agency carried that statement?" -> "Which agency carried that
+   statement? North Korea respond US accusations").
+
+With an LLM configured, a condenser rewrites the follow-up into a standalone question
+instead (prompt in ``prompts/condense.txt``); if it fails, the offline method is used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from .lexical import STOPWORDS
+from .models import Answer
+
+DEFAULT_MAX_TURNS = 8
+Condenser = Callable[[str, list[tuple[str, str]]], str]
+
+_ANAPHORA = re.compile(
+    r"\b(?:he|she|him|his|her|hers|they|them|their|it|its|that|this|those|these|there|then|the same|"
+    r"the statement|the agency|the outlet|the article|the report|the claim|the claims|the shipments?)\b",
+    re.IGNORECASE)
+_CONTINUATION = re.compile(r"^\s*(?:and|also|so|but|then|what about|how about|and what about)\b", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*[?.!]*$", re.IGNORECASE)
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+_QUESTION_WORDS = frozenset(
+    "what who whom whose when where why how which did does do is are was were can could will would should has have "
+    "had say said says tell told state stated claim claimed according about".split())
+_NAMED = re.compile(r"\b(?:[A-Z][a-zA-Z]+|US|UN)(?:\s+(?:[A-Z][a-zA-Z]+|of|the))*(?<!\bof)(?<!\bthe)")
+
+
+@dataclass
+class Conversation:
+    """A bounded history of answered turns; one per REPL session, Discord thread, etc."""
+
+    max_turns: int = DEFAULT_MAX_TURNS
+    turns: deque = field(default_factory=deque)
+
+    def add(self, answer: Answer) -> None:
+        self.turns.append(answer)
+        while len(self.turns) > self.max_turns:
+            self.turns.popleft()
+
+    def clear(self) -> None:
+        self.turns.clear()
+
+    def history(self) -> list[tuple[str, str]]:
+        """(standalone question, answer text) pairs, oldest first, for a condenser."""
+        return [(a.resolved or a.question, a.answer) for a in self.turns]
+
+    def last_answered(self) -> Optional[Answer]:
+        return next((a for a in reversed(self.turns) if not a.refused), None)
+
+
+def content_words(text: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", text)
+    return [w for w in words if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS]
+
+
+def is_followup(question: str) -> bool:
+    return bool(_ANAPHORA.search(question) or _CONTINUATION.match(question) or len(content_words(question)) < 2)
+
+
+def subject_person(answer: Answer, speakers: set[str]) -> Optional[str]:
+    """The person a turn was about: named in its question, else quoted in its first citation."""
+    text = answer.resolved or answer.question
+    named = next((s for s in speakers if re.search(rf"\b{re.escape(s)}\b", text)), None)
+    if named:
+        return named
+    if answer.citations:
+        quote = answer.citations[0].quote
+        return next((s for s in speakers if re.search(rf"\b{re.escape(s)}\b", quote)), None)
+    return None
+
+
+def resolve_offline(question: str, conversation: Conversation, speakers: set[str]) -> str:
+    previous = conversation.last_answered()
+    if previous is None or not is_followup(question):
+        return question
+    before = previous.resolved or previous.question
+    person = subject_person(previous, speakers)
+    about = _WHAT_ABOUT.match(question)
+    if about:
+        names = [m.group(0) for m in _NAMED.finditer(before) if m.group(0).split()[0].lower() not in _QUESTION_WORDS]
+        target = next((n for n in names if n != person), None) or (names[0] if names else None)
+        if target:
+            return before.replace(target, about.group("subject"), 1)
+        return f"{about.group('subject')} {' '.join(content_words(before))}"
+    rewritten = question
+    if person and not re.search(rf"\b{re.escape(person)}\b", question):
+        rewritten = _PERSON_PRONOUN.sub(person, rewritten, count=1)
+    carried = [w for w in content_words(before) if w.lower() not in rewritten.lower()]
+    if person and person not in rewritten and not _PERSON_PRONOUN.search(question):
+        carried = [w for w in carried if w != person]
+    return f"{rewritten} {' '.join(carried)}".strip() if carried else rewritten
+
+
+def resolve_followup(question: str, conversation: Conversation, speakers: set[str],
+                     condenser: Optional[Condenser] = None) -> str:
+    """A standalone form of ``question`` given the conversation so far."""
+    if not conversation.turns:
+        return question
+    if condenser is not None:
+        try:
+            condensed = " ".join(condenser(question, conversation.history()).split())
+            if condensed:
+                return condensed
+        except Exception:  # an unreachable LLM must not stop the conversation
+            pass
+    return resolve_offline(question, conversation, speakers)
