@@ -3,16 +3,19 @@
 Offline resolution (no LLM) works in three steps, all on words, never on the answer
 text the user did not ask about:
 
-1. **Is it a follow-up?** Only when the question leans on earlier turns: it has an
-   anaphor ("he", "she", "they", "it", "that", "this", "those", "there", "that
-   statement", "the agency"...), opens with a continuation ("and", "also", "what
-   about", "how about"), or has fewer than two content words of its own. A question
-   that stands on its own is a new topic and is left untouched, so a new subject is
-   never dragged toward the old one.
+1. **Is it a follow-up?** Only when the question leans on earlier turns: it opens
+   with a continuation ("and", "also", "what about", "how about"), or it has an
+   anaphor ("he", "she", "they", "it", "that", "this", "those", "there", "the
+   statement", "the agency") or fewer than two content words of its own, and names
+   nothing new (a name the previous question did not contain, like "Nebenzia", marks a
+   new topic unless "he"/"she" points back to a person). A question that stands on its
+   own is left untouched, so a new subject is never dragged toward the old one.
 2. **What is the subject?** The last answered turn's standalone question, minus
    question words and speech verbs ("what did ... say"), plus the person it was about:
    the person named in it, else the speaker of its first citation.
-3. **Rewrite.** "he/she/him/her" become that person's name; "what about X?" becomes the
+3. **Rewrite.** "he/she/him/her" become that person's name (and when the question has a
+   topic of its own, "what did he say about Iran?", only the person carries over);
+   "what about X?" becomes the
    previous question with its named subject replaced by X ("How did North Korea
    respond?" -> "How did Russia respond?"); any other follow-up gets the subject's
    words appended ("Which agency carried that statement?" -> "Which agency carried that
@@ -35,10 +38,19 @@ from .models import Answer
 DEFAULT_MAX_TURNS = 8
 Condenser = Callable[[str, list[tuple[str, str]]], str]
 
+_DEMONSTRATIVE_NOUNS = (r"statement|claims?|report|agency|article|number|quantity|operation|exercise|shipments?|"
+                        r"shells|missiles?|country|countries|time|day|denial|warning|briefing|allegations?|companies|"
+                        r"business|launch(?:es)?|drill|one|ones")
+# "that"/"this" refer back only at the end ("why that?"), after a preposition ("before
+# that") or before a noun ("that statement"); "said that North Korea ..." is a conjunction.
 _ANAPHORA = re.compile(
-    r"\b(?:he|she|him|his|her|hers|they|them|their|it|its|that|this|those|these|there|then|the same|"
-    r"the statement|the agency|the outlet|the article|the report|the claim|the claims|the shipments?)\b",
+    r"\b(?:he|she|him|his|her|hers|they|them|their|it|its|(?<!is )(?<!are )(?<!was )there|the same|"
+    r"the statement|the agency)\b"
+    r"|\b(?:about|before|after|of|on|with|to|from|by|for|at|in)\s+(?:that|this)\b"
+    r"|\b(?:that|this)\s*(?:[?.!,]|$)"
+    r"|\b(?:that|this|those|these)\s+(?:" + _DEMONSTRATIVE_NOUNS + r")\b",
     re.IGNORECASE)
+_THING_ANAPHORA = re.compile(r"\b(?:they|them|their|it|its|that|this|those|these|there)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^\s*(?:and|also|so|but|then|what about|how about|and what about)\b", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*[?.!]*$", re.IGNORECASE)
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
@@ -77,7 +89,8 @@ def content_words(text: str) -> list[str]:
 
 
 def is_followup(question: str) -> bool:
-    return bool(_ANAPHORA.search(question) or _CONTINUATION.match(question) or len(content_words(question)) < 2)
+    """Whether the question leans on earlier turns (see the module docstring)."""
+    return bool(_CONTINUATION.match(question) or _ANAPHORA.search(question) or len(content_words(question)) < 2)
 
 
 def subject_person(answer: Answer, speakers: set[str]) -> Optional[str]:
@@ -106,8 +119,11 @@ def resolve_offline(question: str, conversation: Conversation, speakers: set[str
             return before.replace(target, about.group("subject"), 1)
         return f"{about.group('subject')} {' '.join(content_words(before))}"
     rewritten = question
-    if person and not re.search(rf"\b{re.escape(person)}\b", question):
+    if person and not re.search(rf"\b{re.escape(person)}\b", question) and _PERSON_PRONOUN.search(question):
         rewritten = _PERSON_PRONOUN.sub(person, rewritten, count=1)
+        own = [w for w in content_words(rewritten) if w != person]
+        if own and not _THING_ANAPHORA.search(question) and not _CONTINUATION.match(question):
+            return rewritten  # "What did he say about Iran?": the person carries over, the topic is new
     carried = [w for w in content_words(before) if w.lower() not in rewritten.lower()]
     if person and person not in rewritten and not _PERSON_PRONOUN.search(question):
         carried = [w for w in carried if w != person]

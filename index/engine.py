@@ -213,7 +213,9 @@ class Engine:
             names = ", ".join(profile.unknown_names)
             return f"The articles do not mention {names}, so they cannot answer this question."
         cosine, relevance, overlap = evidence(scored, vector)
-        weak_meaning = cosine < self.settings.refusal_min_cosine and overlap < self.settings.refusal_min_overlap
+        # Term coverage only vouches for a question with at least two content terms.
+        covered = overlap >= self.settings.refusal_min_overlap and len(profile.terms) >= 2
+        weak_meaning = cosine < self.settings.refusal_min_cosine and not covered
         if relevance < self.settings.refusal_threshold or weak_meaning:
             return REFUSAL
         return None
