@@ -94,6 +94,26 @@ class Settings(BaseSettings):
         description="Term overlap (0-1) that lets a question with a low cosine be answered; calibrated, see README.",
     )
 
+    discord_token: Optional[SecretStr] = Field(
+        default=None,
+        validation_alias=AliasChoices("DISCORD_TOKEN", "DOSSIER_DISCORD_TOKEN"),
+        description="Bot token for `dossier discord` (Discord developer portal). Never logged.",
+    )
+    discord_answer_mentions: bool = Field(
+        default=True,
+        description="Answer when the bot is mentioned (needs the privileged message content intent).",
+    )
+    discord_rate_limit: int = Field(
+        default=5, ge=1, description="Questions one Discord user may ask per rate window.",
+    )
+    discord_rate_window: float = Field(
+        default=60.0, gt=0, description="Length of the Discord rate-limit window, in seconds.",
+    )
+    discord_guild_id: Optional[int] = Field(
+        default=None,
+        description="Sync slash commands to this server only (instant); unset = global sync (can take an hour).",
+    )
+
     @field_validator("home", mode="before")
     @classmethod
     def _expand_home(cls, value: object) -> object:
