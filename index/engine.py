@@ -19,7 +19,7 @@ from . import extractive
 from .conversation import Conversation, resolve_followup
 from .embedder import build_embedder, embed_query, model_id
 from .errors import QuestionError, StoreError
-from .ingest import Progress, ingest, rebuild_lexical
+from .ingest import Progress, ingest, sync_lexical
 from .lexical import LexicalIndex, tokenize
 from .models import Answer, Citation, DocumentMeta, IngestReport
 from .retrieve import Retrieved, hybrid_search, version_of
@@ -82,8 +82,7 @@ class Engine:
         self._manifest = self.store.manifest()
         self._versions = {d: m.sha256[:16] for d, m in self._manifest.items()}
         self._speakers = self.store.speakers()
-        if self.lexical.revision != revision and not (self.lexical.load() and self.lexical.revision == revision):
-            rebuild_lexical(self.store, self.lexical, revision)
+        sync_lexical(self.store, self.lexical, revision)
         self._revision = revision
 
     # ---- questions ---------------------------------------------------------------------------

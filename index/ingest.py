@@ -41,6 +41,13 @@ def rebuild_lexical(store: Store, lexical: LexicalIndex, revision: int) -> None:
     lexical.build(rows, revision)
 
 
+def sync_lexical(store: Store, lexical: LexicalIndex, revision: int, force: bool = False) -> None:
+    """Make the BM25 side reflect ``revision``: keep or load a current one, else rebuild once."""
+    if not force and (lexical.revision == revision or (lexical.load() and lexical.revision == revision)):
+        return
+    rebuild_lexical(store, lexical, revision)
+
+
 def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: Iterable[Path],
            max_file_bytes: int, prune: bool = False, progress: Optional[Progress] = None) -> IngestReport:
     files, skipped = discover(paths)
@@ -84,9 +91,7 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
                 pruned.append(doc_id)
     changed = bool(added or updated or pruned or repaired_count)
     revision = store.bump_revision() if changed else store.revision()
-    if changed or lexical.revision != revision:
-        if not (not changed and lexical.load() and lexical.revision == revision):
-            rebuild_lexical(store, lexical, revision)
+    sync_lexical(store, lexical, revision, force=changed)
     return IngestReport(added=tuple(added), updated=tuple(updated), unchanged=tuple(unchanged),
                         skipped=tuple(skipped), pruned=tuple(pruned),
                         repaired=(f"{repaired_count} leftover records",) if repaired_count else ())
