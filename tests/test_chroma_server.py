@@ -57,3 +57,56 @@ def test_ingest_and_ask_through_http_client(chroma_server, embedder, tmp_path):
                                  collection="served", _env_file=None), embedder=embedder)
     assert [m.doc_id for m in other.sources()] == [m.doc_id for m in engine.sources()]
     assert other.ask("Which air routes did South Korea close?").citations
+
+
+def run_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, **env})
+
+
+def test_two_processes_share_the_server_store(chroma_server, tmp_path):
+    base = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(chroma_server),
+            "DOSSIER_COLLECTION": "shared-cli"}
+    writer = run_cli({**base, "DOSSIER_HOME": str(tmp_path / "writer")}, "ingest", str(SEEDS_DIR))
+    assert writer.returncode == 0, writer.stderr
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "ferry.txt").write_text("Ferry strike\n\nThe harbour union said the ferry strike would last nine days.\n",
+                                     encoding="utf-8")
+    assert run_cli({**base, "DOSSIER_HOME": str(tmp_path / "writer")}, "ingest", str(extra)).returncode == 0
+    reader = run_cli({**base, "DOSSIER_HOME": str(tmp_path / "reader")}, "ask", "--json",
+                     "How long would the ferry strike last?")
+    assert reader.returncode == 0, reader.stderr
+    import json
+
+    answer = json.loads(reader.stdout)
+    assert answer["citations"][0]["doc_id"] == "ferry" and "nine days" in answer["citations"][0]["quote"]
+
+
+def test_server_gone_is_one_line_and_no_hang(tmp_path):
+    port = free_port()
+    binary = shutil.which("chroma") or str(Path(__import__("sys").executable).with_name("chroma"))
+    process = subprocess.Popen([binary, "run", "--path", str(tmp_path / "data"), "--host", "127.0.0.1",
+                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(port), "DOSSIER_HOME": str(tmp_path)}
+        assert run_cli(env, "ingest").returncode == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    started = time.monotonic()
+    result = run_cli(env, "ask", "What did Kirby say about the quantity of shells?")
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Chroma" in lines[0], result.stderr
