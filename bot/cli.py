@@ -48,6 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     sources = commands.add_parser("sources", help="list the ingested articles",
                                   description="List the ingested articles with their metadata.")
     sources.add_argument("--json", action="store_true", help="print a JSON array")
+
+    repl = commands.add_parser("repl", help="ask questions interactively, with follow-ups",
+                               description="An interactive session: follow-up questions are read in the context "
+                                           "of the conversation, generated answers stream as they arrive. History "
+                                           "is kept in the data directory (Ctrl-R searches it); :help lists the "
+                                           "commands. Ingests seeds/ first when the store is empty.")
+    repl.add_argument("-k", "--top-k", type=int, default=None, metavar="N",
+                      help="chunks to retrieve per question (default 6; :k changes it)")
+    repl.add_argument("--mode", choices=("extractive", "generated"), default=None,
+                      help="answer mode (default: generated when an LLM is configured, else extractive)")
+    repl.add_argument("--json", action="store_true", help="print each answer as one JSON object (:json toggles)")
     return parser
 
 
@@ -85,17 +96,40 @@ def _ingest(engine, paths: list[Path], prune: bool):
         return engine.ingest(paths or [SEEDS_DIR], prune=prune, progress=update)
 
 
+def _check_repl_args(args: argparse.Namespace, settings) -> None:
+    """Refuse bad options before the engine loads, as the REPL's :k and :mode would."""
+    if args.top_k is not None and not 1 <= args.top_k <= 50:
+        raise ValueError("-k must be between 1 and 50")
+    if args.mode == "generated" and not settings.llm_configured:
+        raise ValueError("--mode generated needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
+
+
+def _repl(engine, settings, args: argparse.Namespace) -> int:
+    """The interactive loop on the real terminal; bot/repl.py holds everything testable."""
+    from rich.console import Console
+
+    from bot.repl import Repl, build_session
+
+    repl = Repl(engine, settings, Console(), build_session(settings), k=args.top_k, mode=args.mode,
+                json_output=args.json)
+    return repl.run()
+
+
 def run(args: argparse.Namespace) -> int:
     from bot import render
     from index.engine import Engine
     from index.settings import SEEDS_DIR, Settings
 
     settings = Settings()
+    if args.command == "repl":
+        _check_repl_args(args, settings)
     engine = Engine.open(settings, reset=args.command == "ingest" and args.reset)
     if args.command == "ingest":
         report = _ingest(engine, args.paths, args.prune)
         print(render.ingest_json(report) if args.json else render.ingest_summary(report))
         return 0
+    if args.command == "repl":
+        return _repl(engine, settings, args)
     if args.command == "sources":
         documents = engine.sources()
         print(render.sources_json(documents) if args.json else render.sources_plain(documents))

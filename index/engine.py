@@ -153,10 +153,14 @@ class Engine:
 
         if not stream:
             return generate_answer(self, question, found.chunks, found.records, found.scored, timings)
-        for item in generate_answer_stream(self, question, found.chunks, found.records, found.scored, timings):
-            if isinstance(item, StreamEnd):
-                return item.answer
-            yield item
+        stream_items = generate_answer_stream(self, question, found.chunks, found.records, found.scored, timings)
+        try:
+            for item in stream_items:
+                if isinstance(item, StreamEnd):
+                    return item.answer
+                yield item
+        finally:
+            stream_items.close()  # a cancelled answer also stops the model's HTTP stream now
         return None
 
     def _condenser(self, mode: Mode):
