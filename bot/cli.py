@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--mode", choices=("extractive", "generated"), default=None,
                       help="answer mode (default: generated when an LLM is configured, else extractive)")
     repl.add_argument("--json", action="store_true", help="print each answer as one JSON object (:json toggles)")
+
+    commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
+                        description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and answers to "
+                                    "mentions in threads. Reads DISCORD_TOKEN from the environment or .env; "
+                                    "stops cleanly on Ctrl-C or SIGTERM. See the README for creating the bot.")
     return parser
 
 
@@ -121,6 +126,10 @@ def run(args: argparse.Namespace) -> int:
     from index.settings import SEEDS_DIR, Settings
 
     settings = Settings()
+    if args.command == "discord":
+        from bot.discord_bot import run_discord
+
+        return run_discord(settings)  # opens the engine itself, inside the bot's setup
     if args.command == "repl":
         _check_repl_args(args, settings)
     engine = Engine.open(settings, reset=args.command == "ingest" and args.reset)

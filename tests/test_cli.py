@@ -73,7 +73,7 @@ def test_ingest_reports_skips_with_reasons(capsys, tmp_path):
     assert "not UTF-8" in reasons["bad.txt"] and "no such file" in reasons["missing.md"]
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["sources"], ["repl"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["sources"], ["repl"], ["discord"]])
 def test_help_on_every_command(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -116,3 +116,8 @@ def test_unwritable_home_is_one_line_error(tmp_path):
     blocker.write_text("x")
     line = one_line_error(run_cli("sources", env={"DOSSIER_HOME": str(blocker / "sub")}))
     assert "DOSSIER_HOME" in line
+
+
+def test_discord_without_token_is_one_line_error():
+    line = one_line_error(run_cli("discord", env={"DISCORD_TOKEN": ""}))
+    assert "DISCORD_TOKEN" in line
