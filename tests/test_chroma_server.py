@@ -1,8 +1,11 @@
 """The scale-out path: the same engine against a real `chroma run` server."""
 
+import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,25 +21,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    binary = shutil.which("chroma") or str(Path(__import__("sys").executable).with_name("chroma"))
+def start_chroma(data: Path) -> tuple[subprocess.Popen, int]:
+    """A real `chroma run` on a free loopback port, once it accepts connections."""
+    binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
     process = subprocess.Popen([binary, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
+            return process, port
         except OSError:
             if process.poll() is not None:
                 pytest.fail("chroma run exited early")
             time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not start listening within 60 s")
+    process.kill()
+    pytest.fail("chroma run did not start listening within 60 s")
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    process, port = start_chroma(tmp_path_factory.mktemp("chroma-server"))
     yield port
     process.terminate()
     process.wait(timeout=20)
@@ -60,9 +66,6 @@ def test_ingest_and_ask_through_http_client(chroma_server, embedder, tmp_path):
 
 
 def run_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    import os
-    import sys
-
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=180,
                           env={**os.environ, **env})
 
@@ -80,26 +83,14 @@ def test_two_processes_share_the_server_store(chroma_server, tmp_path):
     reader = run_cli({**base, "DOSSIER_HOME": str(tmp_path / "reader")}, "ask", "--json",
                      "How long would the ferry strike last?")
     assert reader.returncode == 0, reader.stderr
-    import json
-
     answer = json.loads(reader.stdout)
     assert answer["citations"][0]["doc_id"] == "ferry" and "nine days" in answer["citations"][0]["quote"]
 
 
 def test_server_gone_is_one_line_and_no_hang(tmp_path):
-    port = free_port()
-    binary = shutil.which("chroma") or str(Path(__import__("sys").executable).with_name("chroma"))
-    process = subprocess.Popen([binary, "run", "--path", str(tmp_path / "data"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, port = start_chroma(tmp_path / "data")
+    env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(port), "DOSSIER_HOME": str(tmp_path)}
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(port), "DOSSIER_HOME": str(tmp_path)}
         assert run_cli(env, "ingest").returncode == 0
     finally:
         process.terminate()

@@ -116,7 +116,9 @@ def test_refused_turns_do_not_become_the_subject(seeded_engine):
     assert "Japanese" in answer.resolved and answer.citations[0].doc_id == "002_4e57d263a0889e77"
 
 
-def test_llm_condenses_followups(embedder, tmp_path):
+@pytest.fixture
+def llm_engine(embedder, tmp_path):
+    """A generated-mode engine over the seeds, talking to a local OpenAI-compatible server."""
     from openai_server import FakeOpenAIServer
 
     with FakeOpenAIServer() as server:
@@ -124,32 +126,31 @@ def test_llm_condenses_followups(embedder, tmp_path):
                             llm_timeout=5, llm_max_retries=0, mode="generated", _env_file=None)
         engine = Engine.open(settings, embedder=embedder)
         engine.ingest([SEEDS_DIR])
-        conversation = Conversation()
-        server.enqueue("INSUFFICIENT_CONTEXT")  # first answer: the model declines
-        engine.ask("What did the Japanese transport ministry recommend?", conversation=conversation)
-        server.enqueue("Why did the Japanese transport ministry recommend alternative routes to airlines?")
-        server.enqueue("INSUFFICIENT_CONTEXT")
-        answer = engine.ask("Why?", conversation=conversation)
-        condense_request = server.chat_requests()[1].messages_text()
-        assert "Follow-up question: Why?" in condense_request
-        assert "Japanese transport ministry" in condense_request  # the history went to the model
-        assert answer.resolved == "Why did the Japanese transport ministry recommend alternative routes to airlines?"
+        yield engine, server
 
 
-def test_llm_condenser_failure_falls_back_to_offline(embedder, tmp_path):
-    from openai_server import FakeOpenAIServer
+def test_llm_condenses_followups(llm_engine):
+    engine, server = llm_engine
+    conversation = Conversation()
+    server.enqueue("INSUFFICIENT_CONTEXT")  # first answer: the model declines
+    engine.ask("What did the Japanese transport ministry recommend?", conversation=conversation)
+    server.enqueue("Why did the Japanese transport ministry recommend alternative routes to airlines?")
+    server.enqueue("INSUFFICIENT_CONTEXT")
+    answer = engine.ask("Why?", conversation=conversation)
+    condense_request = server.chat_requests()[1].messages_text()
+    assert "Follow-up question: Why?" in condense_request
+    assert "Japanese transport ministry" in condense_request  # the history went to the model
+    assert answer.resolved == "Why did the Japanese transport ministry recommend alternative routes to airlines?"
 
-    with FakeOpenAIServer() as server:
-        settings = Settings(home=tmp_path, openai_base_url=f"{server.url}/v1", openai_api_key="test-key",
-                            llm_timeout=5, llm_max_retries=0, mode="generated", _env_file=None)
-        engine = Engine.open(settings, embedder=embedder)
-        engine.ingest([SEEDS_DIR])
-        conversation = Conversation()
-        server.enqueue_error(500)
-        first = engine.ask("What did the Japanese transport ministry recommend?", conversation=conversation)
-        assert first.mode == "extractive" and first.notice
-        server.enqueue_error(500)  # condenser
-        server.enqueue_error(500)  # answer
-        answer = engine.ask("Why?", conversation=conversation)
-        assert "Japanese transport ministry" in answer.resolved
-        assert answer.citations[0].doc_id == "002_4e57d263a0889e77" and verbatim(answer)
+
+def test_llm_condenser_failure_falls_back_to_offline(llm_engine):
+    engine, server = llm_engine
+    conversation = Conversation()
+    server.enqueue_error(500)
+    first = engine.ask("What did the Japanese transport ministry recommend?", conversation=conversation)
+    assert first.mode == "extractive" and first.notice
+    server.enqueue_error(500)  # condenser
+    server.enqueue_error(500)  # answer
+    answer = engine.ask("Why?", conversation=conversation)
+    assert "Japanese transport ministry" in answer.resolved
+    assert answer.citations[0].doc_id == "002_4e57d263a0889e77" and verbatim(answer)
