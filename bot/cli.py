@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="answer mode (default: generated when an LLM is configured, else extractive)")
     repl.add_argument("--json", action="store_true", help="print each answer as one JSON object (:json toggles)")
 
+    from bot.eval_cli import DESCRIPTION, HELP, add_eval_arguments
+
+    add_eval_arguments(commands.add_parser("eval", help=HELP, description=DESCRIPTION))
+
     commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
                         description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and answers to "
                                     "mentions in threads. Reads DISCORD_TOKEN from the environment or .env; "
@@ -125,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
     from index.engine import Engine
     from index.settings import SEEDS_DIR, Settings
 
+    if args.command == "eval":
+        from bot.eval_cli import run_eval_command
+
+        return run_eval_command(args)  # builds its own isolated store
     settings = Settings()
     if args.command == "discord":
         from bot.discord_bot import run_discord

@@ -73,7 +73,7 @@ def test_ingest_reports_skips_with_reasons(capsys, tmp_path):
     assert "not UTF-8" in reasons["bad.txt"] and "no such file" in reasons["missing.md"]
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["sources"], ["repl"], ["discord"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["sources"], ["repl"], ["discord"], ["eval"]])
 def test_help_on_every_command(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])

@@ -1,0 +1,110 @@
+"""``dossier eval``: the arguments and the command, kept apart so bot/cli.py hooks them in one line.
+
+    eval_parser = commands.add_parser("eval", help=..., description=...)
+    add_eval_arguments(eval_parser)
+    ...
+    if args.command == "eval": return run_eval_command(args)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional
+
+from index.eval.configs import CONFIG_NAMES
+
+HELP = "compare configurations on the evaluation questions"
+DESCRIPTION = ("Answer every question of a JSONL question file with each configuration, on a temporary store "
+               "built from seeds/, and print retrieval, answer, citation, abstention and latency metrics "
+               "side by side (definitions: docs/eval.md).")
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``dossier eval`` (every one with help text, as the rest of the CLI)."""
+    parser.add_argument("--questions", type=Path, default=None, metavar="FILE",
+                        help="JSONL question file (default: eval/questions.jsonl in the project)")
+    parser.add_argument("--configs", default=None, metavar="NAME,...",
+                        help=f"comma-separated configurations to run (default: all of {', '.join(CONFIG_NAMES)})")
+    parser.add_argument("--json", type=Path, default=None, metavar="OUT",
+                        help="also write the metrics and every answer (as `ask --json` prints it) to OUT")
+    parser.add_argument("--report", type=Path, default=None, metavar="DIR",
+                        help="also write DIR/report.md with a bar chart DIR/metrics.png")
+    parser.add_argument("--failures", type=int, default=10, metavar="N",
+                        help="failing questions listed per configuration on the terminal (default 10; 0: none)")
+
+
+def run_eval_command(args: argparse.Namespace, embedder=None) -> int:
+    """Run ``dossier eval``; a user error is one line on stderr and exit status 1.
+
+    ``embedder`` lets tests reuse a loaded model; the command line never passes it."""
+    from index.errors import DossierError
+
+    try:
+        return _run(args, embedder)
+    except DossierError as error:
+        print(f"dossier: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, embedder) -> int:
+    from rich.console import Console
+
+    from bot import eval_report
+    from index.eval.configs import parse_names
+    from index.eval.questions import load_questions
+    from index.eval.runner import DEFAULT_QUESTIONS, run_eval
+    from index.settings import Settings
+
+    path = args.questions or DEFAULT_QUESTIONS
+    questions = load_questions(path)  # before anything slow: a bad file fails at once
+    names = parse_names(args.configs)
+    settings = Settings()
+    with _progress(len(questions) * len(names)) as update:
+        result = run_eval(questions, names, settings, path, embedder=embedder, progress=update)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    for item in eval_report.terminal(result, max(args.failures, 0)):
+        console.print(item)
+    _write(args.json, lambda: eval_report.write_json(result, args.json))
+    _write(args.report, lambda: eval_report.write_report(result, args.report))
+    return 0
+
+
+def _write(target: Optional[Path], write) -> None:
+    """Write one output file; a failure is a one-line error naming it."""
+    from index.errors import DossierError
+
+    if target is None:
+        return
+    try:
+        written = write()
+    except OSError as exc:
+        raise DossierError(f"cannot write {target}: {exc.strerror or exc.__class__.__name__}") from None
+    print(f"wrote {written}", file=sys.stderr)
+
+
+class _progress:
+    """A rich progress bar on stderr, advanced once per answered question."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self.task = self.progress.add_task("building the store", total=total)
+        self.seen: dict[str, int] = {}
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self.update
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
+
+    def update(self, config: str, done: int, total: int) -> None:
+        self.seen[config] = done
+        self.progress.update(self.task, completed=sum(self.seen.values()), description=config)

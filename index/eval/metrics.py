@@ -1,0 +1,116 @@
+"""Per-question outcomes and the metrics that summarise a configuration.
+
+Every metric is a share in [0, 1] (or milliseconds / characters) over the questions it is
+defined on, and ``None`` when there is nothing to measure (no answerable question, no
+citation...): a rate over zero cases is not 0 and not 1, and must not divide by zero.
+docs/eval.md defines each one for readers of the figures.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from ..models import Answer, Citation
+from .judge import SupportScore
+from .questions import Question, phrases_found
+
+METRICS = ("hit@k", "mrr", "phrase_recall", "source_precision", "quote_exactness", "support_recall",
+           "support_precision", "refused_unanswerable", "answered_answerable", "latency_p50_ms",
+           "latency_p95_ms", "answer_chars_p50")
+RATES = METRICS[:9]  # the metrics that are shares in [0, 1]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One question answered by one configuration, with what the judges found."""
+
+    config: str
+    question: Question
+    answer: Answer
+    latency_ms: float
+    rank: Optional[int] = None  # 1-based rank of the first relevant chunk; None when none in the top k
+    support: Optional[SupportScore] = None
+    exact: tuple[bool, ...] = field(default=())  # per citation: quote == file text at its span
+
+    def ok(self) -> dict[str, bool]:
+        """Pass/fail per metric, only for the metrics this question is judged on."""
+        q, a = self.question, self.answer
+        result: dict[str, bool] = {"abstention": a.refused != q.answerable}
+        if q.answerable:
+            result["hit"] = self.rank is not None
+            result["phrases"] = answer_correct(q, a)
+        share = source_precision(a.citations, q.sources)
+        if share is not None and not a.refused:
+            result["sources"] = share == 1.0
+        if self.exact:
+            result["quotes"] = all(self.exact)
+        if self.support is not None and self.support.sentences:
+            result["support"] = self.support.supported == self.support.sentences
+        return result
+
+    def failed(self) -> bool:
+        """The answer itself is wrong: a missed answer, or answering what the corpus cannot."""
+        ok = self.ok()
+        return not ok["abstention"] or not ok.get("phrases", True)
+
+
+def answer_correct(question: Question, answer: Answer) -> bool:
+    """An answerable question is answered (not refused) with every phrase group present."""
+    return question.answerable and not answer.refused and phrases_found(answer.answer, question.phrases)
+
+
+def first_relevant_rank(chunks: Sequence[tuple[str, str]], question: Question) -> Optional[int]:
+    """Rank (1-based) of the first (doc_id, text) chunk from a gold source that holds the answer phrases."""
+    for rank, (doc_id, text) in enumerate(chunks, 1):
+        if doc_id in question.sources and phrases_found(text, question.phrases):
+            return rank
+    return None
+
+
+def source_precision(citations: Sequence[Citation], sources: Iterable[str]) -> Optional[float]:
+    """Share of the distinct cited documents that are gold sources; None without citations."""
+    cited = {c.doc_id for c in citations}
+    if not cited:
+        return None
+    return len(cited & set(sources)) / len(cited)
+
+
+def share(values: Iterable[bool]) -> Optional[float]:
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
+def mean(values: Iterable[Optional[float]]) -> Optional[float]:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def percentile(values: Iterable[float], p: float) -> Optional[float]:
+    """Nearest-rank percentile: an observed value, never an interpolation between two."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
+    """The metrics of one configuration (see METRICS and docs/eval.md)."""
+    answerable = [r for r in records if r.question.answerable]
+    unanswerable = [r for r in records if not r.question.answerable]
+    answered = [r for r in records if not r.answer.refused]
+    return {
+        "hit@k": share(r.rank is not None for r in answerable),
+        "mrr": mean(1 / r.rank if r.rank else 0.0 for r in answerable),
+        "phrase_recall": share(answer_correct(r.question, r.answer) for r in answerable),
+        "source_precision": mean(source_precision(r.answer.citations, r.question.sources) for r in answered),
+        "quote_exactness": share(e for r in records for e in r.exact),
+        "support_recall": mean(r.support.recall for r in answered if r.support),
+        "support_precision": mean(r.support.precision for r in answered if r.support),
+        "refused_unanswerable": share(r.answer.refused for r in unanswerable),
+        "answered_answerable": share(not r.answer.refused for r in answerable),
+        "latency_p50_ms": percentile((r.latency_ms for r in records), 50),
+        "latency_p95_ms": percentile((r.latency_ms for r in records), 95),
+        "answer_chars_p50": percentile((len(r.answer.answer) for r in answered), 50),
+    }

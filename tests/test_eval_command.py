@@ -1,0 +1,127 @@
+"""`dossier eval` end to end on a small question file: the table, --json, --report, generated mode."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.eval_cli import add_eval_arguments, run_eval_command
+from index.eval.metrics import METRICS
+from openai_server import FakeOpenAIServer
+
+QUESTIONS = [
+    {"id": "missiles", "question": "How many missiles did North Korea fire toward the Sea of Japan?",
+     "sources": ["002_4e57d263a0889e77"], "phrases": ["at least 10"], "answerable": True},
+    {"id": "disguise", "question": "Which regions were the shipments made to look like they were going to?",
+     "sources": ["000_0dd2a3e0bdc5e534", "001_50707cac18e41cab", "002_4e57d263a0889e77",
+                 "003_921e0df82687d6a9", "004_bd89ee0a79ef3c3c"],
+     "phrases": ["Middle East|Middle Eastern", "Africa|African"], "answerable": True},
+    {"id": "nebenzia", "question": "Which Russian ambassador denied the claims?",
+     "sources": ["002_4e57d263a0889e77"], "phrases": ["Nebenzia"], "answerable": True},
+    {"id": "world-cup", "question": "Who won the 2022 World Cup?", "sources": [], "phrases": [],
+     "answerable": False},
+]
+ALL_BUT_GENERATED = "default,bm25,dense,hybrid-raw,llamaindex-stock"
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="dossier eval")
+    add_eval_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def question_file(tmp_path: Path, questions=QUESTIONS) -> Path:
+    path = tmp_path / "small.jsonl"
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(embedder, tmp_path_factory):
+    """One full run of the command (all offline configurations), shared by the assertions below."""
+    out = tmp_path_factory.mktemp("eval")
+    path = question_file(out)
+    args = parse("--questions", str(path), "--json", str(out / "result.json"), "--report", str(out / "report"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_HOST"):
+            patch.delenv(name, raising=False)
+        patch.setenv("DOSSIER_HOME", str(out / "user-home"))
+        patch.chdir(out)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = run_eval_command(args, embedder=embedder)
+    return {"code": code, "out": out, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+
+
+def test_the_command_succeeds_without_touching_the_user_store(run):
+    assert run["code"] == 0, run["stderr"]
+    assert not (run["out"] / "user-home").exists()  # the store was temporary
+
+
+def test_the_terminal_table_has_a_row_per_configuration_and_lists_failures(run):
+    stdout = run["stdout"]
+    for name in ALL_BUT_GENERATED.split(","):
+        assert f"│ {name}" in stdout
+    assert "hit@6" in stdout and "phrase recall" in stdout and "p95 ms" in stdout
+    assert "skipped generated: no LLM configured" in stdout
+    assert "hybrid-raw: " in stdout and "world-cup" in stdout and "a refusal" in stdout  # raw never refuses
+
+
+def test_json_has_metrics_per_configuration_and_every_answer(run):
+    data = json.loads((run["out"] / "result.json").read_text(encoding="utf-8"))
+    assert set(data["configs"]) == set(ALL_BUT_GENERATED.split(","))
+    assert all(set(metrics) == set(METRICS) for metrics in data["configs"].values())
+    assert data["skipped"] == {"generated": "no LLM configured (set OPENAI_API_KEY or OPENAI_BASE_URL)"}
+    assert data["questions"] == {"total": 4, "answerable": 3, "unanswerable": 1}
+    rows = data["per_question"]
+    assert len(rows) == 4 * 5
+    for row in rows:
+        assert set(row) >= {"config", "id", "question", "answer", "ok"}
+        assert set(row["answer"]) >= {"question", "answer", "mode", "refused", "citations", "timings_ms"}
+        assert all(isinstance(v, bool) for v in row["ok"].values())
+    default = {r["id"]: r for r in rows if r["config"] == "default"}
+    assert default["missiles"]["ok"]["phrases"] and default["missiles"]["ok"]["quotes"]
+    assert default["world-cup"]["answer"]["refused"] and default["world-cup"]["ok"] == {"abstention": True}
+    assert data["configs"]["default"]["refused_unanswerable"] == 1.0
+    assert data["configs"]["hybrid-raw"]["refused_unanswerable"] == 0.0
+    stock = [r for r in rows if r["config"] == "llamaindex-stock"]
+    assert all(not r["answer"]["refused"] and len(r["answer"]["citations"]) == 1 for r in stock)
+    assert data["configs"]["llamaindex-stock"]["quote_exactness"] == 1.0
+
+
+def test_report_has_the_table_the_chart_and_the_failures(run):
+    report = run["out"] / "report"
+    text = (report / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# Dossier evaluation\n")
+    assert "| config | hit@6 | MRR | phrase recall |" in text
+    assert "| default | " in text and "| llamaindex-stock | " in text
+    assert "![metrics per configuration](metrics.png)" in text
+    assert "## hybrid-raw: " in text and "| world-cup | Who won the 2022 World Cup? | a refusal |" in text
+    assert "Skipped `generated`" in text
+    png = (report / "metrics.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+    assert f"wrote {report / 'report.md'}" in run["stderr"]
+
+
+def test_generated_runs_when_an_llm_is_configured(embedder, tmp_path, monkeypatch, capsys):
+    """A scripted OpenAI-compatible server answers; the generated row is judged like the others."""
+    path = question_file(tmp_path, [QUESTIONS[0], QUESTIONS[3]])
+    with FakeOpenAIServer() as server:
+        server.enqueue("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea on "
+                       "Wednesday [1][2][3][4][5][6].")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("DOSSIER_LLM_MAX_RETRIES", "0")
+        args = parse("--questions", str(path), "--configs", "generated", "--json", str(tmp_path / "g.json"))
+        assert run_eval_command(args, embedder=embedder) == 0
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    [answered] = [r for r in data["per_question"] if r["id"] == "missiles"]
+    assert answered["answer"]["mode"] == "generated" and "notice" not in answered["answer"]
+    assert answered["ok"]["phrases"] and answered["ok"]["support"] and answered["ok"]["quotes"]
+    assert data["configs"]["generated"]["support_recall"] == 1.0
+    assert "│ generated" in capsys.readouterr().out
