@@ -11,9 +11,9 @@ from .attribution import attribute
 from .embedder import embed_texts
 from .errors import FileRejected
 from .lexical import LexicalIndex
-from .models import IngestReport
+from .models import IngestReport, ParsedDocument
 from .parse import SUPPORTED_SUFFIXES, parse_article, read_article
-from .store import Store
+from .store import PendingDocument, Store
 
 Progress = Callable[[int, int, str], None]
 
@@ -48,8 +48,18 @@ def sync_lexical(store: Store, lexical: LexicalIndex, revision: int, force: bool
     rebuild_lexical(store, lexical, revision)
 
 
+# Sentences collected (from as many files as it takes) before one pass through the embedder
+# and one batched write. Big enough that per-call overheads vanish, small enough that the
+# memory an ingest holds stays bounded whatever the size of the folder.
+EMBED_BATCH_SENTENCES = 2048
+
+
 def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: Iterable[Path],
-           max_file_bytes: int, prune: bool = False, progress: Optional[Progress] = None) -> IngestReport:
+           max_file_bytes: int, prune: bool = False, progress: Optional[Progress] = None,
+           batch_sentences: Optional[int] = None) -> IngestReport:
+    """Files are read and parsed one at a time; their sentences are embedded and written in
+    batches of about ``batch_sentences`` (each document still committed after its chunks)."""
+    batch_sentences = batch_sentences or EMBED_BATCH_SENTENCES
     files, skipped = discover(paths)
     committed = store.manifest()
     repaired_count = store.collect_garbage()
@@ -57,6 +67,30 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
     updated: list[str] = []
     unchanged: list[str] = []
     seen: dict[str, Path] = {}
+    pending: list[tuple[ParsedDocument, str, bool]] = []
+    pending_sentences = 0
+    dirty = False
+
+    def flush() -> None:
+        nonlocal pending, pending_sentences, dirty
+        if not pending:
+            return
+        if not dirty:
+            store.mark_dirty()
+            dirty = True
+        texts = [s.text for doc, _, _ in pending for s in doc.sentences]
+        vectors = embed_texts(embedder, texts)
+        items, offset = [], 0
+        for doc, version, known in pending:
+            n = len(doc.sentences)
+            speakers, quoted = attribute([s.text for s in doc.sentences], [s.paragraph for s in doc.sentences], doc.text)
+            items.append(PendingDocument(doc, version, vectors[offset:offset + n], speakers, quoted, replaces=known))
+            offset += n
+        store.write_documents(items, fresh=True)  # leftovers were collected above
+        for doc, _, known in pending:
+            (updated if known else added).append(doc.meta.doc_id)
+        pending, pending_sentences = [], 0
+
     for position, path in enumerate(files, start=1):
         if progress:
             progress(position - 1, len(files), path.name)
@@ -76,21 +110,29 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
             skipped.append((str(path), str(reason)))
             continue
         seen[doc_id] = path
-        vectors = embed_texts(embedder, [s.text for s in parsed.sentences])
-        speakers, quoted = attribute([s.text for s in parsed.sentences],
-                                     [s.paragraph for s in parsed.sentences], parsed.text)
-        store.write_document(parsed, sha256[:16], vectors, speakers, quoted)
-        (updated if known is not None else added).append(doc_id)
+        pending.append((parsed, sha256[:16], known is not None))
+        pending_sentences += len(parsed.sentences)
+        if pending_sentences >= batch_sentences:
+            flush()
+    flush()
     if progress and files:
         progress(len(files), len(files), "")
     pruned: list[str] = []
     if prune:
         for doc_id, meta in committed.items():
             if doc_id not in seen and not Path(meta.path).exists():
+                if not dirty:
+                    store.mark_dirty()
+                    dirty = True
                 store.delete_document(doc_id)
                 pruned.append(doc_id)
     changed = bool(added or updated or pruned or repaired_count)
-    revision = store.bump_revision() if changed else store.revision()
+    if changed:
+        revision = store.bump_revision()  # also marks the store clean
+    else:
+        if dirty or store.is_dirty():
+            store.mark_clean()  # a full scan found nothing: the store is known clean now
+        revision = store.revision()
     sync_lexical(store, lexical, revision, force=changed)
     return IngestReport(added=tuple(added), updated=tuple(updated), unchanged=tuple(unchanged),
                         skipped=tuple(skipped), pruned=tuple(pruned),

@@ -32,6 +32,11 @@ T = TypeVar("T")
 GET_PAGE = 5000
 META_MODEL = "dossier_embed_model"
 META_REVISION = "dossier_revision"
+# Set before an ingest writes anything and cleared when it finishes: a clean store has no
+# uncommitted leftovers, so the next ingest can skip the full scan for them. A store written
+# before the marker existed has no key and counts as dirty (scanned once, then clean).
+META_DIRTY = "dossier_dirty"
+RECORDS_REUSE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ class Store:
         self.chunks = self._collection("chunks")
         self.sentences = self._collection("sentences")
         self.chunk_store = ChromaVectorStore(chroma_collection=self.chunks)
+        self._max_batch: Optional[int] = None
+        self._records: Optional[tuple[int, float, list[dict]]] = None
         self.sentence_store = ChromaVectorStore(chroma_collection=self.sentences)
 
     @classmethod
@@ -127,7 +134,7 @@ class Store:
         # earlier store of the same name (before a reset) can never look current.
         return self.client.get_or_create_collection(
             f"{self.prefix}_{kind}",
-            metadata={META_MODEL: self.embed_model_id, META_REVISION: int(time.time() * 1000)},
+            metadata={META_MODEL: self.embed_model_id, META_REVISION: int(time.time() * 1000), META_DIRTY: False},
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
@@ -142,28 +149,60 @@ class Store:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def revision(self) -> int:
-        def read() -> int:
+    def _metadata(self) -> dict:
+        def read() -> dict:
             collection = self.client.get_collection(f"{self.prefix}_documents", embedding_function=None)
-            return int((collection.metadata or {}).get(META_REVISION, 0))
+            return dict(collection.metadata or {})
         return _retrying(read, "reading the store revision")
+
+    def revision(self) -> int:
+        return int(self._metadata().get(META_REVISION, 0))
+
+    def is_dirty(self) -> bool:
+        """Whether an ingest may have left uncommitted records (it started and did not finish)."""
+        return bool(self._metadata().get(META_DIRTY, True))
+
+    def _set_metadata(self, revision: int, dirty: bool) -> None:
+        self._records = None
+        metadata = {META_MODEL: self.embed_model_id, META_REVISION: revision, META_DIRTY: dirty}
+        _retrying(lambda: self.documents.modify(metadata=metadata), "updating the store revision")
+
+    def mark_dirty(self) -> None:
+        """Called once before an ingest's first write."""
+        self._set_metadata(self.revision(), True)
+
+    def mark_clean(self) -> None:
+        """Called when an ingest finished without changing anything visible."""
+        self._set_metadata(self.revision(), False)
+
+    def _document_records(self, fresh: bool) -> list[dict]:
+        """The manifest's metadata records. ``fresh=False`` may reuse the records read by the
+        previous call when it was moments ago, the store revision is unchanged and this store
+        wrote nothing since: a reader refreshing calls manifest() and speakers() back to back,
+        and at 100k chunks (6k documents) each full read costs ~0.4 s of a cold start."""
+        if not fresh and self._records is not None:
+            revision, when, records = self._records
+            if time.monotonic() - when < RECORDS_REUSE_S and self.revision() == revision:
+                return records
+        revision = self.revision()
+        records = _retrying(lambda: self.documents.get(include=["metadatas"]), "reading documents")["metadatas"] or []
+        self._records = (revision, time.monotonic(), records)
+        return records
 
     def manifest(self) -> dict[str, DocumentMeta]:
         """Committed documents by id."""
-        records = _retrying(lambda: self.documents.get(include=["metadatas"]), "reading documents")
         out: dict[str, DocumentMeta] = {}
-        for meta in records["metadatas"] or []:
+        for meta in self._document_records(fresh=True):
             out[meta["doc_id"]] = _meta_from_record(meta)
         return out
 
     def speakers(self) -> set[str]:
         """Every person the committed articles attribute a sentence to."""
-        records = _retrying(lambda: self.documents.get(include=["metadatas"]), "reading documents")
-        return {name for m in records["metadatas"] or [] for name in (m.get("speakers") or "").split(",") if name}
+        return {name for m in self._document_records(fresh=False) for name in (m.get("speakers") or "").split(",")
+                if name}
 
     def committed_versions(self) -> dict[str, str]:
-        records = _retrying(lambda: self.documents.get(include=["metadatas"]), "reading documents")
-        return {m["doc_id"]: m["version"] for m in records["metadatas"] or []}
+        return {m["doc_id"]: m["version"] for m in self._document_records(fresh=False)}
 
     def count_chunks(self) -> int:
         return _retrying(self.chunks.count, "counting chunks")
@@ -181,18 +220,15 @@ class Store:
             offset += len(page["ids"])
 
     def query_chunks(self, embedding: np.ndarray, k: int) -> list[ChunkHit]:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
-        query = VectorStoreQuery(query_embedding=embedding.tolist(), similarity_top_k=k)
-        result = _retrying(lambda: self.chunk_store.query(query), "querying chunks")
-        hits = []
-        for node, similarity in zip(result.nodes, result.similarities):
-            meta = node.metadata
-            # ChromaVectorStore reports exp(-distance); recover cosine = 1 - distance.
-            cosine = 1.0 + float(np.log(max(similarity, 1e-12)))
-            hits.append(ChunkHit(chunk_id=node.node_id, doc_id=node.ref_doc_id or "", score=cosine,
-                                 text=node.get_content(), sentence_ids=tuple(meta["sentence_ids"].split(","))))
-        return hits
+        # A raw Chroma query: the records are in the layout llama-index's ChromaVectorStore
+        # writes, but rebuilding a TextNode per hit from its JSON is not needed here.
+        result = _retrying(lambda: self.chunks.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+                                                     n_results=k, include=["documents", "metadatas", "distances"]),
+                           "querying chunks")
+        return [ChunkHit(chunk_id=cid, doc_id=meta.get("document_id") or "", score=1.0 - float(distance), text=text,
+                         sentence_ids=tuple(meta["sentence_ids"].split(",")))
+                for cid, text, meta, distance in zip(result["ids"][0], result["documents"][0],
+                                                     result["metadatas"][0], result["distances"][0])]
 
     def get_chunks(self, chunk_ids: list[str]) -> dict[str, ChunkHit]:
         if not chunk_ids:
@@ -222,49 +258,91 @@ class Store:
     # ---- writing -------------------------------------------------------------------------
 
     def write_document(self, doc: ParsedDocument, version: str, sentence_vectors: np.ndarray,
-                       speakers: list[str], quoted: list[bool]) -> None:
+                       speakers: list[str], quoted: list[bool], replaces: bool = True) -> None:
         """Add chunks and sentences, then commit the manifest record, then drop old versions."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        self.write_documents([PendingDocument(doc, version, sentence_vectors, speakers, quoted, replaces)])
 
-        doc_id = doc.meta.doc_id
-        source = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc_id)}
-        # Leftovers of an interrupted run of this same version are removed first.
-        self._delete_where({"$and": [{"document_id": doc_id}, {"version": version}]})
-        sentence_nodes, chunk_nodes = [], []
-        for index, sentence in enumerate(doc.sentences):
-            sentence_nodes.append(TextNode(
-                id_=f"{doc_id}:{version}:s{index}", text=sentence.text, embedding=sentence_vectors[index].tolist(),
-                relationships=source,
-                metadata={"version": version, "start": sentence.start, "end": sentence.end,
-                          "speaker": speakers[index], "quoted": quoted[index],
-                          "quote": doc.text[sentence.start:sentence.end], "paragraph": sentence.paragraph}))
-        for index, members in enumerate(doc.chunks):
-            # A chunk's vector is the normalised mean of its sentences' vectors: every
-            # sentence is embedded once, and chunks cost no second pass through the model.
-            mean = sentence_vectors[list(members)].mean(axis=0)
-            mean /= max(float(np.linalg.norm(mean)), 1e-12)
-            chunk_nodes.append(TextNode(
-                id_=f"{doc_id}:{version}:c{index}", text=" ".join(doc.sentences[i].text for i in members),
-                embedding=mean.tolist(), relationships=source,
-                metadata={"version": version, "chunk_index": index,
-                          "sentence_ids": ",".join(f"{doc_id}:{version}:s{i}" for i in members)}))
-        _retrying(lambda: self.sentence_store.add(sentence_nodes), "writing sentences")
-        _retrying(lambda: self.chunk_store.add(chunk_nodes), "writing chunks")
-        centroid = sentence_vectors.mean(axis=0)
-        centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-        record = _record_from_meta(doc.meta, version, len(doc.chunks), len(doc.sentences))
-        record["speakers"] = ",".join(sorted(set(speakers) - {""}))
-        _retrying(lambda: self.documents.upsert(ids=[doc_id], embeddings=[centroid.tolist()],
-                                                metadatas=[record], documents=[doc.meta.title]), "committing a document")
-        self._delete_where({"$and": [{"document_id": doc_id}, {"version": {"$ne": version}}]})
+    def write_documents(self, items: list["PendingDocument"], fresh: bool = False) -> None:
+        """Write several documents with a handful of round trips, keeping commit-last.
+
+        All their sentences and chunks go first (upserts in slices of the server's maximum
+        batch size), then one upsert of their manifest records commits them together, then
+        the old versions of documents that were replaced are removed. An interruption before
+        the manifest upsert leaves only uncommitted records, which nobody reads and the next
+        ingest collects (the store is marked dirty while an ingest runs).
+
+        ``fresh`` says uncommitted leftovers were just collected, so plain adds suffice
+        (cheaper than upserts); otherwise records are upserted over any leftovers."""
+        if not items:
+            return
+        self._records = None
+        sentences: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
+        chunks: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
+        records: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
+        written: set[tuple[str, str]] = set()
+        for item in items:
+            doc, version, vectors = item.doc, item.version, np.asarray(item.vectors, dtype=np.float32)
+            doc_id = doc.meta.doc_id
+            if (doc_id, version) in written:  # the same file named twice: Chroma rejects repeated ids
+                continue
+            written.add((doc_id, version))
+            node_content = _node_content_template(doc_id)
+            sentence_ids = [f"{doc_id}:{version}:s{i}" for i in range(len(doc.sentences))]
+            for index, sentence in enumerate(doc.sentences):
+                meta = {"version": version, "start": sentence.start, "end": sentence.end,
+                        "speaker": item.speakers[index], "quoted": item.quoted[index],
+                        "quote": doc.text[sentence.start:sentence.end], "paragraph": sentence.paragraph}
+                _append(sentences, sentence_ids[index], vectors[index], sentence.text,
+                        _node_metadata(meta, sentence_ids[index], node_content))
+            for index, members in enumerate(doc.chunks):
+                # A chunk's vector is the normalised mean of its sentences' vectors: every
+                # sentence is embedded once, and chunks cost no second pass through the model.
+                mean = vectors[list(members)].mean(axis=0)
+                mean /= max(float(np.linalg.norm(mean)), 1e-12)
+                chunk_id = f"{doc_id}:{version}:c{index}"
+                meta = {"version": version, "chunk_index": index,
+                        "sentence_ids": ",".join(sentence_ids[i] for i in members)}
+                _append(chunks, chunk_id, mean, " ".join(doc.sentences[i].text for i in members),
+                        _node_metadata(meta, chunk_id, node_content))
+            centroid = vectors.mean(axis=0)
+            centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+            record = _record_from_meta(doc.meta, version, len(doc.chunks), len(doc.sentences))
+            record["speakers"] = ",".join(sorted(set(item.speakers) - {""}))
+            _append(records, doc_id, centroid, doc.meta.title, record)
+        self._write(self.sentences, sentences, "writing sentences", add=fresh)
+        self._write(self.chunks, chunks, "writing chunks", add=fresh)
+        self._write(self.documents, records, "committing a document", add=False)
+        for item in items:
+            if item.replaces:
+                self._delete_where({"$and": [{"document_id": item.doc.meta.doc_id}, {"version": {"$ne": item.version}}]})
+
+    def max_batch(self) -> int:
+        if self._max_batch is None:
+            try:
+                self._max_batch = int(_retrying(self.client.get_max_batch_size, "reading the batch size"))
+            except Exception:
+                self._max_batch = 1000
+        return max(1, self._max_batch)
+
+    def _write(self, collection: Any, rows: dict[str, list], what: str, add: bool) -> None:
+        size = self.max_batch()
+        for begin in range(0, len(rows["ids"]), size):
+            part = {key: values[begin:begin + size] for key, values in rows.items()}
+            _retrying(lambda: (collection.add if add else collection.upsert)(**part), what)
 
     def delete_document(self, doc_id: str) -> None:
+        self._records = None
         _retrying(lambda: self.documents.delete(ids=[doc_id]), "deleting a document")
         self._delete_where({"document_id": doc_id})
 
-    def collect_garbage(self) -> int:
-        """Remove chunks and sentences of versions that were never committed. Returns how many."""
-        committed = self.committed_versions()
+    def collect_garbage(self, force: bool = False) -> int:
+        """Remove chunks and sentences of versions that were never committed. Returns how many.
+
+        Only a dirty store (an ingest started and did not finish) can hold such records, so a
+        clean one is not scanned unless ``force``."""
+        if not force and not self.is_dirty():
+            return 0
+        committed = {m["doc_id"]: m["version"] for m in self._document_records(fresh=True)}
         removed = 0
         for collection in (self.chunks, self.sentences):
             orphans: list[str] = []
@@ -285,14 +363,58 @@ class Store:
         return removed
 
     def bump_revision(self) -> int:
+        """Publish a finished ingest: a new revision, and the store marked clean."""
         revision = self.revision() + 1
-        metadata = {META_MODEL: self.embed_model_id, META_REVISION: revision}
-        _retrying(lambda: self.documents.modify(metadata=metadata), "updating the store revision")
+        self._set_metadata(revision, False)
         return revision
 
     def _delete_where(self, where: dict) -> None:
         for collection in (self.sentences, self.chunks):
             _retrying(lambda: collection.delete(where=where), "removing old chunks")
+
+
+@dataclass
+class PendingDocument:
+    """A parsed, embedded document waiting to be written."""
+    doc: ParsedDocument
+    version: str
+    vectors: np.ndarray
+    speakers: list[str]
+    quoted: list[bool]
+    replaces: bool = True  # an older version may exist and is removed after the commit
+
+
+def _append(rows: dict[str, list], rid: str, vector: np.ndarray, text: str, metadata: dict) -> None:
+    rows["ids"].append(rid)
+    rows["embeddings"].append(vector)
+    rows["documents"].append(text)
+    rows["metadatas"].append(metadata)
+
+
+def _node_content_template(doc_id: str) -> str:
+    """The ``_node_content`` JSON llama-index's ChromaVectorStore stores with each node.
+
+    Records are written in exactly the layout ``ChromaVectorStore.add`` produces (so
+    ``chunk_store``/``sentence_store`` can still read them), without building a TextNode
+    per record. The text is kept in the Chroma document, as llama-index does."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    node = TextNode(id_="\x00ID\x00", text="", relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc_id)})
+    return node_to_metadata_dict(node, remove_text=True, flat_metadata=False)["_node_content"]
+
+
+def _node_metadata(meta: dict, node_id: str, template: str) -> dict:
+    """llama-index's flat metadata dict for a node with ``meta`` and a SOURCE relationship."""
+    content = json.loads(template)
+    content["id_"] = node_id
+    content["metadata"] = meta
+    out = dict(meta)
+    out["_node_content"] = json.dumps(content)
+    out["_node_type"] = "TextNode"
+    doc_id = content["relationships"]["1"]["node_id"]
+    out["document_id"] = out["doc_id"] = out["ref_doc_id"] = doc_id
+    return out
 
 
 def drop_collections(client: Any, prefix: str) -> None:
