@@ -71,13 +71,18 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
     pending_sentences = 0
     dirty = False
 
-    def flush() -> None:
-        nonlocal pending, pending_sentences, dirty
-        if not pending:
-            return
+    def mark_dirty() -> None:
+        """Flag the store before its first write, so a crash leaves a scan for the next run."""
+        nonlocal dirty
         if not dirty:
             store.mark_dirty()
             dirty = True
+
+    def flush() -> None:
+        nonlocal pending, pending_sentences
+        if not pending:
+            return
+        mark_dirty()
         texts = [s.text for doc, _, _ in pending for s in doc.sentences]
         vectors = embed_texts(embedder, texts)
         items, offset = [], 0
@@ -121,9 +126,7 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
     if prune:
         for doc_id, meta in committed.items():
             if doc_id not in seen and not Path(meta.path).exists():
-                if not dirty:
-                    store.mark_dirty()
-                    dirty = True
+                mark_dirty()
                 store.delete_document(doc_id)
                 pruned.append(doc_id)
     changed = bool(added or updated or pruned or repaired_count)
