@@ -220,15 +220,19 @@ class Store:
             offset += len(page["ids"])
 
     def query_chunks(self, embedding: np.ndarray, k: int) -> list[ChunkHit]:
-        # A raw Chroma query: the records are in the layout llama-index's ChromaVectorStore
-        # writes, but rebuilding a TextNode per hit from its JSON is not needed here.
-        result = _retrying(lambda: self.chunks.query(query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-                                                     n_results=k, include=["documents", "metadatas", "distances"]),
-                           "querying chunks")
-        return [ChunkHit(chunk_id=cid, doc_id=meta.get("document_id") or "", score=1.0 - float(distance), text=text,
-                         sentence_ids=tuple(meta["sentence_ids"].split(",")))
-                for cid, text, meta, distance in zip(result["ids"][0], result["documents"][0],
-                                                     result["metadatas"][0], result["distances"][0])]
+        """Dense top-k through llama-index's ChromaVectorStore (the records are in its layout)."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        query = VectorStoreQuery(query_embedding=np.asarray(embedding, dtype=np.float32).tolist(),
+                                 similarity_top_k=k)
+        result = _retrying(lambda: self.chunk_store.query(query), "querying chunks")
+        hits = []
+        for node, similarity in zip(result.nodes, result.similarities):
+            # ChromaVectorStore reports exp(-distance); recover cosine = 1 - distance.
+            cosine = 1.0 + float(np.log(max(similarity, 1e-12)))
+            hits.append(ChunkHit(chunk_id=node.node_id, doc_id=node.ref_doc_id or "", score=cosine,
+                                 text=node.get_content(), sentence_ids=tuple(node.metadata["sentence_ids"].split(","))))
+        return hits
 
     def get_chunks(self, chunk_ids: list[str]) -> dict[str, ChunkHit]:
         if not chunk_ids:
