@@ -119,7 +119,6 @@ class Store:
         self.chunk_store = ChromaVectorStore(chroma_collection=self.chunks)
         self._max_batch: Optional[int] = None
         self._records: Optional[tuple[int, float, list[dict]]] = None
-        self.sentence_store = ChromaVectorStore(chroma_collection=self.sentences)
 
     @classmethod
     def open(cls, settings: Settings, embed_model_id: str, reset: bool = False) -> "Store":
@@ -261,11 +260,6 @@ class Store:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def write_document(self, doc: ParsedDocument, version: str, sentence_vectors: np.ndarray,
-                       speakers: list[str], quoted: list[bool], replaces: bool = True) -> None:
-        """Add chunks and sentences, then commit the manifest record, then drop old versions."""
-        self.write_documents([PendingDocument(doc, version, sentence_vectors, speakers, quoted, replaces)])
-
     def write_documents(self, items: list["PendingDocument"], fresh: bool = False) -> None:
         """Write several documents with a handful of round trips, keeping commit-last.
 
@@ -399,7 +393,7 @@ def _node_content_template(doc_id: str) -> str:
     """The ``_node_content`` JSON llama-index's ChromaVectorStore stores with each node.
 
     Records are written in exactly the layout ``ChromaVectorStore.add`` produces (so
-    ``chunk_store``/``sentence_store`` can still read them), without building a TextNode
+    ``chunk_store`` reads them back), without building a TextNode
     per record. The text is kept in the Chroma document, as llama-index does."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
     from llama_index.core.vector_stores.utils import node_to_metadata_dict
