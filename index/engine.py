@@ -211,7 +211,7 @@ class Engine:
         low relevance, or a low cosine that near-complete term coverage does not make up for
         ("Who is John Kirby?" is short and embeds far from any sentence, but every word matches).
 
-        Both thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
+        All three thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
         if profile.unknown_names:
             names = ", ".join(profile.unknown_names)
             return f"The articles do not mention {names}, so they cannot answer this question."
@@ -228,16 +228,18 @@ class Engine:
         lines = extractive.select_lines(scored, self.settings.max_answer_chars, self._similar)
         citations: list[Citation] = []
         rendered: list[str] = []
+        cited_per_line: list[int] = []
         for line in lines:
             markers = []
             for record in line.members:
                 citations.append(self.citation(len(citations) + 1, record))
                 markers.append(f"[{len(citations)}]")
             rendered.append(f"{extractive.line_text(line.lead.record)} {''.join(markers)}")
+            cited_per_line.append(len(markers))
         # Markers are only known after folding repeats; trim whole lines to keep the target length.
         while len(rendered) > 1 and len("\n".join(rendered)) > self.settings.max_answer_chars:
-            dropped = rendered.pop()
-            citations = citations[:len(citations) - dropped.count("][") - 1]
+            rendered.pop()
+            del citations[len(citations) - cited_per_line.pop():]
         timings["answer"] = _ms(clock)
         return Answer(question=question, answer="\n".join(rendered), mode="extractive", refused=False,
                       citations=tuple(citations), timings_ms=timings)

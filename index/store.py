@@ -200,22 +200,27 @@ class Store:
         return {name for m in self._document_records(fresh=False) for name in (m.get("speakers") or "").split(",")
                 if name}
 
-    def committed_versions(self) -> dict[str, str]:
-        return {m["doc_id"]: m["version"] for m in self._document_records(fresh=False)}
+    def committed_versions(self, fresh: bool = False) -> dict[str, str]:
+        return {m["doc_id"]: m["version"] for m in self._document_records(fresh=fresh)}
 
     def count_chunks(self) -> int:
         return _retrying(self.chunks.count, "counting chunks")
 
     def iter_chunks(self) -> Iterable[tuple[str, str, str, str]]:
         """All chunks as (chunk_id, doc_id, version, text), page by page."""
-        offset = 0
-        while True:
-            page = _retrying(lambda: self.chunks.get(include=["documents", "metadatas"],
-                                                     limit=GET_PAGE, offset=offset), "reading chunks")
-            if not page["ids"]:
-                return
+        for page in self._pages(self.chunks, ["documents", "metadatas"], "reading chunks"):
             for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 yield cid, meta["document_id"], meta["version"], text
+
+    @staticmethod
+    def _pages(collection: Any, include: list[str], what: str) -> Iterable[dict]:
+        """A whole collection, GET_PAGE records at a time: memory stays bounded at any size."""
+        offset = 0
+        while True:
+            page = _retrying(lambda: collection.get(include=include, limit=GET_PAGE, offset=offset), what)
+            if not page["ids"]:
+                return
+            yield page
             offset += len(page["ids"])
 
     def query_chunks(self, embedding: np.ndarray, k: int) -> list[ChunkHit]:
@@ -340,20 +345,12 @@ class Store:
         clean one is not scanned unless ``force``."""
         if not force and not self.is_dirty():
             return 0
-        committed = {m["doc_id"]: m["version"] for m in self._document_records(fresh=True)}
+        committed = self.committed_versions(fresh=True)
         removed = 0
         for collection in (self.chunks, self.sentences):
-            orphans: list[str] = []
-            offset = 0
-            while True:
-                page = _retrying(lambda: collection.get(include=["metadatas"], limit=GET_PAGE, offset=offset),
-                                 "scanning for leftovers")
-                if not page["ids"]:
-                    break
-                for cid, meta in zip(page["ids"], page["metadatas"]):
-                    if committed.get(meta["document_id"]) != meta["version"]:
-                        orphans.append(cid)
-                offset += len(page["ids"])
+            orphans = [cid for page in self._pages(collection, ["metadatas"], "scanning for leftovers")
+                       for cid, meta in zip(page["ids"], page["metadatas"])
+                       if committed.get(meta["document_id"]) != meta["version"]]
             for begin in range(0, len(orphans), GET_PAGE):
                 batch = orphans[begin:begin + GET_PAGE]
                 _retrying(lambda: collection.delete(ids=batch), "removing leftovers")
