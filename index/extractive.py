@@ -122,6 +122,17 @@ class FollowUp:
     docs: frozenset[str]
 
 
+def sentence_terms(record: SentenceRecord) -> set[str]:
+    """A sentence's terms, with its speaker's name: "He declined ..." is about Kirby."""
+    return set(tokenize(record.text)) | (set(tokenize(record.speaker)) if record.speaker else set())
+
+
+def weighted_share(weights: dict[str, float], terms: set[str]) -> float:
+    """The share of the total weight whose terms occur in ``terms`` (0 when nothing weighs)."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
 def score_sentences(question_vector: np.ndarray, profile: QuestionProfile, records: list[SentenceRecord],
                     idf: Callable[[str], float], topic_vector: Optional[np.ndarray] = None,
                     followup: Optional[FollowUp] = None) -> list[ScoredSentence]:
@@ -137,13 +148,9 @@ def score_sentences(question_vector: np.ndarray, profile: QuestionProfile, recor
         dense = (dense + matrix @ followup.own_vector) / 2
     weights = {t: idf(t) * (1.0 if followup is None or t in followup.own_terms else CARRIED_WEIGHT)
                for t in profile.terms}
-    total = sum(weights.values())
     scored = []
     for record, cosine in zip(records, dense):
-        words = set(tokenize(record.text))
-        if record.speaker:  # "He declined ..." is about its speaker even without the name
-            words.update(tokenize(record.speaker))
-        overlap = sum(w for t, w in weights.items() if t in words) / total if total else 0.0
+        overlap = weighted_share(weights, sentence_terms(record))
         relevance = float(cosine) + OVERLAP_WEIGHT * overlap
         bonus = 0.0
         if profile.person and profile.speech:

@@ -59,6 +59,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .embedder import embed_texts
+from .extractive import sentence_terms, weighted_share
 from .lexical import tokenize
 from .models import Answer, Citation
 from .parse import normalize, split_sentences
@@ -394,12 +395,7 @@ def allowed_numbers(engine: "Engine", record: SentenceRecord) -> set[str]:
 
 def idf_overlap(text: str, record: SentenceRecord, idf: Any) -> float:
     """IDF-weighted share of ``text``'s content terms found in the source sentence (or its speaker)."""
-    weights = {t: idf(t) for t in tokenize(text)}
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    words = set(tokenize(record.text)) | set(tokenize(record.speaker or ""))
-    return sum(w for t, w in weights.items() if t in words) / total
+    return weighted_share({t: idf(t) for t in tokenize(text)}, sentence_terms(record))
 
 
 def rewrite_markers(raw: str, support: dict[int, SentenceRecord], numbering: dict[str, int]) -> str:
