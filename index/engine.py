@@ -25,6 +25,7 @@ from .models import Answer, Citation, DocumentMeta, IngestReport
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import Settings
 from .store import SentenceRecord, Store
+from .validate import validate_question
 
 Mode = Literal["extractive", "generated"]
 REFUSAL = "The articles do not answer this question."
@@ -88,13 +89,7 @@ class Engine:
     # ---- questions ---------------------------------------------------------------------------
 
     def validate(self, question: str) -> str:
-        question = " ".join(question.split())
-        if not question:
-            raise QuestionError("the question is empty; ask something about the articles")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(f"the question is {len(question):,} characters long; the limit is "
-                                f"{self.settings.max_question_chars:,} (DOSSIER_MAX_QUESTION_CHARS)")
-        return question
+        return validate_question(question, self.settings)
 
     def retrieve(self, question: str, k: Optional[int] = None, how: RetrievalMode = "hybrid") -> list[Retrieved]:
         self._refresh()

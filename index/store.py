@@ -17,6 +17,7 @@ side uses to know when it is stale.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,6 @@ META_REVISION = "dossier_revision"
 # uncommitted leftovers, so the next ingest can skip the full scan for them. A store written
 # before the marker existed has no key and counts as dirty (scanned once, then clean).
 META_DIRTY = "dossier_dirty"
-RECORDS_REUSE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,52 @@ def make_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+_PREWARMED: set[Path] = set()
+
+
+class Prewarm(threading.Thread):
+    """The background load started by ``prewarm``; ``warmed`` names the collections it loaded."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        super().__init__(name="dossier-prewarm", daemon=True)
+        self.client, self.prefix = client, prefix
+        self.warmed: list[str] = []
+
+    def run(self) -> None:
+        for kind in ("chunks", "sentences"):
+            try:
+                collection = self.client.get_collection(f"{self.prefix}_{kind}", embedding_function=None)
+                sample = collection.peek(1)
+                if not len(sample["ids"]):
+                    return
+                collection.query(query_embeddings=[sample["embeddings"][0]], n_results=1, include=[])
+            except Exception:
+                return  # best effort: the real query reports any failure
+            self.warmed.append(kind)
+
+
+def prewarm(settings: Settings) -> Optional[Prewarm]:
+    """Start loading an embedded store's vector indexes in a background thread.
+
+    Chroma reads a collection's HNSW index from disk on its first query (about 0.5 s per
+    collection at 100k chunks) and its Rust core releases the GIL meanwhile, so a command
+    about to answer a question overlaps that with importing llama-index and loading the
+    model (README "Performance" has the measured effect on `dossier ask`).
+    Best effort: any failure here is left for the real query to report. A server keeps its
+    indexes loaded, so there is nothing to warm in server mode. Once per store per process."""
+    path = settings.home / "chroma"
+    if settings.chroma_host or path in _PREWARMED or not (path / "chroma.sqlite3").is_file():
+        return None
+    _PREWARMED.add(path)
+    try:
+        client = make_client(settings)
+    except Exception:
+        return None
+    thread = Prewarm(client, settings.collection)
+    thread.start()
+    return thread
+
+
 def _retrying(action: Callable[[], T], what: str, attempts: int = 3, delay: float = 0.2) -> T:
     """Bounded retries with backoff for transient server failures."""
     for attempt in range(attempts):
@@ -106,9 +152,10 @@ def _transient(exc: Exception) -> bool:
 class Store:
     """Dossier's view of Chroma: write whole documents, read committed ones."""
 
-    def __init__(self, client: Any, prefix: str, embed_model_id: str) -> None:
+    def __init__(self, client: Any, prefix: str, embed_model_id: str, cache: Optional[Path] = None) -> None:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
+        self.cache = cache
         self.client = client
         self.prefix = prefix
         self.embed_model_id = embed_model_id
@@ -118,7 +165,7 @@ class Store:
         self.sentences = self._collection("sentences")
         self.chunk_store = ChromaVectorStore(chroma_collection=self.chunks)
         self._max_batch: Optional[int] = None
-        self._records: Optional[tuple[int, float, list[dict]]] = None
+        self._records: Optional[tuple[int, list[dict]]] = None
 
     @classmethod
     def open(cls, settings: Settings, embed_model_id: str, reset: bool = False) -> "Store":
@@ -126,7 +173,8 @@ class Store:
         client = _retrying(lambda: make_client(settings), "connecting")
         if reset:
             _retrying(lambda: drop_collections(client, settings.collection), "dropping collections")
-        return _retrying(lambda: cls(client, settings.collection, embed_model_id), "opening collections")
+        cache = settings.home / "cache" / f"{settings.collection}_manifest.json"
+        return _retrying(lambda: cls(client, settings.collection, embed_model_id, cache), "opening collections")
 
     def _collection(self, kind: str) -> Any:
         # A new store starts its revision at the clock in ms, so a BM25 index saved for an
@@ -174,34 +222,49 @@ class Store:
         """Called when an ingest finished without changing anything visible."""
         self._set_metadata(self.revision(), False)
 
-    def _document_records(self, fresh: bool) -> list[dict]:
-        """The manifest's metadata records. ``fresh=False`` may reuse the records read by the
-        previous call when it was moments ago, the store revision is unchanged and this store
-        wrote nothing since: a reader refreshing calls manifest() and speakers() back to back,
-        and at 100k chunks (6k documents) each full read costs ~0.4 s of a cold start."""
-        if not fresh and self._records is not None:
-            revision, when, records = self._records
-            if time.monotonic() - when < RECORDS_REUSE_S and self.revision() == revision:
-                return records
-        revision = self.revision()
+    def _document_records(self) -> list[dict]:
+        """The manifest's metadata records, read from Chroma once per store revision.
+
+        A clean store's records only change with its revision (every ingest that changes
+        anything bumps it), so they are kept in memory and in a small JSON file keyed by
+        the collection id and revision: at 100k chunks (6k documents) reading them from
+        Chroma costs ~0.5 s of every cold start. While the store is dirty (an ingest is
+        running or died) they are always read afresh."""
+        metadata = self._metadata()
+        revision, dirty = int(metadata.get(META_REVISION, 0)), bool(metadata.get(META_DIRTY, True))
+        key = f"{self.documents.id}:{revision}"
+        if not dirty:
+            if self._records is not None and self._records[0] == key:
+                return self._records[1]
+            cached = load_json(self.cache) if self.cache else None
+            if isinstance(cached, dict) and cached.get("key") == key and isinstance(cached.get("records"), list):
+                self._records = (key, cached["records"])
+                return cached["records"]
         records = _retrying(lambda: self.documents.get(include=["metadatas"]), "reading documents")["metadatas"] or []
-        self._records = (revision, time.monotonic(), records)
+        records = [dict(r) for r in records]
+        if not dirty:
+            self._records = (key, records)
+            if self.cache:
+                try:
+                    dump_json(self.cache, {"key": key, "records": records})
+                except OSError:
+                    pass  # a read-only home only loses the cache
         return records
 
     def manifest(self) -> dict[str, DocumentMeta]:
         """Committed documents by id."""
         out: dict[str, DocumentMeta] = {}
-        for meta in self._document_records(fresh=True):
+        for meta in self._document_records():
             out[meta["doc_id"]] = _meta_from_record(meta)
         return out
 
     def speakers(self) -> set[str]:
         """Every person the committed articles attribute a sentence to."""
-        return {name for m in self._document_records(fresh=False) for name in (m.get("speakers") or "").split(",")
+        return {name for m in self._document_records() for name in (m.get("speakers") or "").split(",")
                 if name}
 
-    def committed_versions(self, fresh: bool = False) -> dict[str, str]:
-        return {m["doc_id"]: m["version"] for m in self._document_records(fresh=fresh)}
+    def committed_versions(self) -> dict[str, str]:
+        return {m["doc_id"]: m["version"] for m in self._document_records()}
 
     def count_chunks(self) -> int:
         return _retrying(self.chunks.count, "counting chunks")
@@ -345,7 +408,7 @@ class Store:
         clean one is not scanned unless ``force``."""
         if not force and not self.is_dirty():
             return 0
-        committed = self.committed_versions(fresh=True)
+        committed = self.committed_versions()
         removed = 0
         for collection in (self.chunks, self.sentences):
             orphans = [cid for page in self._pages(collection, ["metadatas"], "scanning for leftovers")
