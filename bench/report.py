@@ -27,6 +27,11 @@ def _pct(share) -> str:
     return "–" if share is None else f"{share:.0%}"
 
 
+def _rss(ours: dict, stock: dict) -> str:
+    a, b = ours.get("peak_rss_mb"), stock.get("peak_rss_mb")
+    return f"{_f(a, 0)} / {_f(b, 0)}" + (f" ({_r(a, b)})" if a and b else "")
+
+
 def _r(ours, stock) -> str:
     return "–" if not ours or not stock else f"{ours / stock:.2f}"
 
@@ -38,7 +43,7 @@ def write_report() -> Path:
     lines += ["### Ingest", "",
               "| size | files | chunks | sentences | embedder alone (chunks/s) | dossier ingest (chunks/s) "
               "| dossier ÷ embedder | stock llama-index ingest (s) | dossier ingest (s) | dossier ÷ stock (time) "
-              "| peak RSS dossier / stock (MB) | text stock embeds |",
+              "| peak RSS dossier / stock (MB) (÷) | text stock embeds |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size in SIZES:
         run = ingest.get(size)
@@ -48,8 +53,8 @@ def write_report() -> Path:
         lines.append(f"| {size} | {e.get('files')} | {i.get('chunks')} | {e.get('sentences')} | {_f(e.get('chunks_per_s'))} "
                      f"| {_f(i.get('chunks_per_s'))} | {_r(i.get('chunks_per_s'), e.get('chunks_per_s'))} "
                      f"| {_f(s.get('seconds'))} ({s.get('nodes', '–')} nodes) | {_f(i.get('seconds'))} "
-                     f"| {_r(i.get('seconds'), s.get('seconds'))} | {_f(i.get('peak_rss_mb'), 0)} / "
-                     f"{_f(s.get('peak_rss_mb'), 0)} | {_pct(coverage.get(size, {}).get('share'))} |")
+                     f"| {_r(i.get('seconds'), s.get('seconds'))} | {_rss(i, s)} "
+                     f"| {_pct(coverage.get(size, {}).get('share'))} |")
     for size, run in build.items():
         if "ingest" in ingest.get(size, {}):
             continue  # a real ingest at this size supersedes the memoised store build
@@ -61,7 +66,7 @@ def write_report() -> Path:
               "| size | dossier ask p50 / p95 (ms) | dossier retrieve p50 / p95 (ms) | via chroma server ask p50 / p95 (ms) "
               "| stock retriever p50 / p95 (ms) | dossier retrieve ÷ stock (p50) | dossier ask ÷ stock (p50) "
               "| cold start `dossier ask` median (s) | cold start via server (s) | stock cold start (s) | dossier ÷ stock (cold) "
-              "| peak RSS query dossier / stock (MB) |",
+              "| peak RSS query dossier / stock (MB) (÷) |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size in SIZES:
         run = query.get(size)
@@ -79,7 +84,7 @@ def write_report() -> Path:
                      f"| {_f(cold.get('median_s'), 2)} | {_f(run.get('server_cold', {}).get('median_s'), 2)} "
                      f"| {_f(stock_cold.get('median_s'), 2)} "
                      f"| {_r(cold.get('median_s'), stock_cold.get('median_s'))} "
-                     f"| {_f(q.get('peak_rss_mb'), 0)} / {_f(st.get('peak_rss_mb'), 0)} |")
+                     f"| {_rss(q, st)} |")
     out = RESULTS / "summary.md"
     RESULTS.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
