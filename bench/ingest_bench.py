@@ -1,6 +1,6 @@
 """Ingest throughput against the embedder alone and stock llama-index, per corpus size.
 
-    python -m bench.ingest_bench --sizes 1k,10k          # add 100k given ~2-3 h on 2 cores
+    python -m bench.ingest_bench --sizes 1k,10k,100k     # ~75 min on 2 cores, nearly all of it 100k
 
 For each size: generate the corpus (bench/corpus.py), then in separate processes
 (1) embed every sentence with the model alone, in the batches the ingest uses (the
