@@ -70,20 +70,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:
+def start_chroma(path: Path, timeout: float = 120) -> tuple[subprocess.Popen, int]:
+    """A real `chroma run` on a free loopback port, once it accepts connections.
+    Also used by the test suite (tests/test_chroma_server.py)."""
     binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     port = free_port()
     process = subprocess.Popen([binary, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return process, port
         except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"chroma run exited early (status {process.returncode})") from None
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("chroma run did not start")
+    raise RuntimeError(f"chroma run did not start listening within {timeout:.0f} s")
 
 
 def save(name: str, data: dict) -> Path:

@@ -105,12 +105,18 @@ def _ingest(engine, paths: list[Path], prune: bool):
         return engine.ingest(paths or [SEEDS_DIR], prune=prune, progress=update)
 
 
-def _check_repl_args(args: argparse.Namespace, settings) -> None:
-    """Refuse bad options before the engine loads, as the REPL's :k and :mode would."""
+def _check_question_args(args: argparse.Namespace, settings) -> Optional[str]:
+    """Refuse bad input to `ask` and `repl` before anything loads (as the REPL's :k and :mode
+    would); returns the normalised question of `ask`."""
     if args.top_k is not None and not 1 <= args.top_k <= 50:
         raise ValueError("-k must be between 1 and 50")
-    if args.mode == "generated" and not settings.llm_configured:
+    if args.command == "repl" and args.mode == "generated" and not settings.llm_configured:
         raise ValueError("--mode generated needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
+    if args.command == "ask":
+        from index.validate import validate_question
+
+        return validate_question(args.question, settings)
+    return None
 
 
 def _repl(engine, settings, args: argparse.Namespace) -> int:
@@ -132,17 +138,11 @@ def run(args: argparse.Namespace) -> int:
 
         return run_eval_command(args)  # builds its own isolated store
     settings = Settings()
-    if args.command == "ask":
-        from index.validate import validate_question
-
-        validate_question(args.question, settings)  # a bad question fails before anything loads
-        if args.top_k is not None and not 1 <= args.top_k <= 50:
-            raise ValueError("-k must be between 1 and 50")
-    if args.command == "repl":
-        _check_repl_args(args, settings)
+    question = None
     if args.command in ("ask", "repl"):
+        question = _check_question_args(args, settings)
         # The store's indexes and the model load in background threads while llama-index
-        # is imported below (both release the GIL): about 1.5 s off a cold start at 100k chunks.
+        # is imported below (both release the GIL); README "Performance" has the measured effect.
         from index.store import prewarm
 
         prewarm(settings)
@@ -168,7 +168,6 @@ def run(args: argparse.Namespace) -> int:
         documents = engine.sources()
         print(render.sources_json(documents) if args.json else render.sources_plain(documents))
         return 0
-    question = engine.validate(args.question)
     if engine.is_empty():
         print(f"The store is empty; ingesting {SEEDS_DIR} first.", file=sys.stderr)
         _ingest(engine, [SEEDS_DIR], prune=False)

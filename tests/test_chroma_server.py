@@ -2,8 +2,6 @@
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -11,33 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import start_chroma as bench_start_chroma
 from index.engine import Engine
 from index.settings import SEEDS_DIR, Settings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_chroma(data: Path) -> tuple[subprocess.Popen, int]:
-    """A real `chroma run` on a free loopback port, once it accepts connections."""
-    binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
-    process = subprocess.Popen([binary, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, port
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail("chroma run exited early")
-            time.sleep(0.2)
-    process.kill()
-    pytest.fail("chroma run did not start listening within 60 s")
+    """A real `chroma run` on a free loopback port (the benchmarks' starter), within 60 s."""
+    return bench_start_chroma(data, timeout=60)
 
 
 @pytest.fixture(scope="module")
