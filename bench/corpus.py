@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.parse import parse_article  # noqa: E402
-from index.settings import SEEDS_DIR  # noqa: E402
+from dossier.index.parse import parse_article  # noqa: E402
+from dossier.index.settings import SEEDS_DIR  # noqa: E402
 
 PLACES = ["Seoul", "Tokyo", "Kyiv", "Geneva", "Nairobi", "Lima", "Oslo", "Hanoi", "Cairo", "Quito"]
 

@@ -26,7 +26,7 @@ def stock_coverage(persist_dir: Path) -> dict:
     from llama_index.core.storage.docstore import SimpleDocumentStore
     from tokenizers import Tokenizer
 
-    from index.minilm import MAX_TOKENS, TOKENIZER_PATH
+    from dossier.index.minilm import MAX_TOKENS, TOKENIZER_PATH
 
     tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
     tokenizer.no_truncation()

@@ -28,7 +28,7 @@ QUESTION = "What did Kirby say about the artillery shells?"
 STOCK_COLD = """
 import sys
 from llama_index.core import StorageContext, load_index_from_storage
-from index.embedder import OnnxMiniLMEmbedding
+from dossier.index.embedder import OnnxMiniLMEmbedding
 index = load_index_from_storage(StorageContext.from_defaults(persist_dir=sys.argv[1]), embed_model=OnnxMiniLMEmbedding())
 for node in index.as_retriever().retrieve(sys.argv[2]):
     print(node.node.get_content()[:200])

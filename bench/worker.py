@@ -42,8 +42,8 @@ def peak_rss_mb() -> float:
 
 
 def corpus_texts(corpus: Path) -> tuple[list[str], int, int]:
-    from index.ingest import discover
-    from index.parse import load_article
+    from dossier.index.ingest import discover
+    from dossier.index.parse import load_article
 
     files, _ = discover([corpus])
     texts, chunks = [], 0
@@ -64,7 +64,7 @@ class MemoEmbedding:
     def make():
         import numpy as np
 
-        from index.embedder import OnnxMiniLMEmbedding
+        from dossier.index.embedder import OnnxMiniLMEmbedding
 
         class Memo(OnnxMiniLMEmbedding):
             def embed(self, texts):
@@ -83,7 +83,7 @@ class MemoEmbedding:
 
 
 def do_embed(args) -> dict:
-    from index.embedder import OnnxMiniLMEmbedding
+    from dossier.index.embedder import OnnxMiniLMEmbedding
 
     texts, chunks, files = corpus_texts(args.corpus)
     model = OnnxMiniLMEmbedding()
@@ -97,9 +97,9 @@ def do_embed(args) -> dict:
 
 
 def do_ingest(args) -> dict:
-    from index.embedder import OnnxMiniLMEmbedding
-    from index.engine import Engine
-    from index.settings import Settings
+    from dossier.index.embedder import OnnxMiniLMEmbedding
+    from dossier.index.engine import Engine
+    from dossier.index.settings import Settings
 
     model = MemoEmbedding.make() if args.memo else OnnxMiniLMEmbedding()
     model.embed(["warm up the session"])
@@ -113,7 +113,7 @@ def do_ingest(args) -> dict:
 
 
 def _stock_embedder():
-    from index.embedder import OnnxMiniLMEmbedding
+    from dossier.index.embedder import OnnxMiniLMEmbedding
 
     return OnnxMiniLMEmbedding()
 
@@ -147,9 +147,9 @@ def _latencies(call, repeat: int) -> dict:
 
 
 def do_query(args) -> dict:
-    from index.embedder import OnnxMiniLMEmbedding
-    from index.engine import Engine
-    from index.settings import Settings
+    from dossier.index.embedder import OnnxMiniLMEmbedding
+    from dossier.index.engine import Engine
+    from dossier.index.settings import Settings
 
     if args.server:
         settings = Settings(home=args.home / "client", chroma_host="127.0.0.1", chroma_port=args.server,

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="answer mode (default: generated when an LLM is configured, else extractive)")
     repl.add_argument("--json", action="store_true", help="print each answer as one JSON object (:json toggles)")
 
-    from bot.eval_cli import DESCRIPTION, HELP, add_eval_arguments
+    from dossier.bot.eval_cli import DESCRIPTION, HELP, add_eval_arguments
 
     add_eval_arguments(commands.add_parser("eval", help=HELP, description=DESCRIPTION))
 
@@ -96,7 +96,7 @@ def _progress_factory(enabled: bool):
 
 
 def _ingest(engine, paths: list[Path], prune: bool):
-    from index.settings import SEEDS_DIR
+    from dossier.index.settings import SEEDS_DIR
 
     progress, update = _progress_factory(sys.stderr.isatty())
     if progress is None:
@@ -113,7 +113,7 @@ def _check_question_args(args: argparse.Namespace, settings) -> Optional[str]:
     if args.command == "repl" and args.mode == "generated" and not settings.llm_configured:
         raise ValueError("--mode generated needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
     if args.command == "ask":
-        from index.validate import validate_question
+        from dossier.index.validate import validate_question
 
         return validate_question(args.question, settings)
     return None
@@ -123,7 +123,7 @@ def _repl(engine, settings, args: argparse.Namespace) -> int:
     """The interactive loop on the real terminal; bot/repl.py holds everything testable."""
     from rich.console import Console
 
-    from bot.repl import Repl, build_session
+    from dossier.bot.repl import Repl, build_session
 
     repl = Repl(engine, settings, Console(), build_session(settings), k=args.top_k, mode=args.mode,
                 json_output=args.json)
@@ -131,10 +131,10 @@ def _repl(engine, settings, args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from index.settings import SEEDS_DIR, Settings
+    from dossier.index.settings import SEEDS_DIR, Settings
 
     if args.command == "eval":
-        from bot.eval_cli import run_eval_command
+        from dossier.bot.eval_cli import run_eval_command
 
         return run_eval_command(args)  # builds its own isolated store
     settings = Settings()
@@ -143,18 +143,18 @@ def run(args: argparse.Namespace) -> int:
         question = _check_question_args(args, settings)
         # The store's indexes and the model load in background threads while llama-index
         # is imported below (both release the GIL); README "Performance" has the measured effect.
-        from index.store import prewarm
+        from dossier.index.store import prewarm
 
         prewarm(settings)
         if settings.embeddings == "local":
-            from index.minilm import preload
+            from dossier.index.minilm import preload
 
             preload()
-    from bot import render
-    from index.engine import Engine
+    from dossier.bot import render
+    from dossier.index.engine import Engine
 
     if args.command == "discord":
-        from bot.discord_bot import run_discord
+        from dossier.bot.discord_bot import run_discord
 
         return run_discord(settings)  # opens the engine itself, inside the bot's setup
     engine = Engine.open(settings, reset=args.command == "ingest" and args.reset)
@@ -188,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_libraries()
-    from index.errors import DossierError
+    from dossier.index.errors import DossierError
     from pydantic import ValidationError
 
     try:

@@ -18,14 +18,14 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from index.engine import Engine
-from index.errors import DossierError
-from index.settings import SEEDS_DIR, Settings
+from dossier.index.engine import Engine
+from dossier.index.errors import DossierError
+from dossier.index.settings import SEEDS_DIR, Settings
 
 log = logging.getLogger("dossier.discord")
 EXIT_OK = 0
 EXIT_ERROR = 1
-EXTENSIONS = ("bot.cogs.ask",)
+EXTENSIONS = ("dossier.bot.cogs.ask",)
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.GatewayNotFound,
                   discord.HTTPException)
 

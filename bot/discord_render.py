@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import discord
 
-from index.models import Answer, Citation, DocumentMeta, IngestReport
+from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
 
 MESSAGE_CHARS = 2000
 TITLE_CHARS = 256

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from index.eval.configs import CONFIG_NAMES
+from dossier.index.eval.configs import CONFIG_NAMES
 
 HELP = "compare configurations on the evaluation questions"
 DESCRIPTION = ("Answer every question of a JSONL question file with each configuration, on a temporary store "
@@ -39,7 +39,7 @@ def run_eval_command(args: argparse.Namespace, embedder=None) -> int:
     """Run ``dossier eval``; a user error is one line on stderr and exit status 1.
 
     ``embedder`` lets tests reuse a loaded model; the command line never passes it."""
-    from index.errors import DossierError
+    from dossier.index.errors import DossierError
 
     try:
         return _run(args, embedder)
@@ -51,11 +51,11 @@ def run_eval_command(args: argparse.Namespace, embedder=None) -> int:
 def _run(args: argparse.Namespace, embedder) -> int:
     from rich.console import Console
 
-    from bot import eval_report
-    from index.eval.configs import parse_names
-    from index.eval.questions import load_questions
-    from index.eval.runner import DEFAULT_QUESTIONS, run_eval
-    from index.settings import Settings
+    from dossier.bot import eval_report
+    from dossier.index.eval.configs import parse_names
+    from dossier.index.eval.questions import load_questions
+    from dossier.index.eval.runner import DEFAULT_QUESTIONS, run_eval
+    from dossier.index.settings import Settings
 
     path = args.questions or DEFAULT_QUESTIONS
     questions = load_questions(path)  # before anything slow: a bad file fails at once
@@ -75,7 +75,7 @@ def _run(args: argparse.Namespace, embedder) -> int:
 
 def _write(target: Optional[Path], write) -> None:
     """Write one output file; a failure is a one-line error naming it."""
-    from index.errors import DossierError
+    from dossier.index.errors import DossierError
 
     if target is None:
         return

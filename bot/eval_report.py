@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from index.eval.metrics import METRICS, RATES, Record
-from index.eval.runner import EvalResult
+from dossier.index.eval.metrics import METRICS, RATES, Record
+from dossier.index.eval.runner import EvalResult
 
 CHART_NAME = "metrics.png"
 REPORT_NAME = "report.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from index.models import Answer, Citation, DocumentMeta, IngestReport
+from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
 
 
 def source_line(citation: Citation) -> str:

@@ -25,12 +25,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot import render
-from index.conversation import Conversation
-from index.engine import Engine, Mode
-from index.errors import DossierError
-from index.models import Answer
-from index.settings import SEEDS_DIR, Settings
+from dossier.bot import render
+from dossier.index.conversation import Conversation
+from dossier.index.engine import Engine, Mode
+from dossier.index.errors import DossierError
+from dossier.index.models import Answer
+from dossier.index.settings import SEEDS_DIR, Settings
 
 PROMPT = "dossier> "
 HISTORY_FILE = "repl_history"

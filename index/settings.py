@@ -8,6 +8,7 @@ down explicitly; nothing in the engine reads the environment on its own.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -15,9 +16,19 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+
+def _package_dir(name: str) -> Path:
+    """A data folder shipped in the package (``dossier.seeds``, ``dossier.prompts``, ``dossier.eval``).
+
+    Read through importlib.resources so an installed wheel and an editable checkout
+    find the same files; both are plain directories (the wheel is not zip-imported)."""
+    return Path(str(resources.files(f"dossier.{name}")))
+
+
+SEEDS_DIR = _package_dir("seeds")
+PROMPTS_DIR = _package_dir("prompts")
+EVAL_DIR = _package_dir("eval")
 
 
 def _default_home() -> Path:

@@ -21,8 +21,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from index.engine import Engine
-from index.settings import PROJECT_ROOT, SEEDS_DIR, Settings
+from dossier.index.engine import Engine
+from dossier.index.settings import SEEDS_DIR, Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DATA = PROJECT_ROOT / "tests" / "data"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import OnnxMiniLMEmbedding
-from index.engine import Engine
-from index.settings import SEEDS_DIR, Settings
+from dossier.index.embedder import OnnxMiniLMEmbedding
+from dossier.index.engine import Engine
+from dossier.index.settings import SEEDS_DIR, Settings
 
 
 @pytest.fixture(autouse=True)

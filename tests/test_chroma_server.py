@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench.common import start_chroma as bench_start_chroma
-from index.engine import Engine
-from index.settings import SEEDS_DIR, Settings
+from dossier.index.engine import Engine
+from dossier.index.settings import SEEDS_DIR, Settings
 
 
 def start_chroma(data: Path) -> tuple[subprocess.Popen, int]:
@@ -45,7 +45,7 @@ def test_ingest_and_ask_through_http_client(chroma_server, embedder, tmp_path):
 
 
 def run_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=180,
+    return subprocess.run([sys.executable, "-m", "dossier", *args], capture_output=True, text=True, timeout=180,
                           env={**os.environ, **env})
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
-from index.settings import SEEDS_DIR
+from dossier.bot.cli import build_parser, main
+from dossier.index.settings import SEEDS_DIR
 
 SAMPLE = "What did Kirby say about the quantity of shells?"
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dossier", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout)
 
 

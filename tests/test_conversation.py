@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from index.conversation import Conversation, is_followup, resolve_offline
-from index.engine import Engine
-from index.models import Answer
-from index.settings import SEEDS_DIR, Settings
+from dossier.index.conversation import Conversation, is_followup, resolve_offline
+from dossier.index.engine import Engine
+from dossier.index.models import Answer
+from dossier.index.settings import SEEDS_DIR, Settings
 
 # (first question, follow-up, article the follow-up must cite first, phrase in that quote)
 CHAINS = [

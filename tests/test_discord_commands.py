@@ -16,10 +16,10 @@ from typing import Any, Optional
 import discord
 import pytest
 
-from bot import discord_render as render
-from bot.cogs.ask import EMPTY_STORE, NOT_A_MANAGER, TROUBLE, AskCog, Conversations, RateLimiter
-from bot.discord_bot import DossierBot
-from index.settings import SEEDS_DIR, Settings
+from dossier.bot import discord_render as render
+from dossier.bot.cogs.ask import EMPTY_STORE, NOT_A_MANAGER, TROUBLE, AskCog, Conversations, RateLimiter
+from dossier.bot.discord_bot import DossierBot
+from dossier.index.settings import SEEDS_DIR, Settings
 
 NONE = discord.AllowedMentions.none().to_dict()
 MISSILES = "How many missiles did North Korea fire toward the Sea of Japan?"

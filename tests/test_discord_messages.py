@@ -18,9 +18,9 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
-from bot import discord_render as render
-from bot.discord_bot import DossierBot
-from index.settings import Settings
+from dossier.bot import discord_render as render
+from dossier.bot.discord_bot import DossierBot
+from dossier.index.settings import Settings
 
 NONE = discord.AllowedMentions.none().to_dict()
 

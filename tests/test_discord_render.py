@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot import discord_render as render
-from index.models import Answer, Citation, DocumentMeta, IngestReport
+from dossier.bot import discord_render as render
+from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
 
 
 def citation(n: int, quote: str = "North Korea fired at least 10 missiles.", title: str = "Missiles fired",

@@ -21,10 +21,12 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot import discord_bot
-from bot.discord_bot import DossierBot, build_intents, run_discord
-from index.errors import StoreError
-from index.settings import PROJECT_ROOT, Settings
+from dossier.bot import discord_bot
+from dossier.bot.discord_bot import DossierBot, build_intents, run_discord
+from dossier.index.errors import StoreError
+from dossier.index.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.secret-token-value-do-not-print"
 INVITE_PERMISSIONS = 309237729280

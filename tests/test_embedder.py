@@ -3,8 +3,8 @@ import shutil
 import numpy as np
 import pytest
 
-from index.embedder import TOKENIZER_PATH, OnnxMiniLMEmbedding, sha256_of, TOKENIZER_SHA256
-from index.errors import ModelIntegrityError
+from dossier.index.embedder import TOKENIZER_PATH, OnnxMiniLMEmbedding, sha256_of, TOKENIZER_SHA256
+from dossier.index.errors import ModelIntegrityError
 
 
 def test_embeddings_are_unit_vectors_of_384(embedder):

@@ -3,9 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from index.engine import REFUSAL
-from index.errors import QuestionError, StoreError
-from index.settings import PROJECT_ROOT
+from dossier.index.engine import REFUSAL
+from dossier.index.errors import QuestionError, StoreError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 
 DATA = PROJECT_ROOT / "tests" / "data"
 RANKING = json.loads((DATA / "ranking.json").read_text(encoding="utf-8"))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.eval_cli import add_eval_arguments, run_eval_command
-from index.eval.metrics import METRICS
+from dossier.bot.eval_cli import add_eval_arguments, run_eval_command
+from dossier.index.eval.metrics import METRICS
 from openai_server import FakeOpenAIServer
 
 QUESTIONS = [

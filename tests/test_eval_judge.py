@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.eval.configs import build, raw_top_chunk
-from index.eval.judge import Evidence, score_answer
-from index.eval.stock import StockReference, locate
-from index.models import Answer, Citation
+from dossier.index.eval.configs import build, raw_top_chunk
+from dossier.index.eval.judge import Evidence, score_answer
+from dossier.index.eval.stock import StockReference, locate
+from dossier.index.models import Answer, Citation
 
 MISSILES = "002_4e57d263a0889e77"
 LAUNCH = ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea on Wednesday, "

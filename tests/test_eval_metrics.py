@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from index.eval.judge import SupportScore, alce, statements
-from index.eval.metrics import (METRICS, Record, first_relevant_rank, percentile, source_precision,
+from dossier.index.eval.judge import SupportScore, alce, statements
+from dossier.index.eval.metrics import (METRICS, Record, first_relevant_rank, percentile, source_precision,
                                 summarize)
-from index.eval.questions import Question, contains, phrases_found
-from index.models import Answer, Citation
+from dossier.index.eval.questions import Question, contains, phrases_found
+from dossier.index.models import Answer, Citation
 
 GOLD = "001_gold"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.eval_cli import add_eval_arguments, run_eval_command
-from index.eval.questions import QuestionFileError, load_questions, phrases_found
-from index.eval.runner import DEFAULT_QUESTIONS
-from index.parse import load_article
-from index.settings import SEEDS_DIR
+from dossier.bot.eval_cli import add_eval_arguments, run_eval_command
+from dossier.index.eval.questions import QuestionFileError, load_questions, phrases_found
+from dossier.index.eval.runner import DEFAULT_QUESTIONS
+from dossier.index.parse import load_article
+from dossier.index.settings import SEEDS_DIR
 
 GOOD = {"id": "q1", "question": "How many missiles?", "sources": ["002_4e57d263a0889e77"],
         "phrases": ["at least 10"], "answerable": True}

@@ -11,14 +11,14 @@ from typing import Iterator
 
 import pytest
 
-from index.embedder import OnnxMiniLMEmbedding, embed_texts
-from index.engine import REFUSAL, Engine
-from index.generate import (SENTINEL, StreamEnd, best_support, chunk_records, generate_answer_stream,
+from dossier.index.embedder import OnnxMiniLMEmbedding, embed_texts
+from dossier.index.engine import REFUSAL, Engine
+from dossier.index.generate import (SENTINEL, StreamEnd, best_support, chunk_records, generate_answer_stream,
                             split_reply)
-from index.models import Answer
-from index.retrieve import Retrieved
-from index.settings import SEEDS_DIR, Settings
-from index.store import SentenceRecord
+from dossier.index.models import Answer
+from dossier.index.retrieve import Retrieved
+from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.store import SentenceRecord
 from openai_server import FakeOpenAIServer
 
 QUESTION = "What did Kirby say about North Korea's artillery shells for Russia?"

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from index.engine import Engine
-from index.errors import EmbeddingModelMismatch
-from index.settings import Settings
+from dossier.index.engine import Engine
+from dossier.index.errors import EmbeddingModelMismatch
+from dossier.index.settings import Settings
 
 
 def snapshot(engine: Engine) -> tuple:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from index.engine import Engine
-from index.errors import EmbeddingModelMismatch, EmbeddingServiceError
-from index.settings import SEEDS_DIR, Settings
+from dossier.index.engine import Engine
+from dossier.index.errors import EmbeddingModelMismatch, EmbeddingServiceError
+from dossier.index.settings import SEEDS_DIR, Settings
 from openai_server import FakeOpenAIServer
 
 

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import FileRejected
-from index.parse import load_article, normalize, normalize_with_offsets, read_article, split_sentences
-from index.settings import SEEDS_DIR
+from dossier.index.errors import FileRejected
+from dossier.index.parse import load_article, normalize, normalize_with_offsets, read_article, split_sentences
+from dossier.index.settings import SEEDS_DIR
 
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 

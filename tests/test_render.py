@@ -1,7 +1,7 @@
 from rich.console import Console
 
-from bot import render
-from index.models import Answer, Citation
+from dossier.bot import render
+from dossier.index.models import Answer, Citation
 
 CITATION = Citation(n=1, doc_id="001_x", title="White House says", outlet=None, date="2022-11-02",
                     quote="He declined to provide a [specific] estimate.", start=10, end=56)

@@ -22,12 +22,12 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from bot.cli import main
-from bot.repl import HISTORY_FILE, Repl, build_session
-from index.embedder import OnnxMiniLMEmbedding
-from index.engine import Engine
-from index.generate import chunk_records
-from index.settings import SEEDS_DIR, Settings
+from dossier.bot.cli import main
+from dossier.bot.repl import HISTORY_FILE, Repl, build_session
+from dossier.index.embedder import OnnxMiniLMEmbedding
+from dossier.index.engine import Engine
+from dossier.index.generate import chunk_records
+from dossier.index.settings import SEEDS_DIR, Settings
 from openai_server import FakeOpenAIServer
 
 QUESTION = "What did Kirby say about the quantity of shells?"

@@ -15,12 +15,12 @@ from pathlib import Path
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from index.settings import SEEDS_DIR
+from dossier.index.settings import SEEDS_DIR
 from tests.test_chroma_server import run_cli, start_chroma
 
 # Small embedding batches, so the ingest commits documents many times before it ends.
 SMALL_BATCHES = ("import sys, index.ingest as ingest; ingest.EMBED_BATCH_SENTENCES = 48; "
-                 "from bot.cli import main; sys.exit(main(sys.argv[1:]))")
+                 "from dossier.bot.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
 def make_corpus(target: Path, copies: int = 8) -> int:

@@ -1,6 +1,6 @@
 """Scaling behaviour of the store that needs no timing: batched writes, the dirty marker."""
 
-from index.ingest import ingest as run_ingest
+from dossier.index.ingest import ingest as run_ingest
 
 
 def test_clean_store_skips_the_garbage_scan(fresh_engine, corpus, monkeypatch):

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from index.settings import PROJECT_ROOT, Settings
+from dossier.index.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def env_names() -> list[str]:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from index import minilm
-from index.embedder import OnnxMiniLMEmbedding
-from index.engine import Engine
-from index.errors import ModelIntegrityError
-from index.settings import SEEDS_DIR, Settings
-from index.store import Store, prewarm
+from dossier.index import minilm
+from dossier.index.embedder import OnnxMiniLMEmbedding
+from dossier.index.engine import Engine
+from dossier.index.errors import ModelIntegrityError
+from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.store import Store, prewarm
 
 
 def _settings(home: Path) -> Settings:
@@ -130,7 +130,7 @@ def test_ask_answers_from_a_warm_started_process(embedder, tmp_path) -> None:
     engine = _seeded(embedder, home)
     question = "How did North Korea respond to the accusation?"
     expected = engine.ask(question)
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", question],
+    done = subprocess.run([sys.executable, "-m", "dossier", "ask", "--json", question],
                           env={"DOSSIER_HOME": str(home), "PATH": "/usr/bin:/bin", "ANONYMIZED_TELEMETRY": "False"},
                           capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr

@@ -27,16 +27,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import discord_render as render
-from index.conversation import Conversation
-from index.engine import Engine
-from index.errors import FileRejected, QuestionError, StoreError
-from index.models import Answer, IngestReport
-from index.parse import SUPPORTED_SUFFIXES, read_article
-from index.settings import Settings
+from dossier.bot import discord_render as render
+from dossier.index.conversation import Conversation
+from dossier.index.engine import Engine
+from dossier.index.errors import FileRejected, QuestionError, StoreError
+from dossier.index.models import Answer, IngestReport
+from dossier.index.parse import SUPPORTED_SUFFIXES, read_article
+from dossier.index.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.discord_bot import DossierBot
+    from dossier.bot.discord_bot import DossierBot
 
 log = logging.getLogger("dossier.discord")
 T = TypeVar("T")
@@ -318,5 +318,5 @@ class AskCog(commands.Cog, name="Dossier"):
 
 
 async def setup(bot: "DossierBot") -> None:
-    """Extension entry point: ``await bot.load_extension("bot.cogs.ask")``."""
+    """Extension entry point: ``await bot.load_extension("dossier.bot.cogs.ask")``."""
     await bot.add_cog(AskCog(bot, bot.engine, bot.settings))

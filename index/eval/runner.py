@@ -16,13 +16,13 @@ from typing import Callable, Optional, Sequence
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from ..engine import Engine
-from ..settings import PROJECT_ROOT, SEEDS_DIR, Settings
+from ..settings import EVAL_DIR, SEEDS_DIR, Settings
 from . import configs
 from .judge import Evidence, score_answer
 from .metrics import Record, first_relevant_rank, summarize
 from .questions import Question, check_sources
 
-DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+DEFAULT_QUESTIONS = EVAL_DIR / "questions.jsonl"
 Progress = Callable[[str, int, int], None]  # (configuration, questions done, questions in all)
 
 

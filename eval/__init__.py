@@ -1,0 +1,1 @@
+"""Evaluation question sets (and corpora), shipped as package data for `dossier eval`."""

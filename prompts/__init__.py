@@ -1,0 +1,1 @@
+"""Prompt text, read with importlib.resources (see index/generate.py)."""
