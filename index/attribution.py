@@ -1,77 +1,568 @@
-"""Who says a sentence: a small, documented heuristic used at ingest time.
+"""Who a sentence is about and who says it, found at ingest the way a reader finds them.
 
-A *person lexicon* is collected per article from titled mentions ("spokesman John
-Kirby", "Mr Kirby", "President Vladimir Putin") and "First Last said" patterns;
-single capitalised words that name places or bodies are excluded. Each sentence
-then gets a ``speaker`` (a surname) when it names a lexicon person next to a
-speech verb or a quotation, or, for "he said" / "according to him", the person
-named most recently before it in the same article. Questions such as "what did
-Kirby say" prefer sentences whose speaker is Kirby.
+1. **People.** A run of two or three capitalised words is a name ("Lena Ortiz") unless
+   the article uses it the way places and bodies are used: after "the" or "in/at/from",
+   right before a role noun ("State Department spokesman"), next to an all-caps word, or
+   ending in a head noun such as "Council". A title or role right before a run makes it a
+   person whatever else ("spokesman Alan Reyes", "Mr Reyes"), and a later single word that
+   is the short form of a name found so is that person ("Reyes"). Role nouns with a
+   determiner ("the mayor") are mentions of a person too, named when the article ties that
+   role to exactly one name.
+2. **Pronouns.** "he"/"she" refers to the distinct people mentioned before it in its
+   sentence and paragraph or, when there are none, to the subject of the sentence just
+   before; a candidate whose gender the text shows otherwise (a title, a gendered role,
+   an earlier resolved pronoun) is dropped. Exactly one named candidate resolves it;
+   none, several, or an unnamed one leave it unresolved.
+3. **Speakers.** The subject of a speech verb ("Ortiz said", "said the mayor", "according
+   to her", "he added") by the same rules, '' when it is a body or unresolved. A sentence
+   inside a quotation takes the speaker of the quotation.
+
+Everything is decided from the article's own text; vocabulary.py holds the general
+English (titles, role nouns, speech verbs) it relies on.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Optional
 
-SPEECH = re.compile(
-    r"\b(?:said|says|say|told|tells|added|adds|stated|states|insisted|noted|declared|explained|warned|"
-    r"claimed|denied|refused|declined|believes|accused|confirm(?:ed)?|according to|briefing|reiterated)\b",
-    re.IGNORECASE)
-PRONOUN_SPEECH = re.compile(
-    r"(?:\b(?:he|she)\s+(?:\w+\s+){0,2}?(?:said|added|stated|says|told|declined|refused|insisted|believes|noted)\b)"
-    r"|\baccording to (?:him|her)\b|^(?:He|She)\b", re.IGNORECASE)
-QUOTE_MARKS = re.compile(r"[\"\u201c\u201d]")
-_ROLE = (r"(?:spokes(?:man|person|woman)|coordinator|ambassador|president|minister|secretary|official|"
-         r"director|chief|senator|general|Mr|Mrs|Ms|Dr)")
-_NAME = r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
-_TITLED = re.compile(_ROLE + r"\.?\s+(?:(?:[A-Z][\w.]*|of|the|and|for)\s+){0,6}?" + _NAME + r"\b(?!\s+[A-Z])")
-_BEFORE_VERB = re.compile(_NAME + r"\s+(?:has\s+|had\s+)?(?:since\s+)?(?:said|told|added|stated|insisted|denied)\b")
-NOT_PEOPLE = frozenset("""
-The A An In On At As But And It This That White House North South Korea Korean States United Nations Russia Russian
-Ukraine Ukrainian Iran Iranian Japan Japanese China Washington Pyongyang Moscow Seoul Tehran Pentagon Council
-Command Department Ministry Agency Administration Staff Chiefs Joint Security National Kremlin Biden CNN KCNA
-Yonhap Sputnik Middle East Africa Western European Europe Sea Island Defense Defence Military Office Via
-He She They We It His Her Their Our January February March April May June July August September October
-November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday
-""".split())
+from .vocabulary import (ATTRIBUTION_VERBS, DEMONYM_SUFFIXES, FUNCTION_WORDS, GENDERED_ROLES, HONORIFICS, INVERTIBLE_VERBS,
+                         LOCATIVE_PREPOSITIONS, MONTHS, NAME_HEAD_NOUNS, NON_PERSON_DETERMINERS,
+                         PERSON_PRONOUN_GENDER, ROLE_ADJECTIVES, ROLE_NOUNS, SUBJECT_VERB_FILLERS, WEEKDAYS)
+
+UNRESOLVED = "?"  # a pronoun whose person the text does not settle
+_ROLE_PREFIX = "role:"  # an unnamed person known only by a role ("the mayor")
+
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+)*|\b[A-Z]\.")
+_QUOTE_CHARS = "\"\u201c\u201d"
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 
 
-def person_lexicon(text: str) -> set[str]:
-    """Surnames of the people an article names."""
-    names: set[str] = set()
-    for pattern in (_TITLED, _BEFORE_VERB):
-        for match in pattern.finditer(text):
-            words = [w for w in match.group(1).split() if w not in NOT_PEOPLE]
-            if words and words == match.group(1).split()[-len(words):]:
-                names.add(words[-1])
-    return names
+@dataclass(frozen=True)
+class Attribution:
+    """What ingest stores for one sentence."""
+
+    speaker: str = ""  # who says it (the short name the article uses), '' when unknown or not a person
+    quoted: bool = False  # it quotes someone, or lies inside a quotation
+    subject: str = ""  # whom its leading he/she refers to, '' when the text does not settle it
+    antecedent: int = -1  # an unresolved he/she: the nearest earlier sentence naming a candidate
 
 
-def attribute(sentences: list[str], paragraphs: list[int], text: str) -> tuple[list[str], list[bool]]:
-    """Per sentence: the speaker's surname ('' when unknown) and whether it quotes someone.
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    possessive: bool
 
-    A quotation with no name continues the speaker of the sentence before it in the
-    same paragraph ("... Kirby told CNN. “However, our information ...”").
-    """
-    lexicon = person_lexicon(text)
-    mention = re.compile(r"\b(" + "|".join(sorted(map(re.escape, lexicon))) + r")\b") if lexicon else None
-    speakers: list[str] = []
-    quoted: list[bool] = []
-    last_person = ""
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    entity: str  # a person's key, _ROLE_PREFIX + role, or UNRESOLVED
+
+
+@dataclass
+class People:
+    """The people of one article: full names, their short keys, genders and roles."""
+
+    keys: dict[str, str]  # full name -> key
+    by_key: dict[str, str]  # key -> full name
+    gender: dict[str, str]
+    roles: dict[str, set[str]]  # role noun -> keys it is tied to
+
+    def role_entity(self, role: str) -> str:
+        tied = self.roles.get(role, set())
+        return next(iter(tied)) if len(tied) == 1 else _ROLE_PREFIX + role
+
+
+# ---- words and runs ---------------------------------------------------------------------------------
+
+def tokens(sentence: str) -> list[Token]:
+    found = []
+    for match in _WORD.finditer(sentence):
+        word, possessive = match.group(), False
+        if len(word) > 2 and word[-2] in "'\u2019" and word[-1] in "sS":
+            word, possessive = word[:-2], True
+        found.append(Token(word, match.start(), match.start() + len(word), possessive))
+    return found
+
+
+def _capitalised(word: str) -> bool:
+    """A word written as part of a name: "Ortiz", "Smith-Jones"; not "US", "May", "Iranian-made"."""
+    parts = word.split("-")
+    return all(p[:1].isupper() and not p.isupper() for p in parts) and word.lower() not in MONTHS | WEEKDAYS
+
+
+def _role_word(word: str) -> Optional[str]:
+    """The role noun in a word ("Spokesperson", "vice-president", "Secretary-General"), if any."""
+    lower = word.lower()
+    if lower in ROLE_NOUNS:
+        return lower
+    return next((part for part in lower.split("-") if part in ROLE_NOUNS), None)
+
+
+def _runs(sentence: str, words: list[Token]) -> list[list[int]]:
+    """Indexes of maximal runs of capitalised words joined by single spaces."""
+    runs: list[list[int]] = []
+    for index, token in enumerate(words):
+        joined = (runs and runs[-1][-1] == index - 1 and not words[index - 1].possessive
+                  and sentence[words[index - 1].end:token.start] == " ")
+        if _capitalised(token.text) or (len(token.text) == 2 and token.text.endswith(".")):
+            if joined:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+    return [[i for i in run] for run in runs if not (len(run) == 1 and words[run[0]].text.endswith("."))]
+
+
+def is_headline(sentence: str) -> bool:
+    """Title-case lines (headlines, section titles) use capitals for every word, not for names."""
+    if sentence.rstrip().endswith((".", "!", "?", "\"", "\u201d", "\u2019")):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", sentence) if len(w) > 3 or w[:1].isupper()]
+    return len(words) >= 3 and sum(w[:1].isupper() for w in words) / len(words) >= 0.6
+
+
+# ---- who is a person ----------------------------------------------------------------------------
+
+@dataclass
+class _Candidate:
+    """One capitalised run read as a possible name, with where it stands."""
+
+    sentence: int
+    name: list[Token]
+    title: Optional[str]  # the honorific or role word right before the name
+    title_start: int
+
+
+def _split_title(sentence: str, words: list[Token], run: list[int]) -> _Candidate:
+    """The name part of a run and the title in front of it (inside the run or just before)."""
+    title, title_start, name = None, words[run[0]].start, run
+    for position, index in enumerate(run):
+        lower = words[index].text.lower().rstrip(".")
+        if lower in HONORIFICS or _role_word(words[index].text):
+            before = words[index - 1].text.lower() if index > 0 else ""
+            if before in NON_PERSON_DETERMINERS and position == 0:
+                continue  # "the General Assembly": a body named after an office
+            title, title_start, name = lower if lower in HONORIFICS else _role_word(words[index].text), \
+                words[index].start, run[position + 1:]
+    if title is None and run[0] > 0:
+        title, title_start = _title_before(words, run[0])
+    return _Candidate(sentence=-1, name=[words[i] for i in name], title=title, title_start=title_start)
+
+
+def _title_before(words: list[Token], first: int) -> tuple[Optional[str], int]:
+    """A role up to six words before a run, over an office's name ("Ambassador to the United Nations")."""
+    for index in range(first - 1, max(first - 7, -1), -1):
+        word = words[index]
+        role = HONORIFICS.get(word.text.lower().rstrip(".")) is not None or _role_word(word.text)
+        if role:
+            if index < first - 1 and not _capitalised(word.text):
+                return None, words[first].start  # "spokesman for the City Council": the run is the body
+            lower = word.text.lower().rstrip(".")
+            return (lower if lower in HONORIFICS else _role_word(word.text)), word.start
+        if not (_capitalised(word.text) or word.text.lower() in {"of", "the", "to", "for", "and"}) or word.possessive:
+            return None, words[first].start
+        if index == first - 1 and not _capitalised(word.text) and word.text.lower() not in {"the", "of"}:
+            return None, words[first].start
+    return None, words[first].start
+
+
+def _trim(candidate: _Candidate, lowercase: set[str]) -> _Candidate:
+    """Drop leading words capitalised only by position ("When Lena Ortiz", "Also Read")."""
+    name = candidate.name
+    if candidate.title is None:
+        while name and (name[0].text.lower() in FUNCTION_WORDS or name[0].text.lower() in lowercase):
+            name = name[1:]
+    if len(name) > 3:
+        name = name[-2:] if candidate.title else []
+    return _Candidate(candidate.sentence, name, candidate.title, candidate.title_start)
+
+
+def _evidence_against(sentence: str, words: list[Token], candidate: _Candidate) -> bool:
+    """How the run is used shows a place or a body rather than a person."""
+    first, last = candidate.name[0], candidate.name[-1]
+    position = next(i for i, w in enumerate(words) if w.start == first.start)
+    before = words[position - 1] if position else None
+    after_index = next(i for i, w in enumerate(words) if w.start == last.start) + 1
+    after = words[after_index] if after_index < len(words) else None
+    adjacent_before = before is not None and sentence[before.end:first.start] == " "
+    if adjacent_before and before.text.lower() in NON_PERSON_DETERMINERS | LOCATIVE_PREPOSITIONS:
+        return True
+    if adjacent_before and before.text.isupper() and len(before.text) > 1 and not before.possessive:
+        return True  # "US State Department": a chain of modifiers
+    if last.possessive and after is not None and _capitalised(after.text):
+        return True  # "People's Republic": the run is inside a longer name
+    if after is not None and not last.possessive and sentence[last.end:after.start] == " " \
+            and _role_word(after.text) and not _capitalised(after.text) \
+            and _role_word(after.text) not in ROLE_ADJECTIVES:
+        return True  # "State Department spokesman"
+    if after is not None and after.text == "of" and after_index + 1 < len(words) \
+            and _capitalised(words[after_index + 1].text):
+        return True  # "Chiefs of Staff", "Bank of England": a body named with "of"
+    return last.text.lower() in NAME_HEAD_NOUNS
+
+
+def _shared_word_evidence(untitled: set[str], against: set[str], sentences: list[str]) -> set[str]:
+    """Runs the words of other runs show to be places or bodies: a last word with a demonym
+    beside it in the article ("Korea"/"Korean"), one last word after two different first
+    words ("North Korea", "South Korea"), or a first word shared with a run already shown
+    not to be a person ("North Africa" beside "in North Korea")."""
+    capitals = {w for s in sentences for w in re.findall(r"\b[A-Z][a-z]+\b", s)}
+    found = set()
+    for full in untitled:
+        last = full.split()[-1]
+        if any(last + suffix in capitals or (last.endswith(suffix) and last[:-len(suffix)] in capitals)
+               for suffix in DEMONYM_SUFFIXES):
+            found.add(full)
+    by_last: dict[str, set[str]] = defaultdict(set)
+    for full in untitled:
+        by_last[full.split()[-1]].add(full)
+    found |= {full for group in by_last.values() if len(group) > 1 for full in group}
+    firsts = {full.split()[0] for full in against | found}
+    found |= {full for full in untitled if full.split()[0] in firsts}
+    return found
+
+
+def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]:
+    """The article's people and, per sentence, the mentions of them (names, short forms, roles)."""
+    lowercase = {w.lower() for s in sentences for w in re.findall(r"\b[a-z][\w'-]*", s)}
+    found: list[tuple[int, _Candidate]] = []
+    titled: set[str] = set()
+    against: set[str] = set()
+    gender: dict[str, str] = {}
     for index, sentence in enumerate(sentences):
-        found = [(m.start(), m.group(1)) for m in mention.finditer(sentence)] if mention else []
-        is_quote = bool(QUOTE_MARKS.search(sentence))
-        speech = SPEECH.search(sentence)
-        speaker = ""
-        if found and (speech or is_quote):
-            anchor = speech.start() if speech else len(sentence)
-            speaker = min(found, key=lambda item: abs(item[0] - anchor))[1]
-        elif not found and last_person and PRONOUN_SPEECH.search(sentence):
-            speaker = last_person
-        elif not found and is_quote and index and paragraphs[index - 1] == paragraphs[index]:
-            speaker = speakers[-1]
-        if found:
-            last_person = found[-1][1]
-        speakers.append(speaker)
-        quoted.append(is_quote)
-    return speakers, quoted
+        if is_headline(sentence):
+            continue
+        words = tokens(sentence)
+        for run in _runs(sentence, words):
+            candidate = _trim(_split_title(sentence, words, run), lowercase)
+            if not candidate.name or (len(candidate.name) == 1 and candidate.title is None):
+                continue
+            full = " ".join(w.text for w in candidate.name)
+            if candidate.title:
+                titled.add(full)
+                shown = HONORIFICS.get(candidate.title) or GENDERED_ROLES.get(candidate.title, "")
+                if shown:
+                    gender[full] = shown
+            elif len(candidate.name) >= 2 and _evidence_against(sentence, words, candidate):
+                against.add(full)
+            found.append((index, candidate))
+    multi = {" ".join(w.text for w in c.name) for _, c in found if len(c.name) >= 2}
+    against |= _shared_word_evidence(multi - titled, against, sentences)
+    persons = {full for full in multi if full in titled or full not in against}
+    people = _register(persons, found, sentences)
+    for full, shown in gender.items():
+        key = _key_of(people, full)
+        if key:
+            people.gender.setdefault(key, shown)
+    for _, candidate in found:
+        full = " ".join(w.text for w in candidate.name)
+        key = _key_of(people, full)
+        if key and candidate.title and _role_word(candidate.title):
+            people.roles[candidate.title].add(key)
+    _tie_appositive_roles(sentences, people)
+    return people, _mentions(sentences, people, lowercase)
+
+
+def _register(persons: set[str], found: list[tuple[int, _Candidate]], sentences: list[str]) -> People:
+    """Key each person by the short form the article uses (the last word, unless only the first
+    is used alone); two people sharing it keep their full names."""
+    alone: dict[str, int] = defaultdict(int)
+    for sentence in sentences:
+        words = tokens(sentence)
+        for run in _runs(sentence, words):
+            if len(run) == 1:
+                alone[words[run[0]].text] += 1
+    short: dict[str, list[str]] = defaultdict(list)
+    for full in persons:
+        parts = full.split()
+        key = parts[0] if alone[parts[0]] and not alone[parts[-1]] and len(parts) > 2 else parts[-1]
+        short[key].append(full)
+    keys: dict[str, str] = {}
+    for key, fulls in short.items():
+        for full in fulls:
+            keys[full] = key if len(fulls) == 1 else full
+    titled_singles = {c.name[0].text for _, c in found if len(c.name) == 1 and c.title}
+    for single in titled_singles:
+        if single not in short:
+            keys[single] = single
+        elif len(short[single]) == 1:
+            keys[single] = single
+    by_key = {key: full for full, key in keys.items() if " " in full or key not in keys.values() or full == key}
+    return People(keys=keys, by_key=by_key, gender={}, roles=defaultdict(set))
+
+
+def _key_of(people: People, name: str) -> Optional[str]:
+    if name in people.keys:
+        return people.keys[name]
+    return name if name in people.by_key and " " not in name else None
+
+
+_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?P<role>[\w-]+)\b|\s+became\s+(?:the\s+)?(?P<role2>[\w-]+)\b")
+
+
+def _tie_appositive_roles(sentences: list[str], people: People) -> None:
+    """"Lena Ortiz, the mayor," and "Ortiz became mayor" tie a role to a name."""
+    for sentence in sentences:
+        for full, key in people.keys.items():
+            for match in re.finditer(re.escape(full) + r"(?=[\s,])", sentence):
+                tail = _APPOSITIVE.match(sentence, match.end())
+                role = tail and _role_word(tail.group("role") or tail.group("role2") or "")
+                if role:
+                    people.roles[role].add(key)
+                    if GENDERED_ROLES.get(role):
+                        people.gender.setdefault(key, GENDERED_ROLES[role])
+
+
+def _mentions(sentences: list[str], people: People, lowercase: set[str]) -> dict[int, list[Mention]]:
+    by_sentence: dict[int, list[Mention]] = {}
+    for index, sentence in enumerate(sentences):
+        found: list[Mention] = []
+        if not is_headline(sentence):
+            words = tokens(sentence)
+            for run in _runs(sentence, words):
+                candidate = _trim(_split_title(sentence, words, run), lowercase)
+                full = " ".join(w.text for w in candidate.name)
+                key = _key_of(people, full) if candidate.name else None
+                if key:
+                    start = candidate.title_start if candidate.title else candidate.name[0].start
+                    found.append(Mention(start, candidate.name[-1].end, key))
+            found.extend(_role_mentions(sentence, people, found))
+        by_sentence[index] = sorted(found, key=lambda m: m.start)
+    return by_sentence
+
+
+_ROLE_MENTION = re.compile(
+    r"\b(?:the|a|an|its|his|her|their|our|[A-Z][\w.]*['\u2019]s)\s+(?:[a-z][\w-]*\s+){0,3}?(?P<role>[A-Za-z][\w-]*)\b")
+
+
+def _role_mentions(sentence: str, people: People, names: list[Mention]) -> list[Mention]:
+    """"the mayor", "a spokeswoman", "North Korea's vice director": a person known by a role."""
+    mentions = []
+    for match in _ROLE_MENTION.finditer(sentence):
+        role = _role_word(match.group("role"))
+        if not role or role in ROLE_ADJECTIVES or match.group("role").lower().endswith("s") and role != \
+                match.group("role").lower():
+            continue
+        rest = sentence[match.end():]
+        if re.match(r"\s+[A-Z][a-z]", rest) or re.match(r"[\w-]", rest):
+            continue  # a title before a name, counted with the name
+        if any(n.start <= match.start("role") < n.end for n in names):
+            continue
+        mentions.append(Mention(match.start(), match.end(), people.role_entity(role)))
+    return mentions
+
+
+# ---- quotations ----------------------------------------------------------------------------------------
+
+def quote_spans(sentence: str, open_at_start: bool) -> tuple[list[tuple[int, int]], bool]:
+    """Character ranges inside quotation marks, and whether a quotation is still open at the end."""
+    spans, inside, since = [], open_at_start, 0
+    for position, char in enumerate(sentence):
+        if char not in _QUOTE_CHARS:
+            continue
+        opening = char == "\u201c" or (char == '"' and not inside)
+        if char == "\u201d" or (char == '"' and inside):
+            opening = False
+        if opening and not inside:
+            inside, since = True, position
+        elif not opening and inside:
+            spans.append((since, position + 1))
+            inside = False
+    if inside:
+        spans.append((since, len(sentence)))
+    return spans, inside
+
+
+def _outside(spans: list[tuple[int, int]], position: int) -> bool:
+    return not any(s <= position < e for s, e in spans)
+
+
+def subject_pronoun(sentence: str, names_before: Optional[list[Mention]] = None,
+                    open_at_start: bool = False) -> Optional[re.Match]:
+    """The he/she that is the sentence's first reference to a person, outside quotations."""
+    spans, _ = quote_spans(sentence, open_at_start)
+    for match in _SUBJECT_PRONOUN.finditer(sentence):
+        if not _outside(spans, match.start()):
+            continue
+        if names_before and any(m.start < match.start() for m in names_before):
+            return None
+        return match
+    return None
+
+
+# ---- resolution ----------------------------------------------------------------------------------------
+
+@dataclass
+class _State:
+    """What the reader knows so far in one article."""
+
+    people: People
+    paragraph_mentions: list[tuple[int, Mention]]  # (sentence, mention) in the current paragraph
+    subjects: list[Optional[str]]
+
+
+def _gender(people: People, entity: str) -> str:
+    if entity.startswith(_ROLE_PREFIX):
+        return GENDERED_ROLES.get(entity[len(_ROLE_PREFIX):], "")
+    return people.gender.get(entity, "")
+
+
+def _resolve(state: _State, index: int, before: list[Mention], pronoun: str) -> tuple[str, int]:
+    """(entity or UNRESOLVED, nearest sentence naming a candidate or -1) for one pronoun."""
+    wanted = PERSON_PRONOUN_GENDER[pronoun.lower()]
+    scope = [(index, m) for m in before] + list(reversed(state.paragraph_mentions))
+    scope = [(i, m) for i, m in scope if m.entity != UNRESOLVED]
+    if not scope and index > 0 and state.subjects[index - 1]:
+        scope = [(index - 1, Mention(0, 0, state.subjects[index - 1]))]
+    compatible = [(i, m) for i, m in scope if _gender(state.people, m.entity) in ("", wanted)]
+    distinct = list(dict.fromkeys(m.entity for _, m in compatible))
+    if len(distinct) == 1:
+        entity = distinct[0]
+        if not entity.startswith(_ROLE_PREFIX):
+            state.people.gender.setdefault(entity, wanted)
+        return entity, -1
+    named = [i for i, m in compatible if not m.entity.startswith(_ROLE_PREFIX)]
+    return UNRESOLVED, (max(named) if named else -1)
+
+
+def _speech_subject(sentence: str, spans: list[tuple[int, int]], mentions: list[Mention]) -> Optional[str]:
+    """The entity a speech verb of the sentence has as subject: the first one that is a person,
+    '' when verbs are there but none has a person subject, None when there is no speech verb."""
+    verbs = [m for m in re.finditer(r"[A-Za-z]+", sentence)
+             if m.group().lower() in ATTRIBUTION_VERBS and _outside(spans, m.start())]
+    according = [m for m in _ACCORDING.finditer(sentence) if _outside(spans, m.start())]
+    if not verbs and not according:
+        return None
+    ends = {m.end: m for m in mentions}
+    for verb in sorted(verbs + according, key=lambda m: m.start()):
+        if verb in according or verb.group().lower() in INVERTIBLE_VERBS:
+            found = _mention_after(sentence, verb.end(), mentions)
+            if found and found.entity != UNRESOLVED:
+                return found.entity
+            if verb in according:
+                continue
+        left = _strip_fillers(sentence[:verb.start()])
+        found = ends.get(len(left))
+        if found and found.entity != UNRESOLVED:
+            return found.entity
+    return ""
+
+
+def _mention_after(sentence: str, position: int, mentions: list[Mention]) -> Optional[Mention]:
+    """The mention a noun phrase starting at ``position`` ends in ("according to White House
+    spokesperson John Kirby", "said the mayor"), if the words before it are its modifiers."""
+    following = next((m for m in mentions if m.start >= position), None)
+    if following is None:
+        return None
+    words = re.findall(r"[^\W\d_]+(?:['\u2019]s)?|[^\w\s]", sentence[position:following.start])
+    modifiers = all(w[:1].isupper() or _role_word(w) or w.lower() in NON_PERSON_DETERMINERS for w in words)
+    return following if modifiers else None
+
+
+def _strip_fillers(left: str) -> str:
+    """The text before a speech verb, less auxiliaries, adverbs and an appositive."""
+    while True:
+        stripped = left.rstrip()
+        word = re.search(r"([A-Za-z']+)$", stripped)
+        if word and word.group(1).lower() in SUBJECT_VERB_FILLERS:
+            left = stripped[:word.start()]
+            continue
+        appositive = re.search(r",\s*(?:the|a|an|who|\d+)\b[^,]{0,60},$", stripped)
+        if appositive:
+            left = stripped[:appositive.start()]
+            continue
+        return stripped
+
+
+def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> list[Attribution]:
+    """Per sentence of one article: its speaker, whether it quotes, and its pronoun subject.
+
+    ``text`` (the whole article) is accepted for callers that have it; the sentences carry
+    all the evidence used."""
+    people, mentions = find_people(sentences)
+    state = _State(people=people, paragraph_mentions=[], subjects=[])
+    results: list[Attribution] = []
+    open_quote = False
+    group: list[int] = []  # the sentences of the quotation still open
+    for index, sentence in enumerate(sentences):
+        if index and paragraphs[index] != paragraphs[index - 1]:
+            state.paragraph_mentions, open_quote, group = [], False, []
+        spans, still_open = quote_spans(sentence, open_quote)
+        names = [m for m in mentions[index] if _outside(spans, m.start)]
+        resolved, subject, antecedent = _pronouns(state, index, sentence, spans, names, open_quote)
+        speaker_entity = _speech_subject(sentence, spans, resolved)
+        speaker = _named(speaker_entity)
+        quoted = bool(spans)
+        if quoted and speaker_entity is None:
+            speaker = _continued(results, index, paragraphs, open_quote, group)
+        if quoted and speaker and open_quote:
+            for earlier in group:  # '"It will be hard. We will try," she said.'
+                if not results[earlier].speaker:
+                    results[earlier] = _with_speaker(results[earlier], speaker)
+        group = (group + [index] if open_quote else [index]) if still_open else []
+        state.subjects.append(_sentence_subject(speaker_entity, subject, sentence, names))
+        state.paragraph_mentions.extend((index, m) for m in resolved)
+        results.append(Attribution(speaker=speaker, quoted=quoted, subject=_named(subject) if subject else "",
+                                   antecedent=antecedent))
+    return results
+
+
+def _pronouns(state: _State, index: int, sentence: str, spans: list[tuple[int, int]], names: list[Mention],
+              open_quote: bool) -> tuple[list[Mention], Optional[str], int]:
+    """Mentions of the sentence with its pronouns resolved in reading order; the entity of its
+    leading he/she (None when it has none) and, if unresolved, the sentence naming a candidate."""
+    lead = subject_pronoun(sentence, names, open_quote)
+    resolved = list(names)
+    subject, antecedent = None, -1
+    for match in _PRONOUN.finditer(sentence):
+        if not _outside(spans, match.start()):
+            continue
+        before = [m for m in resolved if m.end <= match.start()]
+        entity, nearest = _resolve(state, index, before, match.group())
+        resolved.append(Mention(match.start(), match.end(), entity))
+        resolved.sort(key=lambda m: m.start)
+        if lead is not None and match.start() == lead.start():
+            subject, antecedent = entity, nearest
+    return resolved, subject, antecedent
+
+
+def _named(entity: Optional[str]) -> str:
+    return "" if not entity or entity == UNRESOLVED or entity.startswith(_ROLE_PREFIX) else entity
+
+
+def _with_speaker(result: Attribution, speaker: str) -> Attribution:
+    return Attribution(speaker=speaker, quoted=result.quoted, subject=result.subject, antecedent=result.antecedent)
+
+
+def _continued(results: list[Attribution], index: int, paragraphs: list[int], open_quote: bool,
+               group: list[int]) -> str:
+    """A quotation with no attribution of its own: the speaker of the quotation it continues."""
+    if open_quote and group:
+        return results[group[0]].speaker
+    if index and paragraphs[index - 1] == paragraphs[index] and results[-1].quoted:
+        return results[-1].speaker
+    return ""
+
+
+def _sentence_subject(speaker: Optional[str], pronoun: Optional[str], sentence: str,
+                      names: list[Mention]) -> Optional[str]:
+    """Who the sentence is about, for a pronoun at the start of the next paragraph."""
+    if speaker is not None:
+        return speaker or None
+    if pronoun is not None:
+        return None if pronoun == UNRESOLVED else pronoun
+    if not names:
+        return None
+    first = names[0]
+    prefix = sentence[:first.start].rsplit(",", 1)[-1]
+    words = re.findall(r"[^\W\d_]+(?:['\u2019]s)?", prefix)
+    ok = all(w[:1].isupper() or _role_word(w) or w.lower() in NON_PERSON_DETERMINERS for w in words)
+    return first.entity if ok else None

@@ -24,6 +24,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .attribution import subject_pronoun
 from .lexical import tokenize
 from .store import SentenceRecord
 
@@ -209,11 +210,11 @@ def select_lines(scored: list[ScoredSentence], max_chars: int,
     return lines
 
 
-_LEADING_PRONOUN = re.compile(r"^(He|She)\b")
-
-
 def line_text(record: SentenceRecord) -> str:
-    """The sentence as shown in the answer: 'He [Kirby] declined …' makes a pronoun readable."""
-    if record.speaker and _LEADING_PRONOUN.match(record.text):
-        return _LEADING_PRONOUN.sub(lambda m: f"{m.group(1)} [{record.speaker}]", record.text, count=1)
-    return record.text
+    """The sentence as shown in the answer: "She [Ortiz] appointed …" names whom its leading
+    pronoun refers to, but only when ingest resolved it (attribution.py); an unresolved one is
+    left as written, and the engine shows the sentence that names the candidate before it."""
+    pronoun = subject_pronoun(record.text) if record.subject else None
+    if pronoun is None:
+        return record.text
+    return f"{record.text[:pronoun.end()]} [{record.subject}]{record.text[pronoun.end():]}"

@@ -127,3 +127,84 @@ NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "an
 CATENATIVES = _words("vow vowed promise promised threaten threatened plan planned try tried want wanted seek "
                      "sought intend intended decide decided agree agreed refuse fail failed hope hoped expect "
                      "expected willing able going likely set due")
+
+# ---- attribution: who a sentence is about and who says it (owned by attribution.py) ---------
+
+# Honorifics written before a name; most show the person's gender, which is what lets a
+# "she" skip past a "Mr" (''=the title says nothing about gender).
+HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "mx": "", "sir": "m", "dame": "f", "lord": "m",
+              "lady": "f", "dr": "", "prof": "", "rev": "", "fr": "m", "sr": "", "st": ""}
+# Nouns naming a person by role or office. Before a name they are a title ("spokesman Alan
+# Reyes", "President ..."); alone with a determiner they are a mention of a person ("the
+# mayor said"); right after a capitalised run they show the run names a body ("State
+# Department spokesman"). Gendered ones carry the gender they show.
+GENDERED_ROLES = {
+    "spokesman": "m", "spokeswoman": "f", "chairman": "m", "chairwoman": "f", "congressman": "m",
+    "congresswoman": "f", "businessman": "m", "businesswoman": "f", "councilman": "m", "councilwoman": "f",
+    "king": "m", "queen": "f", "prince": "m", "princess": "f", "duke": "m", "duchess": "f", "actor": "m",
+    "actress": "f", "man": "m", "woman": "f", "boy": "m", "girl": "f", "father": "m", "mother": "f",
+    "son": "m", "daughter": "f", "husband": "m", "wife": "f", "brother": "m", "sister": "f",
+    "grandfather": "m", "grandmother": "f", "uncle": "m", "aunt": "f", "widow": "f", "widower": "m",
+    "nun": "f", "monk": "m", "emperor": "m", "empress": "f", "policeman": "m", "policewoman": "f",
+}
+ROLE_NOUNS = frozenset(GENDERED_ROLES) | _words(
+    "spokesperson president vice-president minister secretary official director coordinator ambassador envoy "
+    "senator governor mayor premier chancellor general admiral colonel major captain lieutenant sergeant "
+    "commander chief head leader chair judge justice attorney lawyer prosecutor professor doctor "
+    "physician scientist researcher engineer economist analyst author writer journalist reporter "
+    "correspondent editor columnist founder executive ceo manager owner officer diplomat representative "
+    "sheriff superintendent inspector detective coach player singer artist composer painter poet "
+    "novelist pope bishop cardinal archbishop pastor priest rabbi imam candidate lawmaker legislator "
+    "deputy aide adviser advisor counsel treasurer president-elect member witness victim suspect "
+    "resident teacher student patient worker employee nurse farmer pilot driver soldier citizen "
+    "commissioner administrator regulator auditor architect historian philosopher mathematician physicist "
+    "chemist biologist inventor explorer astronaut")
+# Role nouns that are also everyday adjectives or parts of phrases ("official media", "in
+# general", "chief concern", "head of state"): a title before a name, never a mention alone.
+ROLE_ADJECTIVES = _words("official general chief head major member deputy representative counsel")
+# Words that end the subject of a speech verb ("X said", "X told", "according to X").
+ATTRIBUTION_VERBS = _words(
+    "said says say told tells added adds stated states insisted insists noted notes declared declares "
+    "explained explains warned warns claimed claims denied denies declined declines refused refuses "
+    "believes believed accused accuses confirmed confirms reiterated reiterates wrote writes asked asks "
+    "argued argues announced announces replied replies responded responds acknowledged acknowledges "
+    "admitted admits urged urges suggested suggests predicted predicts tweeted posted recalled recalls "
+    "confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
+# Speech verbs that also stand before their subject in news style ("said Reyes").
+INVERTIBLE_VERBS = _words("said says added adds asked asks wrote writes replied explained noted continued")
+# Words that may stand between a subject and its speech verb ("Kirby has since said",
+# "she later added", "Kirby could not confirm").
+SUBJECT_VERB_FILLERS = _words(
+    "has had have also later since previously then again repeatedly could would did does do not never "
+    "publicly once earlier further recently quickly subsequently first initially separately privately "
+    "reportedly has also had also")
+# Before a capitalised run these show it names a thing, place or body, not a person
+# ("the White House", "in Springfield", "from Acme"): people are not preceded by them.
+NON_PERSON_DETERMINERS = _words("the a an this that these those")
+LOCATIVE_PREPOSITIONS = _words(
+    "in at from into toward towards across near inside outside throughout within via on onto around "
+    "through over under off between beyond along")
+# The head nouns of names of bodies and places in ordinary English ("... Council", "...
+# Street"): a capitalised run ending in one names a body or a place.
+NAME_HEAD_NOUNS = _words(
+    "department ministry council agency command office house party university college school institute "
+    "academy street road avenue square river sea ocean lake bay gulf island islands mountain mountains "
+    "valley bank committee court company corporation group association society foundation centre center "
+    "hospital airport station port park bridge province state states republic kingdom federation nations "
+    "union army navy force forces guard police service services times post news press network board "
+    "commission authority administration assembly parliament congress senate government church cathedral "
+    "museum library prize award cup league club team festival war peninsula strait canal coast "
+    "county city town district region territory airlines airways inc ltd corp media")
+# Words written with a capital at the start of a sentence that never begin a name.
+FUNCTION_WORDS = _words(
+    "the a an and or but if when while as at in on of for to from by with after before since during "
+    "although though because so then also however meanwhile earlier later yet still this that these "
+    "those there here it its his her their our my your we they he she i you who whom whose what which "
+    "where why how not no all some many most several other others another such both each every "
+    "according despite under over about against among between into through until unless whether "
+    "last next new former given")
+# Pronouns that refer to one person, with the gender they show.
+PERSON_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+# Endings that turn a place into its adjective ("Korea"/"Korean", "Japan"/"Japanese"): a
+# capitalised word with such a partner in the same article names a place, not a person.
+DEMONYM_SUFFIXES = ("n", "an", "ian", "ese", "ern", "ish", "i")
