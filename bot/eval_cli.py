@@ -14,17 +14,26 @@ from pathlib import Path
 from typing import Optional
 
 from dossier.index.eval.configs import CONFIG_NAMES
+from dossier.index.eval.sets import DEFAULT_SET
 
 HELP = "compare configurations on the evaluation questions"
 DESCRIPTION = ("Answer every question of a JSONL question file with each configuration, on a temporary store "
-               "built from seeds/, and print retrieval, answer, citation, abstention and latency metrics "
-               "side by side (definitions: docs/eval.md).")
+               "built from a folder of articles (seeds/ unless --corpus or --set says otherwise), and print "
+               "retrieval, answer, citation, abstention and latency metrics side by side. Tune on the dev "
+               "sets, report the heldout ones (docs/eval.md: how to run, metric definitions).")
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``dossier eval`` (every one with help text, as the rest of the CLI)."""
+    parser.add_argument("--set", dest="question_set", default=None, metavar="NAME",
+                        help=f"a question set shipped in eval/, with its corpus, as STORY/dev or STORY/heldout: "
+                             f"seeds/heldout, baltimore-bridge/dev... (default: {DEFAULT_SET})")
     parser.add_argument("--questions", type=Path, default=None, metavar="FILE",
-                        help="JSONL question file (default: eval/questions.jsonl in the project)")
+                        help=f"JSONL question file (default: eval/{DEFAULT_SET}.jsonl); its sources are "
+                             "document ids (file names without .txt) of the corpus")
+    parser.add_argument("--corpus", type=Path, default=None, metavar="DIR",
+                        help="folder of articles to build the temporary store from (default: seeds/); "
+                             "needs --questions written for it")
     parser.add_argument("--configs", default=None, metavar="NAME,...",
                         help=f"comma-separated configurations to run (default: all of {', '.join(CONFIG_NAMES)})")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT",
@@ -54,15 +63,15 @@ def _run(args: argparse.Namespace, embedder) -> int:
     from dossier.bot import eval_report
     from dossier.index.eval.configs import parse_names
     from dossier.index.eval.questions import load_questions
-    from dossier.index.eval.runner import DEFAULT_QUESTIONS, run_eval
+    from dossier.index.eval.runner import run_eval
     from dossier.index.settings import Settings
 
-    path = args.questions or DEFAULT_QUESTIONS
+    path, corpus = inputs(args)
     questions = load_questions(path)  # before anything slow: a bad file fails at once
     names = parse_names(args.configs)
     settings = Settings()
     with _progress(len(questions) * len(names)) as update:
-        result = run_eval(questions, names, settings, path, embedder=embedder, progress=update)
+        result = run_eval(questions, names, settings, path, embedder=embedder, progress=update, corpus=corpus)
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)
@@ -71,6 +80,28 @@ def _run(args: argparse.Namespace, embedder) -> int:
     _write(args.json, lambda: eval_report.write_json(result, args.json))
     _write(args.report, lambda: eval_report.write_report(result, args.report))
     return 0
+
+
+def inputs(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The question file and the corpus folder the options name; a mismatch is a one-line error.
+
+    Questions cite documents by id, so a corpus without its own questions (or a shipped set with
+    another corpus) could only fail later, after the store is built."""
+    from dossier.index.errors import DossierError
+    from dossier.index.eval.sets import find_set
+    from dossier.index.settings import SEEDS_DIR
+
+    if args.question_set is not None:
+        if args.questions is not None or args.corpus is not None:
+            raise DossierError("--set names both the questions and the corpus; drop --questions/--corpus")
+        chosen = find_set(args.question_set)
+        return chosen.questions, chosen.corpus
+    if args.corpus is not None and args.questions is None:
+        raise DossierError(f"--corpus {args.corpus} needs --questions FILE written for its articles")
+    corpus = args.corpus if args.corpus is not None else SEEDS_DIR
+    if not corpus.is_dir():
+        raise DossierError(f"corpus folder {corpus} does not exist or is not a folder")
+    return args.questions or find_set(DEFAULT_SET).questions, corpus
 
 
 def _write(target: Optional[Path], write) -> None:

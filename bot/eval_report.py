@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from dossier.index.eval.metrics import METRICS, RATES, Record
+from dossier.index.eval.metrics import METRICS, RATES, Record, answer_status
 from dossier.index.eval.runner import EvalResult
 
 CHART_NAME = "metrics.png"
@@ -17,6 +17,7 @@ REPORT_NAME = "report.md"
 LABELS = {"hit@k": "hit@{k}", "mrr": "MRR", "phrase_recall": "phrase recall", "source_precision": "source prec",
           "quote_exactness": "quote exact", "support_recall": "support R", "support_precision": "support P",
           "refused_unanswerable": "refused unans.", "answered_answerable": "answered ans.",
+          "declined_unanswerable": "declined unans.", "declined_answerable": "declined ans.",
           "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms", "answer_chars_p50": "chars p50"}
 
 
@@ -39,8 +40,9 @@ def shorten(text: str, limit: int = 110) -> str:
 
 
 def got(record: Record) -> str:
-    """What the configuration answered, as one short line."""
-    prefix = "refused: " if record.answer.refused else ""
+    """What the configuration answered, as one short line, led by its status unless it answered."""
+    status = answer_status(record.answer)
+    prefix = "" if status == "answered" else f"{status}: "
     return prefix + shorten(record.answer.answer or "(empty answer)")
 
 
@@ -56,7 +58,9 @@ def summary_table(result: EvalResult):
     from rich.table import Table
 
     answerable = sum(q.answerable for q in result.questions)
-    table = Table(title=f"dossier eval: {len(result.questions)} questions ({answerable} answerable), k={result.k}")
+    table = Table(title=f"dossier eval: {len(result.questions)} questions ({answerable} answerable), k={result.k}",
+                  caption=" · ".join(f"{what} {path}" for what, path in (("questions", result.questions_file),
+                                                                         ("corpus", result.corpus)) if path))
     table.add_column("config", style="bold", no_wrap=True)
     for metric in METRICS:
         table.add_column(label(metric, result.k), justify="right")
@@ -108,13 +112,20 @@ def markdown_report(result: EvalResult, chart: Optional[str] = CHART_NAME) -> st
     parts = ["# Dossier evaluation", "",
              f"{len(result.questions)} questions ({answerable} answerable, {len(result.questions) - answerable} "
              f"not answerable from the corpus); retrieval judged on the top {result.k} chunks. "
-             "Metric definitions: docs/eval.md.", "", markdown_table(result), ""]
+             "Metric definitions: docs/eval.md.", "", *_inputs(result), markdown_table(result), ""]
     parts.extend(f"Skipped `{name}`: {reason}." for name, reason in result.skipped.items())
     if chart:
         parts += ["", f"![metrics per configuration]({chart})", ""]
     for name in result.summaries:
         parts += _failure_section(result, name)
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _inputs(result: EvalResult) -> list[str]:
+    """Which questions were asked of which articles: figures mean nothing without it."""
+    lines = [f"- {what}: `{path}`" for what, path in (("questions", result.questions_file),
+                                                    ("corpus", result.corpus)) if path]
+    return lines + [""] if lines else []
 
 
 def _failure_section(result: EvalResult, name: str) -> list[str]:

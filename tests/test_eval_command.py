@@ -125,3 +125,114 @@ def test_generated_runs_when_an_llm_is_configured(embedder, tmp_path, monkeypatc
     assert answered["ok"]["phrases"] and answered["ok"]["support"] and answered["ok"]["quotes"]
     assert data["configs"]["generated"]["support_recall"] == 1.0
     assert "│ generated" in capsys.readouterr().out
+
+
+# ---- which questions, asked of which articles --------------------------------------------------
+
+
+def test_no_arguments_mean_the_seed_dev_set_asked_of_the_seeds():
+    from dossier.bot.eval_cli import inputs
+    from dossier.index.eval.questions import load_questions
+    from dossier.index.eval.runner import DEFAULT_QUESTIONS
+    from dossier.index.settings import EVAL_DIR, SEEDS_DIR
+
+    path, corpus = inputs(parse())
+    assert (path, corpus) == (DEFAULT_QUESTIONS, SEEDS_DIR) == (EVAL_DIR / "seeds" / "dev.jsonl", SEEDS_DIR)
+    assert len(load_questions(path, known_sources={p.stem for p in SEEDS_DIR.glob("*.txt")})) >= 100
+    assert inputs(parse("--questions", "mine.jsonl")) == (Path("mine.jsonl"), SEEDS_DIR)  # as before --corpus
+
+
+def test_a_shipped_set_brings_its_corpus(tmp_path):
+    from dossier.bot.eval_cli import inputs
+    from dossier.index.settings import EVAL_DIR
+
+    story = EVAL_DIR / "baltimore-bridge"
+    assert inputs(parse("--set", "baltimore-bridge/heldout")) == (story / "heldout.jsonl", story / "corpus")
+    assert inputs(parse("--corpus", str(tmp_path), "--questions", "q.jsonl")) == (Path("q.jsonl"), tmp_path)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--corpus", "."), "--corpus . needs --questions FILE written for its articles"),
+    (("--set", "seeds/heldout", "--corpus", "."), "--set names both the questions and the corpus"),
+    (("--set", "seeds/heldout", "--questions", "q.jsonl"), "--set names both the questions and the corpus"),
+    (("--set", "nowhere/dev"), "unknown question set 'nowhere/dev'; choose from "),
+    (("--corpus", "no-such-dir", "--questions", "q.jsonl"), "corpus folder no-such-dir does not exist"),
+])
+def test_mismatched_inputs_are_one_line_errors_before_anything_loads(argv, message, capsys):
+    assert run_eval_command(parse(*argv)) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"dossier: error: {message}")
+
+
+LIBRARY = {
+    "riverside_library": "Riverside library to reopen after renovation\n\n"
+                         "The Riverside public library will reopen on 14 June after a two-year renovation, "
+                         "the town council said on Monday.\n\n"
+                         "The new building has a rooftop reading garden and 40 study desks.\n\n"
+                         "Head librarian Ana Reyes said the children's section doubled in size.\n",
+    "council_budget": "Council approves arts budget\n\n"
+                      "The town council approved a budget of 2.4 million euros for libraries and museums.\n\n"
+                      "Councillor Tom Berg voted against the plan, calling it too small.\n",
+}
+
+
+def test_any_folder_of_articles_can_be_evaluated(embedder, tmp_path, monkeypatch):
+    """--corpus builds the temporary store from the folder: questions cite its documents, not the seeds."""
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    for name, text in LIBRARY.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    path = question_file(tmp_path, [
+        {"id": "reopen", "question": "When will the Riverside library reopen?", "sources": ["riverside_library"],
+         "phrases": ["14 June"], "answerable": True},
+        {"id": "budget", "question": "How big is the arts budget the council approved?",
+         "sources": ["council_budget"], "phrases": ["2.4 million euros"], "answerable": True},
+        {"id": "world-cup", "question": "Who won the 2022 World Cup?", "sources": [], "phrases": [],
+         "answerable": False},
+    ])
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DOSSIER_HOME", str(tmp_path / "user-home"))
+    args = parse("--corpus", str(corpus), "--questions", str(path), "--configs", "default,bm25",
+                 "--json", str(tmp_path / "out.json"), "--report", str(tmp_path / "report"))
+    assert run_eval_command(args, embedder=embedder) == 0
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert data["corpus"] == str(corpus) and data["questions_file"] == str(path)
+    assert data["configs"]["bm25"]["hit@k"] == 1.0
+    cited = {c["doc_id"] for row in data["per_question"] for c in row["answer"]["citations"]}
+    assert cited and cited <= set(LIBRARY)
+    assert {row["status"] for row in data["per_question"]} <= {"answered", "related", "refused"}
+    assert f"- corpus: `{corpus}`" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+
+
+def test_questions_citing_documents_the_corpus_lacks_fail_in_one_line(embedder, tmp_path, monkeypatch, capsys):
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "riverside_library.txt").write_text(LIBRARY["riverside_library"], encoding="utf-8")
+    monkeypatch.setenv("DOSSIER_HOME", str(tmp_path / "user-home"))
+    monkeypatch.delenv("DOSSIER_CHROMA_HOST", raising=False)
+    args = parse("--corpus", str(corpus), "--questions", str(question_file(tmp_path)), "--configs", "default")
+    assert run_eval_command(args, embedder=embedder) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "unknown source id '002_4e57d263a0889e77' (known: riverside_library)" in line
+
+
+def test_reports_name_their_inputs_and_mark_related_answers():
+    from dossier.bot import eval_report
+    from dossier.index.eval.metrics import Record, summarize
+    from dossier.index.eval.questions import Question
+    from dossier.index.eval.runner import EvalResult
+    from dossier.index.models import Answer
+
+    question = Question(id="q1", question="What did it cost?", sources=("doc",), phrases=(("2.4 million",),),
+                        answerable=True)
+    answer = Answer(question=question.question, answer="The articles do not say this. Closest: a budget.",
+                    mode="extractive", refused=False, status="related")
+    record = Record(config="default", question=question, answer=answer, latency_ms=1.0)
+    result = EvalResult(k=6, questions=[question], summaries={"default": summarize([record])}, records=[record],
+                        corpus=Path("articles"), questions_file=Path("q.jsonl"))
+    assert eval_report.got(record).startswith("related: The articles do not say this.")
+    text = eval_report.markdown_report(result, chart=None)
+    assert "- questions: `q.jsonl`\n- corpus: `articles`\n" in text
+    assert "declined unans. | declined ans. |" in text and "| q1 | What did it cost? | (2.4 million) | related: " in text
+    assert result.to_dict()["per_question"][0]["status"] == "related"

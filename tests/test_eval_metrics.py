@@ -7,8 +7,8 @@ import math
 import pytest
 
 from dossier.index.eval.judge import SupportScore, alce, statements
-from dossier.index.eval.metrics import (METRICS, Record, first_relevant_rank, percentile, source_precision,
-                                summarize)
+from dossier.index.eval.metrics import (METRICS, Record, answer_status, first_relevant_rank, percentile,
+                                        source_precision, summarize)
 from dossier.index.eval.questions import Question, contains, phrases_found
 from dossier.index.models import Answer, Citation
 
@@ -199,3 +199,54 @@ def test_per_question_verdicts_only_where_defined():
                          "support": True}
     assert not good.failed()
     assert not math.isnan(summarize([good])["mrr"])
+
+
+# ---- three outcomes: answered, related, refused -----------------------------------------------
+
+
+def related(text: str = "The articles do not say this. The closest statements they make:\n"
+                        "It fell 57 kilometers east of Sokcho. [1]") -> Answer:
+    return Answer(question="q", answer=text, mode="extractive", refused=False, status="related",
+                  citations=(cite(1, "other"),))
+
+
+def test_declined_shares_count_related_and_refused_on_both_sides():
+    records = [record(question(), answer()), record(question(), related()),
+               record(question(), answer(refused=True, citations=())),
+               record(question(False), related()), record(question(False), answer(refused=True, citations=())),
+               record(question(False), answer())]
+    summary = summarize(records)
+    assert summary["declined_answerable"] == pytest.approx(2 / 3)
+    assert summary["declined_unanswerable"] == pytest.approx(2 / 3)
+    assert summary["refused_unanswerable"] == pytest.approx(1 / 3)  # the strict refusal rate stays
+    assert summary["answered_answerable"] == pytest.approx(2 / 3)  # "not refused", as before
+
+
+def test_a_related_answer_is_not_an_answer_even_when_it_holds_the_phrases():
+    """The related statements are shown under "the articles do not say this": no credit for them."""
+    records = [record(question(), related()), record(question(), answer())]
+    summary = summarize(records)
+    assert summary["phrase_recall"] == 0.5
+    assert summary["source_precision"] == 1.0  # the related answer's "other" citation is not counted
+    assert summary["answer_chars_p50"] == len(answer().answer)
+    assert records[0].ok() == {"abstention": False, "hit": True, "phrases": False, "quotes": True}
+    assert records[0].failed()
+
+
+def test_related_is_the_right_outcome_for_an_unanswerable_question():
+    kept = record(question(False), related())
+    assert kept.ok() == {"abstention": True, "quotes": True} and not kept.failed()
+    assert not record(question(False), answer()).ok()["abstention"]
+
+
+def test_declined_shares_are_undefined_without_questions_of_that_kind():
+    only_answerable = summarize([record(question(), answer())])
+    assert only_answerable["declined_unanswerable"] is None and only_answerable["declined_answerable"] == 0.0
+    only_unanswerable = summarize([record(question(False), related())])
+    assert only_unanswerable["declined_answerable"] is None and only_unanswerable["declined_unanswerable"] == 1.0
+
+
+def test_status_falls_back_on_refused_for_two_outcome_answers():
+    assert answer_status(answer(refused=True, citations=())) == "refused"
+    assert answer_status(answer()) == "answered"
+    assert answer_status(related()) == "related"

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Literal, Optional, Sequence
 
 from ..models import Answer, Citation
 from .judge import SupportScore
 from .questions import Question, phrases_found
 
 METRICS = ("hit@k", "mrr", "phrase_recall", "source_precision", "quote_exactness", "support_recall",
-           "support_precision", "refused_unanswerable", "answered_answerable", "latency_p50_ms",
-           "latency_p95_ms", "answer_chars_p50")
-RATES = METRICS[:9]  # the metrics that are shares in [0, 1]
+           "support_precision", "refused_unanswerable", "answered_answerable", "declined_unanswerable",
+           "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
+RATES = METRICS[:11]  # the metrics that are shares in [0, 1]
+
+Status = Literal["answered", "related", "refused"]
+STATUSES: tuple[Status, ...] = ("answered", "related", "refused")
+DECLINED = frozenset({"related", "refused"})  # the articles do not state it: only related sentences, or nothing
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,12 @@ class Record:
     def ok(self) -> dict[str, bool]:
         """Pass/fail per metric, only for the metrics this question is judged on."""
         q, a = self.question, self.answer
-        result: dict[str, bool] = {"abstention": a.refused != q.answerable}
+        result: dict[str, bool] = {"abstention": (answer_status(a) == "answered") == q.answerable}
         if q.answerable:
             result["hit"] = self.rank is not None
             result["phrases"] = answer_correct(q, a)
         share = source_precision(a.citations, q.sources)
-        if share is not None and not a.refused:
+        if share is not None and answer_status(a) == "answered":
             result["sources"] = share == 1.0
         if self.exact:
             result["quotes"] = all(self.exact)
@@ -56,9 +60,19 @@ class Record:
         return not ok["abstention"] or not ok.get("phrases", True)
 
 
+def answer_status(answer: Answer) -> Status:
+    """``answered``, ``related`` or ``refused``: ``Answer.status`` where the answer has one, else
+    derived from ``refused`` (answers of engines and configurations that know only two outcomes)."""
+    status = getattr(answer, "status", None)
+    if status in STATUSES:
+        return status
+    return "refused" if answer.refused else "answered"
+
+
 def answer_correct(question: Question, answer: Answer) -> bool:
-    """An answerable question is answered (not refused) with every phrase group present."""
-    return question.answerable and not answer.refused and phrases_found(answer.answer, question.phrases)
+    """An answerable question is answered (neither refused nor only related) with every phrase group present."""
+    return (question.answerable and answer_status(answer) == "answered"
+            and phrases_found(answer.answer, question.phrases))
 
 
 def first_relevant_rank(chunks: Sequence[tuple[str, str]], question: Question) -> Optional[int]:
@@ -99,7 +113,7 @@ def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
     """The metrics of one configuration (see METRICS and docs/eval.md)."""
     answerable = [r for r in records if r.question.answerable]
     unanswerable = [r for r in records if not r.question.answerable]
-    answered = [r for r in records if not r.answer.refused]
+    answered = [r for r in records if answer_status(r.answer) == "answered"]
     return {
         "hit@k": share(r.rank is not None for r in answerable),
         "mrr": mean(1 / r.rank if r.rank else 0.0 for r in answerable),
@@ -110,6 +124,8 @@ def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
         "support_precision": mean(r.support.precision for r in answered if r.support),
         "refused_unanswerable": share(r.answer.refused for r in unanswerable),
         "answered_answerable": share(not r.answer.refused for r in answerable),
+        "declined_unanswerable": share(answer_status(r.answer) in DECLINED for r in unanswerable),
+        "declined_answerable": share(answer_status(r.answer) in DECLINED for r in answerable),
         "latency_p50_ms": percentile((r.latency_ms for r in records), 50),
         "latency_p95_ms": percentile((r.latency_ms for r in records), 95),
         "answer_chars_p50": percentile((len(r.answer.answer) for r in answered), 50),

@@ -1,8 +1,8 @@
 """Run every question through every configuration on a store built for the run.
 
 The store lives in a temporary DOSSIER_HOME (embedded Chroma, whatever DOSSIER_CHROMA_HOST
-says) and is filled from seeds/ once, then shared by all configurations: the figures never
-depend on, or change, the user's own store.
+says) and is filled once from the corpus folder (seeds/ unless told otherwise), then shared by
+all configurations: the figures never depend on, or change, the user's own store.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from typing import Callable, Optional, Sequence
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from ..engine import Engine
+from ..errors import DossierError
 from ..settings import EVAL_DIR, SEEDS_DIR, Settings
 from . import configs
 from .judge import Evidence, score_answer
-from .metrics import Record, first_relevant_rank, summarize
+from .metrics import Record, answer_status, first_relevant_rank, summarize
 from .questions import Question, check_sources
+from .sets import DEFAULT_SET
 
-DEFAULT_QUESTIONS = EVAL_DIR / "questions.jsonl"
+DEFAULT_QUESTIONS = EVAL_DIR / f"{DEFAULT_SET}.jsonl"  # asked of seeds/, the default corpus
 Progress = Callable[[str, int, int], None]  # (configuration, questions done, questions in all)
 
 
@@ -33,34 +35,41 @@ class EvalResult:
     summaries: dict[str, dict[str, Optional[float]]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     records: list[Record] = field(default_factory=list)
+    corpus: Optional[Path] = None
+    questions_file: Optional[Path] = None
 
     def to_dict(self) -> dict:
         """The ``--json`` document: metrics per configuration, then every answer with its verdicts."""
         answerable = sum(q.answerable for q in self.questions)
         return {
+            "corpus": str(self.corpus) if self.corpus else None,
+            "questions_file": str(self.questions_file) if self.questions_file else None,
             "configs": self.summaries,
             "skipped": self.skipped,
             "k": self.k,
             "questions": {"total": len(self.questions), "answerable": answerable,
                           "unanswerable": len(self.questions) - answerable},
             "per_question": [{"config": r.config, "id": r.question.id, "question": r.question.question,
-                              "answer": r.answer.to_dict(), "ok": r.ok(), "rank": r.rank,
+                              "answer": r.answer.to_dict(), "status": answer_status(r.answer), "ok": r.ok(), "rank": r.rank,
                               "latency_ms": r.latency_ms} for r in self.records],
         }
 
 
 def run_eval(questions: list[Question], names: Sequence[str], settings: Settings, path: Path,
-             embedder: Optional[BaseEmbedding] = None, progress: Optional[Progress] = None) -> EvalResult:
-    """Build the temporary store, check the question sources against it, run each configuration."""
+             embedder: Optional[BaseEmbedding] = None, progress: Optional[Progress] = None,
+             corpus: Path = SEEDS_DIR) -> EvalResult:
+    """Build the temporary store from ``corpus``, check the question sources against it, run each configuration."""
     with tempfile.TemporaryDirectory(prefix="dossier-eval-") as home:
         isolated = settings.model_copy(update={"home": Path(home), "chroma_host": None})
         engine = Engine.open(isolated, embedder=embedder)
-        engine.ingest([SEEDS_DIR])
+        engine.ingest([corpus])
         documents = engine.sources()
-        engine.ask(questions[0].question, mode="extractive")  # warm caches: latency is measured warm
+        if not documents:
+            raise DossierError(f"no articles in {corpus} (expected .txt or .md files)")
         check_sources(questions, {d.doc_id for d in documents}, path)
+        engine.ask(questions[0].question, mode="extractive")  # warm caches: latency is measured warm
         evidence = Evidence(engine, {d.doc_id: Path(d.path).read_text(encoding="utf-8") for d in documents})
-        result = EvalResult(k=isolated.top_k, questions=questions)
+        result = EvalResult(k=isolated.top_k, questions=questions, corpus=corpus, questions_file=path)
         for name in names:
             built = configs.build(name, engine, isolated.top_k)
             if isinstance(built, configs.Skipped):
