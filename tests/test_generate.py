@@ -13,8 +13,8 @@ import pytest
 
 from dossier.index.embedder import OnnxMiniLMEmbedding, embed_texts
 from dossier.index.engine import REFUSAL, Engine
-from dossier.index.generate import (SENTINEL, StreamEnd, best_support, chunk_records, generate_answer_stream,
-                            split_reply)
+from dossier.index.deadline import Budget
+from dossier.index.generate import SENTINEL, Fallback, Generated, Generation, Request, chunk_records, split_reply
 from dossier.index.models import Answer
 from dossier.index.retrieve import Retrieved
 from dossier.index.settings import SEEDS_DIR, Settings
@@ -77,6 +77,12 @@ def assert_verbatim(engine: Engine, answer: Answer) -> None:
     for citation in answer.citations:
         text = Path(paths[citation.doc_id]).read_text(encoding="utf-8")
         assert text[citation.start:citation.end] == citation.quote
+
+
+def generation_of(engine: Engine) -> Generation:
+    assert engine.chat is not None
+    return Generation(chat=engine.chat, scorer=engine.support_scorer(), cite=engine.citation,
+                      max_chars=engine.settings.max_answer_chars)
 
 
 def markers(text: str) -> list[int]:
@@ -223,23 +229,21 @@ def test_stream_yields_deltas_then_the_checked_answer(engine: Engine, llm_server
     reply = f"{first.text.rstrip('.')} [1]. The price of oil rose to 300 dollars [1]."
     llm_server.enqueue(reply)
     records = [r for rs in by_chunk.values() for r in rs]
-    timings: dict = {}
-    items = list(generate_answer_stream(engine, QUESTION, chunks, records, [], timings))
+    items = list(generation_of(engine).stream(Request(QUESTION, chunks, records), Budget(2)))
     deltas, end = items[:-1], items[-1]
     assert len(deltas) > 1 and all(isinstance(d, str) for d in deltas)
     assert "".join(deltas) == reply
     assert llm_server.chat_requests()[-1].body.get("stream") is True
-    assert isinstance(end, StreamEnd) and end.answer is not None
+    assert isinstance(end, Generated)
     assert end.answer.answer == f"{first.text.rstrip('.')} [1]." and len(end.answer.citations) == 1
 
 
 def test_stream_failure_ends_with_none_and_a_reason(engine: Engine, llm_server: FakeOpenAIServer) -> None:
     chunks, _ = sources_of(engine)
     llm_server.enqueue_error(503)
-    timings: dict = {}
-    items = list(generate_answer_stream(engine, QUESTION, chunks, [], [], timings))
-    assert items == [StreamEnd(None)]
-    assert "HTTP 503" in timings["llm_error"]
+    items = list(generation_of(engine).stream(Request(QUESTION, chunks, []), Budget(2)))
+    assert len(items) == 1 and isinstance(items[0], Fallback)
+    assert "HTTP 503" in items[0].reason
 
 
 # ---- the reply parser and the support thresholds ----------------------------------------------------
@@ -290,7 +294,7 @@ def test_support_thresholds_on_the_seed_corpus(home: Path, embedder: OnnxMiniLME
         out = []
         for (text, key), vector in zip(rows, vectors):
             n = next(i for i, c in enumerate(chunk_list, 1) if key.lower() in c.text.lower())
-            best = best_support(engine, text, vector, by_chunk[n])
+            best = engine.support_scorer().best(text, vector, by_chunk[n])
             assert best is not None
             table.append(f"{label} cosine={best.cosine:.2f} overlap={best.overlap:.2f} "
                          f"numbers_ok={best.numbers_ok} supported={best.supported}  {text}")
