@@ -175,7 +175,7 @@ def answer_type_of(words: list[str], speech: bool) -> AnswerType:
         return "response"
     if wh == "what" and nxt in ("caused", "prompted", "led", "motivated", "triggered", "drove"):
         return "reason"
-    if speech or (wh == "how" and any(w in ("describe", "call", "characterise", "characterize") for w in lower)):
+    if speech or any(w in ("describe", "call", "characterise", "characterize", "label") for w in lower):
         return "statement"
     return "description"
 
@@ -186,7 +186,7 @@ _WH = frozenset("what which who whom whose when where why how".split())
 def _noun_kind(words: list[str]) -> Optional[AnswerType]:
     """The type a "which/what <noun>" asks for, from the first kind-noun before the verb."""
     for word in words:
-        if word in vocab.AUXILIARIES:
+        if word in vocab.AUXILIARIES or word in _BREAKS:
             return None
         if word in vocab.PERSON_NOUNS:
             return "person"
@@ -210,99 +210,161 @@ def _asks_response(lower: list[str]) -> bool:
 def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
     """The verb the question asks about and the head of its object ("carried ... denial").
 
-    "wh-phrase AUX subject VERB object": the verb is the last word of the stretch after the
-    auxiliary that does not look like a noun, so "the Japanese transport ministry recommend"
-    gives "recommend". Without an auxiliary ("which agency carried ..."), it is the first
-    word after the wh-phrase that is not part of its noun phrase."""
+    "Which agency carried X?" asks about the verb right after the wh-phrase. "wh AUX
+    subject VERB object" asks about the verb after the subject: after a name, the first
+    word that can be a verb; after "the ...", the first one that follows a noun ("did the
+    transport ministry recommend" -> "recommend"), else the last one."""
     lower = [w.lower() for w in words]
-    aux = next((i for i, w in enumerate(lower) if w in vocab.AUXILIARIES), None)
-    if aux is None or (lower and lower[0] in _WH and aux > 1 and _noun_kind(lower[1:aux]) and _subject_question(lower, aux)):
-        start = _after_wh_phrase(lower)
-        stretch = _stretch(words, start)
-        verb_at = next((i for i, w in enumerate(stretch) if _verbish(w)), None)
+    start = _after_wh_phrase(words) if lower and lower[0] in _WH else 0
+    if start < len(lower) and lower[start] not in vocab.AUXILIARIES and _verbish(words[start]):
+        verb_at = start  # a subject question: the wh-phrase is the subject
     else:
-        stretch = _stretch(words, aux + 1)
-        candidates = [i for i, w in enumerate(stretch) if _verbish(w)]
-        verb_at = candidates[-1] if candidates else None
+        aux = next((i for i, w in enumerate(lower) if w in vocab.AUXILIARIES and i >= start), None)
+        if aux is None:
+            return ()
+        verb_at = _verb_after_subject(words, aux + 1)
     if verb_at is None:
-        return tuple(_content(stretch)[-1:])
-    verb = stretch[verb_at].lower()
-    rest_start = words.index(stretch[verb_at], 0) + 1 if stretch[verb_at] in words else len(words)
-    rest = words[rest_start:]
-    if verb in vocab.CATENATIVES and len(rest) > 1 and rest[0].lower() == "to":
-        return focus_of(["did", "it"] + rest[1:], answer_type)
-    if verb in _SPEECH_SURFACE and answer_type not in ("statement",):
-        clause = focus_of(["did", "it"] + rest, answer_type) if rest else ()
-        if clause:
-            return clause
+        content = _content(words[start:])
+        return tuple(w.lower() for w in content[-1:])
+    verb, rest = lower[verb_at], words[verb_at + 1:]
+    if (verb in vocab.CATENATIVES or verb in _SPEECH_SURFACE) and len(rest) > 1 and rest[0].lower() == "to":
+        return focus_of(["did", "it"] + [w for w in rest[1:] if w.lower() != "be"], answer_type)
+    if verb in _COGNITION and answer_type != "statement" and rest:
+        inner = _clause_verb(rest)  # "did Kirby think the shells would change ...": about changing
+        if inner is not None:
+            return (rest[inner].lower(),) + tuple(o for o in [_object_head(rest[inner + 1:])] if o)
     obj = _object_head(rest)
     return (verb,) + ((obj,) if obj and obj != verb else ())
 
 
-_SPEECH_SURFACE = frozenset(vocab.SPEECH_WORDS_TEXT.split()) | frozenset("think believe confirm confirmed".split())
+_SPEECH_SURFACE = frozenset(vocab.SPEECH_WORDS_TEXT.split())
+_COGNITION = frozenset("think thinks thought believe believes believed say said says confirm confirmed expect "
+                       "expected".split())
 
 
-def _subject_question(lower: list[str], aux: int) -> bool:
-    """'Which agency did X ...' has a subject after the auxiliary; 'which agency is ...' may not."""
-    return aux + 1 >= len(lower)
+def _clause_verb(words: list[str]) -> Optional[int]:
+    """The verb of a reported clause: after its auxiliary if it has one, else after its subject."""
+    lead = 1 if words and words[0].lower() in ("that", "whether", "if") else 0
+    aux = next((i for i, w in enumerate(words) if w.lower() in vocab.AUXILIARIES), None)
+    if aux is not None:
+        return next((j for j in range(aux + 1, len(words)) if _verbish(words[j])), None)
+    return _verb_after_subject(words, lead)
 
 
-def _after_wh_phrase(lower: list[str]) -> int:
-    """Index of the first word after 'which (adjectives) noun' / 'who'."""
+def _verb_after_subject(words: list[str], at: int) -> Optional[int]:
+    """The index of the verb after the subject that starts at ``at`` (None when none fits)."""
+    if at >= len(words):
+        return None
+    i = at
+    if words[i][:1].isupper():  # a named subject: the first verb after the name
+        while i < len(words) and (words[i][:1].isupper() or words[i].lower() in ("of", "the")):
+            i += 1
+        verbs = [j for j in range(i, len(words)) if _verbish(words[j])]
+        if not words[i - 1].endswith("'s"):  # "North Korea's vice director ... call": the name is not all of it
+            return _after_noun(words, verbs, i) or (verbs[0] if verbs else None)
+    verbs = [j for j in range(i, len(words)) if _verbish(words[j])]
+    found = _after_noun(words, verbs, i)
+    if found is not None:
+        return found
+    chain = [j for j in verbs if not any(words[k].lower() in _BREAKS for k in range(verbs[0], j))]
+    return _chain_end(chain)
+
+
+def _after_noun(words: list[str], verbs: list[int], start: int) -> Optional[int]:
+    """A verb right after a noun: "the launches disrupt", "the transport ministry recommend".
+
+    After a plural it is the next word; after a singular noun it is the end of the run
+    ("a North Korean artillery shell cost" -> "cost"), since nouns modify nouns."""
+    for j in verbs:
+        before = [w for w in words[start:j] if w.lower() not in STOPWORDS and w.lower() not in vocab.ADVERBS
+                  and w.lower() not in vocab.AUXILIARIES]
+        if not before or words[j - 1].lower() in _BREAKS:
+            continue
+        previous = before[-1].lower()
+        if _plural(before[-1]):
+            return j
+        if before[-1][:1].islower() and (previous.endswith(vocab.NOUN_ENDINGS) or _is_kind_noun(previous)):
+            return _chain_end([k for k in verbs if k >= j])
+    return None
+
+
+def _chain_end(chain: list[int]) -> Optional[int]:
+    """The last of the first run of adjacent candidates: "a shell cost" -> "cost"."""
+    if not chain:
+        return None
+    end = chain[0]
+    for j in chain[1:]:
+        if j != end + 1:
+            break
+        end = j
+    return end
+
+
+def _plural(word: str) -> bool:
+    lower = word.lower()
+    return word[:1].islower() and lower.endswith("s") and not lower.endswith(("ss", "us", "is")) \
+        and lower not in STOPWORDS
+
+
+def _after_wh_phrase(words: list[str]) -> int:
+    """Index of the first word after 'which (adjectives) noun' / 'who' / 'how many noun'."""
+    lower = [w.lower() for w in words]
     wh = next((i for i, w in enumerate(lower) if w in _WH), 0)
     i = wh + 1
-    if lower[wh] in ("who", "whom"):
+    if lower[wh] in ("who", "whom", "why", "when", "where") or i >= len(lower):
         return i
-    if i < len(lower) and lower[i] in ("many", "much"):
+    if lower[wh] == "how":
+        if lower[i] not in ("many", "much"):
+            return i + 1 if lower[i] in _HOW_ADJECTIVES else i
         i += 1
-    while i < len(lower) and (not _verbish(lower[i]) or _is_kind_noun(lower[i])):
+    if lower[wh] == "what" and lower[i] in vocab.AUXILIARIES:
+        return i
+    while i < len(lower) and lower[i] not in vocab.AUXILIARIES and (not _verbish(words[i]) or _is_kind_noun(lower[i])
+                                                                      or i == wh + 1):
         i += 1
-        if i - wh > 5:
-            break
     return i
+
+
+_HOW_ADJECTIVES = frozenset("long far old large big often heavy fast high deep wide severe serious".split())
 
 
 def _is_kind_noun(word: str) -> bool:
     return word in vocab.PERSON_NOUNS or word in vocab.ORGANISATION_NOUNS or word in vocab.PLACE_NOUNS
 
 
-def _stretch(words: list[str], start: int) -> list[str]:
-    """Words from ``start`` up to the first preposition or determiner after a non-noun."""
-    out: list[str] = []
-    for word in words[start:]:
-        lower = word.lower()
-        if out and lower in _BREAKS and not (lower == "of" and not _verbish(out[-1])):
-            break
-        out.append(word)
-    return out
-
-
 _BREAKS = frozenset("to for on in at with from about after before over into toward towards against by during "
-                    "since under of as than that whether if the a an".split())
+                    "since under of as than that whether if".split())
 
 
 def _verbish(word: str) -> bool:
-    """Could this word be the question's main verb? Names, stop words and words that end
-    like English nouns (-tion, -ment, plural -s ...) cannot."""
+    """Could this word be the question's main verb? Names, stop words, adverbs and words
+    that end like English nouns (-tion, -ment, plural -s ...) cannot."""
     lower = word.lower()
     if not word[:1].islower() or lower in STOPWORDS or lower in vocab.AUXILIARIES or lower in vocab.DETERMINERS:
         return False
-    if _DIGITS.search(word) or lower in vocab.NUMBER_WORDS or lower in vocab.QUANTITY_WORDS:
+    if _DIGITS.search(word) or lower in vocab.NUMBER_WORDS or lower in vocab.QUANTITY_WORDS or lower in _WH:
+        return False
+    if lower in vocab.ADVERBS or (lower.endswith("ly") and not lower.endswith("ply") and len(lower) > 5):
         return False
     if lower.endswith(vocab.NOUN_ENDINGS) or (lower.endswith("s") and not lower.endswith(("ss", "us", "is"))):
-        return lower.endswith("ed") or lower in vocab.SPEECH_WORDS_TEXT.split()
-    return lower not in vocab.PERSON_NOUNS and lower not in vocab.ORGANISATION_NOUNS and lower not in _WH
+        return lower.endswith("ed") or lower in _SPEECH_SURFACE or lower == "try"
+    return not _is_kind_noun(lower) or lower in vocab.RESPONSE_VERBS
 
 
 def _object_head(rest: list[str]) -> Optional[str]:
-    stretch = _stretch(["x"] + rest, 1) if rest and rest[0].lower() not in _BREAKS - {"the", "a", "an"} else []
-    content = _content(stretch)
+    """The last content word of the noun phrase right after the verb, if one follows it."""
+    phrase: list[str] = []
+    for word in rest:
+        if word.lower() in _BREAKS or word.lower() in vocab.AUXILIARIES:
+            break
+        phrase.append(word)
+    content = _content(phrase)
     return content[-1].lower() if content else None
 
 
 def _content(words: list[str]) -> list[str]:
     return [w for w in words if w[:1].islower() and w.lower() not in STOPWORDS and w.lower() not in vocab.AUXILIARIES
-            and not _DIGITS.search(w)]
+            and w.lower() not in vocab.ADVERBS and not _DIGITS.search(w)]
 
 
 def focus_terms(focus: tuple[str, ...], corpus: CorpusFacts) -> set[str]:
@@ -336,10 +398,18 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind == "response":
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
     if kind == "statement":
-        return bool(speaker) or '"' in text or "\u201c" in text or bool(vocab.QUESTION_SPEECH.search(text))
-    if kind in ("person", "organisation", "place"):
+        return _is_statement(text, speaker)
+    if kind == "person":
+        return _has_person(text, analysis, corpus, speaker)
+    if kind == "organisation":
+        return _has_organisation(text, analysis, corpus)
+    if kind == "place":
         return _has_name(text, analysis, corpus)
     return True
+
+
+def _is_statement(text: str, speaker: str) -> bool:
+    return bool(speaker) or '"' in text or "\u201c" in text or bool(_lower_words(text) & vocab.REPORTING_VERBS)
 
 
 def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> bool:
@@ -351,7 +421,9 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
         return True
     if any(word in vocab.RESPONSE_VERBS for word in analysis.focus):
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
-    return any(word in _SPEECH_SURFACE for word in analysis.focus) and bool(speaker)
+    if all(word in _SPEECH_SURFACE for word in analysis.focus):  # "what did X tell ...": any statement
+        return _is_statement(text, speaker)
+    return False
 
 
 def addresses(analysis: QuestionAnalysis, sentence_text: str, corpus: Optional[CorpusFacts] = None,
@@ -362,7 +434,9 @@ def addresses(analysis: QuestionAnalysis, sentence_text: str, corpus: Optional[C
 
 
 def _lower_words(text: str) -> set[str]:
-    return {w.lower() for w in _words(text)}
+    """The words of ``text``, hyphenated compounds also split ("eight-month-old")."""
+    words = {w.lower() for w in _words(text)}
+    return words | {part for w in words if "-" in w for part in w.split("-") if part}
 
 
 def _has_quantity(text: str) -> bool:
@@ -374,6 +448,48 @@ def _has_date(text: str) -> bool:
     words = _lower_words(text)
     return bool(_YEAR.search(text) or re.search(r"\b\d{1,2}[/-]\d{1,2}\b|\b\d{4}-\d\d-\d\d\b", text)
                 or words & vocab.MONTHS or words & vocab.WEEKDAYS or words & vocab.RELATIVE_DATES)
+
+
+def _asked(analysis: QuestionAnalysis) -> set[str]:
+    return {w.lower() for w in _NAME_WORD.findall(analysis.text)} | {w.lower() for w in _ACRONYM.findall(analysis.text)}
+
+
+def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts], speaker: str) -> bool:
+    """A person the question does not name: a speaker found at ingest, or a capitalised name
+    after a word for a kind of person ("spokesman John Kirby", "ambassador ... Nebenzia")."""
+    asked = _asked(analysis)
+    if speaker and speaker.lower() not in asked:
+        return True
+    if corpus is not None and any(s.lower() not in asked and re.search(rf"\b{re.escape(s)}\b", text)
+                                  for s in corpus.speakers):
+        return True
+    for match in _ROLE_NAME.finditer(text):
+        if match.group(1).lower() in vocab.PERSON_NOUNS and match.group(2).split()[-1].lower() not in asked:
+            return True
+    return False
+
+
+def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:
+    """A body the question does not name: an outlet of the corpus, an acronym, a capitalised
+    name with a word for a body in it ("State Department") or right after one ("agency KCNA")."""
+    asked = _asked(analysis)
+    if corpus is not None and any(o and o in text and o.lower() not in asked for o in corpus.outlets):
+        return True
+    if any(a.lower().rstrip("s") not in asked and a.lower() not in asked for a in _ACRONYM.findall(text)):
+        return True
+    for span in _CAPITALISED_SPAN.finditer(text):
+        words = span.group(0).split()
+        if any(w.lower() in vocab.ORGANISATION_NOUNS for w in words) and not all(w.lower() in asked for w in words):
+            return True
+    if any(m.group(1).lower() in vocab.ORGANISATION_NOUNS and m.group(2).split()[0].lower() not in asked
+           for m in _ROLE_NAME.finditer(text)):
+        return True
+    return any(m.group(2).lower() in vocab.ORGANISATION_NOUNS and m.group(1).split()[-1].lower() not in asked
+               for m in _NAME_ROLE.finditer(text))
+
+
+_NAME_ROLE = re.compile(r"\b((?:[A-Z][\w'\u2019-]+\s+){1,4})(?:[a-z]+\s+)?([a-z]+)\b")
+_ROLE_NAME = re.compile(r"\b([a-z]+)\s+((?:[A-Z][\w'\u2019-]+\s*){1,4})")
 
 
 def _has_name(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:

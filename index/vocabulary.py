@@ -47,6 +47,14 @@ SPEECH_WORDS_TEXT = ("say says said tell told state stated statement claim claim
 QUESTION_SPEECH = re.compile(
     r"\b(?:say|said|says|tell|told|state|stated|statement|claim|comment|quote|according|word|words|remark|describe|"
     r"think|believe|added|mention)\w*\b", re.IGNORECASE)
+# Verbs by which news reports speech: a sentence with one of them (or a quotation, or a
+# speaker found at ingest) is a statement, which is what "what did X say/tell" asks for.
+REPORTING_VERBS = _words(
+    "said says say told tells tell stated states declared declares added adds noted notes warned warns advised "
+    "advising urged urges called calls described describes claimed claims insisted insists argued argues "
+    "explained explains announced announces reported reports wrote writes tweeted posted according quoted "
+    "denied denies accused accuses confirmed confirms acknowledged admitted suggested replied responded "
+    "recommended recommends asked")
 # The verbs that end the subject in "what did <who> say about <topic>".
 SPEECH_FRAME_VERBS = ("say|said|tell|told|state|stated|claim|claimed|comment|comments|think|believe|add|added|"
                       "mention|mentioned")
@@ -59,7 +67,8 @@ RESPONSE_VERBS = _words("respond responded responds response react reacted react
                         "answer answered retort retorted deny denied denies denial rebut rebutted counter countered")
 # Words by which a sentence reports a reaction (a denial is the most common one in news).
 RESPONSE_MARKERS = _words(
-    "deny denied denies denial denying reject rejected rejects rejecting dismiss dismissed dismisses refute "
+    "deny denied denies denial denying reject rejected rejects rejecting dismiss dismissed dismisses dismissing "
+    "refute "
     "refuted refutes respond responded responding response react reacted reaction reply replied retorted "
     "rebuffed rebutted condemn condemned slammed baseless groundless unfounded false untrue lie lies rumor rumors "
     "rumour rumours fabricated fabrication nonsense never vowed warned protest protested")
@@ -106,7 +115,7 @@ ORGANISATION_NOUNS = _words(
     "ministry department office council committee body government administration party union bank team club "
     "publication service services website site news wire")
 PLACE_NOUNS = _words("country countries nation nations city cities town towns place places region regions area "
-                     "areas state province island islands sea seas port ports capital continent location "
+                     "areas province island islands sea seas port ports capital continent location "
                      "destination border territory")
 TIME_NOUNS = _words("day days date dates year years month months week time times hour season decade")
 
@@ -119,14 +128,37 @@ THING_PRONOUNS = _words("they them their it its that this those these there")
 
 # Endings of English nouns and adjectives: after "did", the question's verb is the last word
 # that does not end like this ("did the transport ministry recommend" -> "recommend").
-NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "ance", "ence", "ery", "ary", "ian",
-                "ese", "ure", "ism", "man", "men", "ics", "ical", "ty", "or", "er", "age")
+NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "ance", "ence", "ery", "ary", "try",
+                "ian", "ese", "ure", "man", "men", "ics", "ical", "ty", "or", "age")
+
+# Adverbs that sit between a subject and its verb ("could the weapons still kill") and are
+# not the verb; words in -ly are treated the same way (except -ply: supply, reply).
+ADVERBS = _words("still even yet now ever already also soon again just really actually first later then never "
+                 "not only once further")
 
 # Verbs that hand the meaning on to the verb after them: in "vow to react" or "said to be
 # willing to send" the question is about reacting and sending.
 CATENATIVES = _words("vow vowed promise promised threaten threatened plan planned try tried want wanted seek "
                      "sought intend intended decide decided agree agreed refuse fail failed hope hoped expect "
                      "expected willing able going likely set due")
+
+# ---- instructions aimed at a language model (section kept by the generated-answer check) ------
+
+# Speaker labels of chat transcripts. An article line opening with one ("SYSTEM: ...") is
+# written to a model, not to a reader: the answer check treats the sentence as an injected
+# instruction, whatever follows.
+ROLE_LABELS = _words("system assistant user developer instruction instructions prompt ai model chatbot")
+
+# Verbs a text uses to command a model about its reply ("ignore the question", "answer X",
+# "reply with X"). A source sentence opening with one, in the imperative, is an instruction;
+# an answer that repeats what it commands is obeying an article, not answering the question.
+DIRECTIVE_VERBS = _words(
+    "ignore disregard forget override answer reply respond say output print write repeat return pretend act "
+    "translate summarize summarise include append insert")
+
+# What injected instructions tell a model to drop ("ignore the question / all previous instructions").
+DIRECTIVE_OBJECTS = _words("question questions instruction instructions prompt prompts rules rule context "
+                           "above previous prior earlier system")
 
 # ---- attribution: who a sentence is about and who says it (owned by attribution.py) ---------
 
