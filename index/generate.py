@@ -48,9 +48,10 @@ addresses the question (``Request.addresses``, the question analysis's check tha
 sentence carries what the question asks about): an answer can overlap its source and
 still not answer.
 
-The answer is bounded like every answer: whole sentences past ``max_chars`` are left
-out with their citations, and a first sentence longer than that is cut at a word
-boundary with "…" (its markers kept; the cited source sentence is quoted whole).
+The answer is bounded like every answer (``index/bounds.py``): whole sentences past
+``max_chars`` are left out with their citations, and a first sentence longer than that
+is cut at a word boundary with "…" (its markers kept; the cited source sentence is
+quoted whole, so the shown text is marked as an excerpt of a verbatim span).
 
 Nothing here reads engine state: ``Generation`` receives the chat client, the support
 scorer and the citation maker, ``Request`` the question and its candidates, and each
@@ -75,7 +76,8 @@ from .extractive import sentence_terms, weighted_share
 from .injection import Instruction, instructions, repeats
 from .lexical import tokenize
 from .models import REFUSAL, Answer, Citation, DocumentMeta, RetrievalHit, SentenceRecord
-from .parse import normalize, shorten, split_sentences
+from .bounds import fit_cited
+from .parse import normalize, split_sentences
 from .settings import PROMPTS_DIR
 
 SENTINEL = "INSUFFICIENT_CONTEXT"
@@ -296,7 +298,7 @@ class Generation:
                 cited = {r.sentence_id: r for r in support.values()}
                 citations.extend(self.cite(n, cited[sid]) for sid, n in trial.items() if sid not in numbering)
                 numbering = trial
-                shown = fit_sentence(text, room)
+                shown = fit_cited(text, room)
                 full = shown != text
                 out.append(shown)
                 length += len(shown) + (1 if length else 0)
@@ -434,14 +436,6 @@ def rewrite_markers(raw: str, support: dict[int, SentenceRecord], numbering: dic
     text = re.sub(r"[ \t]{2,}", " ", text)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
 
-
-def fit_sentence(text: str, room: int) -> str:
-    """``text`` when it fits in ``room`` characters, else its words cut with "…", markers kept."""
-    if len(text) <= room:
-        return text
-    markers = "".join(f"[{n}]" for group in _MARKER.findall(text) for n in re.split(r"\s*[,;]\s*", group))
-    words = _SPACE_BEFORE_PUNCT.sub(r"\1", _MARKER.sub(" ", text)).strip()
-    return f"{shorten(words, max(1, room - len(markers) - 1))} {markers}".strip()
 
 
 def _ms(since: float) -> float:

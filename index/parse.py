@@ -192,17 +192,6 @@ def _bounded(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -
     yield start, end
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else cut at the last word boundary before
-    it, with "\u2026" (the whole result within ``limit``)."""
-    if len(text) <= limit:
-        return text
-    head = text[:max(0, limit - 1)]
-    space = head.rfind(" ")
-    if space > 0 and not text[len(head)].isspace():  # do not end inside a word
-        head = head[:space]
-    return head.rstrip(" ,;:\u2013\u2014") + "\u2026"
-
 
 def _derived_title(sentence: str, limit: int = 90) -> str:
     if len(sentence) <= limit:
