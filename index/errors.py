@@ -17,6 +17,18 @@ class EmbeddingModelMismatch(StoreError):
     pass
 
 
+class StoreBusy(StoreError):
+    """Another ingest holds the store's write lock (and the caller chose not to wait)."""
+
+
+class StoreDamaged(StoreError):
+    """The store's files cannot be read as a store; the message names the file and the way out."""
+
+
+class StoreUnavailable(StoreError):
+    """The Chroma server could not be reached, or did not answer within the deadline."""
+
+
 class ModelIntegrityError(DossierError):
     pass
 

@@ -9,13 +9,17 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from .attribution import attribute
 from .embedder import embed_texts
-from .errors import FileRejected
+from .errors import DossierError, FileRejected, StoreError
 from .lexical import LexicalIndex
 from .models import IngestReport, ParsedDocument
 from .parse import SUPPORTED_SUFFIXES, parse_article, read_article
 from .store import PendingDocument, Store
 
 Progress = Callable[[int, int, str], None]
+# Called with the name of each point an ingest passes ("locked", "uncommitted", "committed",
+# "publishing"): the race tests pause a writer there to start another one.
+Checkpoint = Callable[[str], None]
+Notify = Callable[[str], None]
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -56,9 +60,54 @@ EMBED_BATCH_SENTENCES = 2048
 
 def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: Iterable[Path],
            max_file_bytes: int, prune: bool = False, progress: Optional[Progress] = None,
-           batch_sentences: Optional[int] = None) -> IngestReport:
+           batch_sentences: Optional[int] = None, wait: bool = True, notify: Optional[Notify] = None,
+           checkpoint: Optional[Checkpoint] = None) -> IngestReport:
     """Files are read and parsed one at a time; their sentences are embedded and written in
-    batches of about ``batch_sentences`` (each document still committed after its chunks)."""
+    batches of about ``batch_sentences`` (each document still committed after its chunks).
+
+    The whole run holds the store's write lock: a second writer waits (``notify`` tells the
+    user why) or, with ``wait=False``, fails at once with StoreBusy. A reset store (built
+    beside the old one) is swapped in only when the run succeeded; otherwise it is dropped
+    and the old store is left as it was."""
+    lock = store.lock
+    if lock is not None:
+        lock.acquire(wait=wait, notify=notify)
+    try:
+        if store.staging:
+            store.begin_reset()
+        report = _ingest_locked(store, embedder, lexical, paths, max_file_bytes, prune, progress,
+                                batch_sentences, checkpoint or _no_checkpoint, lock)
+        if store.staging:
+            _promote(store, report)
+        return report
+    except BaseException as error:
+        if store.staging:
+            store.discard()
+            if isinstance(error, DossierError):
+                raise type(error)(f"{error} (the reset was abandoned: the existing store is unchanged)") from None
+        raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _no_checkpoint(name: str) -> None:
+    pass
+
+
+def _promote(store: Store, report: IngestReport) -> None:
+    """Swap a reset store in, unless nothing could be ingested at all (then the old store,
+    whatever it holds, is worth more than an empty one)."""
+    if report.skipped and not (report.added or report.updated or report.unchanged):
+        path, reason = report.skipped[0]
+        raise StoreError(f"--reset ingested nothing ({len(report.skipped)} skipped; first: {path}: {reason})")
+    store.promote()
+
+
+def _ingest_locked(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: Iterable[Path],
+                   max_file_bytes: int, prune: bool, progress: Optional[Progress], batch_sentences: Optional[int],
+                   checkpoint: Checkpoint, lock) -> IngestReport:
+    checkpoint("locked")
     batch_sentences = batch_sentences or EMBED_BATCH_SENTENCES
     files, skipped = discover(paths)
     committed = store.manifest()
@@ -88,10 +137,15 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
         items, offset = [], 0
         for doc, version, known in pending:
             n = len(doc.sentences)
-            speakers, quoted = attribute([s.text for s in doc.sentences], [s.paragraph for s in doc.sentences], doc.text)
-            items.append(PendingDocument(doc, version, vectors[offset:offset + n], speakers, quoted, replaces=known))
+            found = attribute([s.text for s in doc.sentences], [s.paragraph for s in doc.sentences], doc.text)
+            items.append(PendingDocument(doc, version, vectors[offset:offset + n], [a.speaker for a in found],
+                                         [a.quoted for a in found], replaces=known,
+                                         subjects=[a.subject for a in found],
+                                         antecedents=[a.antecedent for a in found]))
             offset += n
-        store.write_documents(items, fresh=True)  # leftovers were collected above
+        if lock is not None:
+            lock.check()
+        store.write_documents(items, fresh=True, checkpoint=checkpoint)  # leftovers were collected above
         for doc, _, known in pending:
             (updated if known else added).append(doc.meta.doc_id)
         pending, pending_sentences = [], 0
@@ -130,6 +184,7 @@ def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: 
                 store.delete_document(doc_id)
                 pruned.append(doc_id)
     changed = bool(added or updated or pruned or repaired_count)
+    checkpoint("publishing")
     if changed:
         revision = store.bump_revision()  # also marks the store clean
     else:

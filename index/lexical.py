@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from .store import dump_json, load_json
+from .jsonfile import dump_json, load_json
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?", re.UNICODE)
 STOPWORDS = frozenset("""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,53 @@ class ParsedDocument:
     text: str  # exactly Path(path).read_text(encoding="utf-8")
     sentences: tuple[Sentence, ...]
     chunks: tuple[tuple[int, ...], ...]  # each chunk = indexes into sentences
+
+
+@dataclass(frozen=True)
+class SentenceRecord:
+    """One stored sentence with its exact span in the article file and its vector."""
+
+    sentence_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    speaker: str
+    quoted: bool
+    quote: str  # the original slice, verbatim: file_text[start:end]
+    embedding: "np.ndarray"
+    paragraph: int = 0
+    subject: str = ""  # whom its leading he/she refers to (attribution.py), '' when the text does not settle it
+    antecedent: int = -1  # an unresolved he/she: index of the earlier sentence naming a candidate
+
+
+@dataclass(frozen=True)
+class RetrievalHit:
+    """One retrieved chunk. ``dense``/``lexical`` are each side's score (None: that side did not
+    find it); ``fused`` is the reciprocal-rank fusion of both (0.0 for a plain dense hit)."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    sentence_ids: tuple[str, ...]
+    fused: float = 0.0
+    dense: Optional[float] = None
+    lexical: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class CorpusStatus:
+    """What ``Engine.ensure_corpus`` did: "ready" (the store holds documents), "seeded" (it had
+    never held anything, so the demo corpus went in) or "lost" (it held documents, or an ingest
+    started, and holds none now: reported, never refilled)."""
+
+    action: Literal["ready", "seeded", "lost"]
+    message: Optional[str] = None  # one line for the user; None when there is nothing to say
+    report: Optional["IngestReport"] = None  # the demo corpus's ingest, for "seeded"
+
+
+# The one sentence of a refusal, extractive or generated (the model's sentinel becomes this).
+REFUSAL = "The articles do not answer this question."
 
 
 @dataclass(frozen=True)

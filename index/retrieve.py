@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import replace
 
 import numpy as np
 
 from .lexical import LexicalIndex
+from .models import RetrievalHit
 from .store import Store
+from .store.layout import version_of
+
+__all__ = ["RRF_K", "Retrieved", "hybrid_search", "reciprocal_rank_fusion", "version_of"]
 
 RRF_K = 60  # the constant of Cormack et al. (2009); damps the weight of top ranks
 
-
-@dataclass(frozen=True)
-class Retrieved:
-    chunk_id: str
-    doc_id: str
-    text: str
-    sentence_ids: tuple[str, ...]
-    fused: float
-    dense: Optional[float]
-    lexical: Optional[float]
-
-
-def version_of(record_id: str) -> str:
-    return record_id.rsplit(":", 2)[1]
+# The one retrieval-hit type lives in models; the old name stays for callers.
+Retrieved = RetrievalHit
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -37,7 +28,7 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> dict[st
 
 
 def hybrid_search(store: Store, lexical: LexicalIndex, question: str, query_vector: np.ndarray, k: int,
-                  committed: dict[str, str], use_dense: bool = True, use_lexical: bool = True) -> list[Retrieved]:
+                  committed: dict[str, str], use_dense: bool = True, use_lexical: bool = True) -> list[RetrievalHit]:
     """Top ``k`` committed chunks for the question. Each side contributes ``3k`` candidates."""
     depth = max(3 * k, 20)
     dense_hits = store.query_chunks(query_vector, depth) if use_dense else []
@@ -48,14 +39,10 @@ def hybrid_search(store: Store, lexical: LexicalIndex, question: str, query_vect
     top = sorted(fused, key=lambda cid: -fused[cid])[:k]
     dense_by_id = {h.chunk_id: h for h in dense_hits}
     lexical_by_id = {h[0]: h[2] for h in lexical_hits}
-    missing = [cid for cid in top if cid not in dense_by_id]
-    fetched = store.get_chunks(missing)
+    fetched = store.get_chunks([cid for cid in top if cid not in dense_by_id])
     results = []
     for cid in top:
         hit = dense_by_id.get(cid) or fetched.get(cid)
-        if hit is None:
-            continue
-        results.append(Retrieved(chunk_id=cid, doc_id=hit.doc_id, text=hit.text, sentence_ids=hit.sentence_ids,
-                                 fused=fused[cid], dense=dense_by_id[cid].score if cid in dense_by_id else None,
-                                 lexical=lexical_by_id.get(cid)))
+        if hit is not None:
+            results.append(replace(hit, fused=fused[cid], lexical=lexical_by_id.get(cid)))
     return results

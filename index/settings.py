@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     )
     chroma_port: int = Field(default=8000, description="Chroma server port.")
     chroma_ssl: bool = Field(default=False, description="Use HTTPS to reach the Chroma server.")
+    chroma_timeout: float = Field(
+        default=5.0, gt=0,
+        description="Seconds to wait for the Chroma server to connect and to answer one request.",
+    )
 
     embeddings: Literal["local", "openai"] = Field(
         default="local",
