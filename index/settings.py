@@ -8,13 +8,20 @@ down explicitly; nothing in the engine reads the environment on its own.
 
 from __future__ import annotations
 
+import io
+import logging
+import os
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+log = logging.getLogger("dossier.settings")
 
 
 
@@ -44,6 +51,9 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         frozen=True,
+        # "OPENAI_API_KEY=" (a template's blank line) means unset, not an empty key that
+        # would switch generated answers on; the same for every setting.
+        env_ignore_empty=True,
     )
 
     home: Path = Field(
@@ -129,6 +139,13 @@ class Settings(BaseSettings):
         description="Sync slash commands to this server only (instant); unset = global sync (can take an hour).",
     )
 
+    def __init__(self, **values: Any) -> None:
+        # Checked first: pydantic-settings reads the file as soon as it builds its sources.
+        env_file = values.get("_env_file", type(self).model_config.get("env_file"))
+        for name in [env_file] if isinstance(env_file, (str, os.PathLike)) else list(env_file or ()):
+            check_dotenv(Path(name))
+        super().__init__(**values)
+
     @field_validator("home", mode="before")
     @classmethod
     def _expand_home(cls, value: object) -> object:
@@ -145,3 +162,43 @@ class Settings(BaseSettings):
         if self.mode == "auto":
             return "generated" if self.llm_configured else "extractive"
         return self.mode
+
+
+# ---- the .env file ------------------------------------------------------------------------------
+
+# Lines already reported, so a process that builds settings (or lets chromadb read the same
+# .env) many times says each once: (resolved path, line number, line text).
+_reported: set[tuple[str, int, str]] = set()
+
+
+class _SilenceDotenv(logging.Filter):
+    """python-dotenv warns "could not parse statement" without naming the file, once per
+    read; Dossier reports each bad line itself, once, with the file's name."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+logging.getLogger("dotenv.main").addFilter(_SilenceDotenv())
+
+
+def check_dotenv(path: Path) -> None:
+    """Raise ConfigError when ``path`` cannot be read as UTF-8; warn once per line that python-dotenv
+    cannot parse (the rest of the file still applies, as python-dotenv reads it)."""
+    from dotenv.parser import parse_stream
+
+    if not path.is_file():
+        return
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path.resolve()} is not UTF-8 text (invalid byte at offset {exc.start}); "
+                          "save it as UTF-8 or remove it") from None
+    except OSError as exc:
+        raise ConfigError(f"{path.resolve()} cannot be read ({exc.strerror or exc})") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            key = (str(path.resolve()), binding.original.line, binding.original.string.strip())
+            if key not in _reported:
+                _reported.add(key)
+                log.warning("%s line %d is not KEY=VALUE and was ignored: %s", key[0], key[1], key[2][:80])

@@ -6,7 +6,9 @@ It listens on 127.0.0.1 (a free port) and answers ``POST /v1/chat/completions``
 
 * ``enqueue(content)``           a normal reply (streamed as SSE when the request asks for it);
 * ``enqueue_error(status)``      an HTTP error with an OpenAI-style error body;
-* ``enqueue_hang(seconds)``      a reply that only starts after ``seconds``.
+* ``enqueue_hang(seconds)``      a reply that only starts after ``seconds``;
+* ``enqueue_reply(compose)``     a reply computed from the request body (a model that reads its prompt);
+* ``enqueue_raw(body)``          a 200 reply whose body is ``body`` as it is (not a chat completion).
 
 An empty queue answers 500, so a test that forgot to script a reply fails loudly.
 Every request is recorded in ``requests`` (path, parsed JSON body, headers).
@@ -24,7 +26,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -40,6 +42,8 @@ class Scripted:
     content: str = ""
     status: int = 200
     delay: float = 0.0
+    compose: Optional[Callable[[dict], str]] = None  # content from the request body
+    raw: Optional[bytes] = None  # sent as the body instead of a chat completion
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,12 @@ class FakeOpenAIServer:
 
     def enqueue_hang(self, seconds: float, content: str = "Too late.") -> None:
         self._push(Scripted(content=content, delay=seconds))
+
+    def enqueue_reply(self, compose: Callable[[dict], str]) -> None:
+        self._push(Scripted(compose=compose))
+
+    def enqueue_raw(self, body: bytes) -> None:
+        self._push(Scripted(raw=body))
 
     def reset(self) -> None:
         """Forget the script and the recorded requests (between tests sharing one server)."""
@@ -163,12 +173,15 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return
             if item.delay:
                 server._wait(item.delay)
+            content = item.compose(body) if item.compose else item.content
             if item.status != 200:
                 self._json(item.status, {"error": {"message": f"scripted {item.status}", "type": "server_error"}})
+            elif item.raw is not None:
+                self._send(200, "text/html", item.raw)
             elif body.get("stream"):
-                self._stream(item.content)
+                self._stream(content)
             else:
-                self._json(200, _completion(server.model, item.content))
+                self._json(200, _completion(server.model, content))
 
         def _stream(self, content: str) -> None:
             self.send_response(200)
@@ -200,9 +213,11 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                              "usage": {"prompt_tokens": 0, "total_tokens": 0}})
 
         def _json(self, status: int, payload: dict) -> None:
-            raw = json.dumps(payload).encode("utf-8")
+            self._send(status, "application/json", json.dumps(payload).encode("utf-8"))
+
+        def _send(self, status: int, content_type: str, raw: bytes) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
@@ -219,3 +234,26 @@ def _completion(model: str, content: str) -> dict:
 def _chunk(model: str, delta: dict, finish: Optional[str]) -> dict:
     return {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+class SilentServer:
+    """A TCP port that accepts connections and never answers: the worst a server can do
+    (a hung process, a firewall that swallows packets after the handshake)."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)  # the kernel completes handshakes; nobody ever reads
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._socket.close()
+
+    def __enter__(self) -> "SilentServer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
