@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,19 @@ def test_reports_name_their_inputs_and_mark_related_answers():
     assert "- questions: `q.jsonl`\n- corpus: `articles`\n" in text
     assert "declined unans. | declined ans. |" in text and "| q1 | What did it cost? | (2.4 million) | related: " in text
     assert result.to_dict()["per_question"][0]["status"] == "related"
+
+
+def test_help_points_at_a_document_that_explains_every_option():
+    from dossier.bot.eval_cli import DESCRIPTION
+
+    pointer = re.search(r"docs/[\w.]+\.md", DESCRIPTION).group(0)
+    docs = (Path(__file__).parents[1] / pointer).read_text(encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    add_eval_arguments(parser)
+    options = [o for action in parser._actions for o in action.option_strings if o.startswith("--") and o != "--help"]
+    assert options and all(f"`{option} " in docs for option in options), options
+    from dossier.bot.eval_report import label
+    from dossier.index.eval.metrics import METRICS
+
+    defined = " ".join(re.findall(r"\*\*(.+?)\*\*", docs))  # the bold terms of the definitions
+    assert not [m for m in METRICS if label(m, "k") not in defined]
