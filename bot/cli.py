@@ -33,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="files or directories (default: the project's seeds/)")
     ingest.add_argument("--prune", action="store_true", help="remove documents whose files no longer exist")
     ingest.add_argument("--reset", action="store_true",
-                        help="drop the whole store first (needed after changing the embedding model)")
+                        help="build a new store from PATHs beside the old one and swap it in only when the ingest "
+                             "succeeded (needed after changing the embedding model; a damaged store's files are "
+                             "moved aside, kept)")
+    ingest.add_argument("--no-wait", action="store_true",
+                        help="fail at once when another ingest is writing to the store, instead of waiting for it")
     ingest.add_argument("--json", action="store_true", help="print the counts as one JSON object")
 
     ask = commands.add_parser("ask", help="answer a question with cited quotes",
@@ -44,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", "--top-k", type=int, default=None, metavar="N", help="chunks to retrieve (default 6)")
     ask.add_argument("--mode", choices=("extractive", "generated"), default=None,
                      help="answer mode (default: generated when an LLM is configured, else extractive)")
+
+    doctor = commands.add_parser("doctor", help="check the store; --repair moves a damaged one aside",
+                                 description="Check that the store opens and reads. With --repair, a damaged "
+                                             "embedded store is moved aside (kept as chroma.damaged-<time>) so that "
+                                             "the next ingest starts a new one.")
+    doctor.add_argument("--repair", action="store_true", help="move a damaged store's files aside")
 
     sources = commands.add_parser("sources", help="list the ingested articles",
                                   description="List the ingested articles with their metadata.")
@@ -91,18 +101,22 @@ def _progress_factory(enabled: bool):
     task = progress.add_task("", total=None)
 
     def update(done: int, total: int, name: str) -> None:
+        progress.start()  # a no-op once shown; `_ensure_corpus` shows nothing for a ready store
         progress.update(task, completed=done, total=total, description=name)
     return progress, update
 
 
-def _ingest(engine, paths: list[Path], prune: bool):
+def _ingest(engine, paths: list[Path], prune: bool, wait: bool = True):
     from dossier.index.settings import SEEDS_DIR
+
+    def notify(message: str) -> None:
+        print(f"dossier: {message}", file=sys.stderr, flush=True)
 
     progress, update = _progress_factory(sys.stderr.isatty())
     if progress is None:
-        return engine.ingest(paths or [SEEDS_DIR], prune=prune)
+        return engine.ingest(paths or [SEEDS_DIR], prune=prune, wait=wait, notify=notify)
     with progress:
-        return engine.ingest(paths or [SEEDS_DIR], prune=prune, progress=update)
+        return engine.ingest(paths or [SEEDS_DIR], prune=prune, progress=update, wait=wait, notify=notify)
 
 
 def _check_question_args(args: argparse.Namespace, settings) -> Optional[str]:
@@ -113,10 +127,23 @@ def _check_question_args(args: argparse.Namespace, settings) -> Optional[str]:
     if args.command == "repl" and args.mode == "generated" and not settings.llm_configured:
         raise ValueError("--mode generated needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
     if args.command == "ask":
-        from dossier.index.validate import validate_question
+        from dossier.index import check_question
 
-        return validate_question(args.question, settings)
+        return check_question(args.question, settings)
     return None
+
+
+def _ensure_corpus(engine) -> None:
+    """The demo articles go into a store that never held any (the engine decides); its one-line
+    status goes to stderr, so `ask --json` still prints exactly one object."""
+    progress, update = _progress_factory(sys.stderr.isatty())
+    try:
+        status = engine.ensure_corpus(progress=update)
+    finally:
+        if progress is not None and progress.live.is_started:
+            progress.stop()
+    if status.message:
+        print(status.message, file=sys.stderr)
 
 
 def _repl(engine, settings, args: argparse.Namespace) -> int:
@@ -131,7 +158,7 @@ def _repl(engine, settings, args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dossier.index.settings import SEEDS_DIR, Settings
+    from dossier.index.settings import Settings
 
     if args.command == "eval":
         from dossier.bot.eval_cli import run_eval_command
@@ -141,15 +168,11 @@ def run(args: argparse.Namespace) -> int:
     question = None
     if args.command in ("ask", "repl"):
         question = _check_question_args(args, settings)
-        # The store's indexes and the model load in background threads while llama-index
-        # is imported below (both release the GIL); README "Performance" has the measured effect.
-        from dossier.index.store import prewarm
+        # The store's indexes and the model load in background threads while the engine (and
+        # llama-index with it) is imported below; docs/performance.md has the measured effect.
+        from dossier.index import warm_start
 
-        prewarm(settings)
-        if settings.embeddings == "local":
-            from dossier.index.minilm import preload
-
-            preload()
+        warm_start(settings)
     from dossier.bot import render
     from dossier.index.engine import Engine
 
@@ -157,10 +180,17 @@ def run(args: argparse.Namespace) -> int:
         from dossier.bot.discord_bot import run_discord
 
         return run_discord(settings)  # opens the engine itself, inside the bot's setup
+    if args.command == "doctor":
+        print(Engine.doctor(settings, repair=args.repair))
+        return 0
     engine = Engine.open(settings, reset=args.command == "ingest" and args.reset)
     if args.command == "ingest":
-        report = _ingest(engine, args.paths, args.prune)
+        report = _ingest(engine, args.paths, args.prune, wait=not args.no_wait)
         print(render.ingest_json(report) if args.json else render.ingest_summary(report))
+        if report.skipped:  # the counts are printed either way; a script still learns it was partial
+            print(f"dossier: error: {len(report.skipped)} path(s) could not be ingested (reasons above)",
+                  file=sys.stderr)
+            return EXIT_ERROR
         return 0
     if args.command == "repl":
         return _repl(engine, settings, args)
@@ -168,9 +198,7 @@ def run(args: argparse.Namespace) -> int:
         documents = engine.sources()
         print(render.sources_json(documents) if args.json else render.sources_plain(documents))
         return 0
-    if engine.is_empty():
-        print(f"The store is empty; ingesting {SEEDS_DIR} first.", file=sys.stderr)
-        _ingest(engine, [SEEDS_DIR], prune=False)
+    _ensure_corpus(engine)
     answer = engine.ask(question, k=args.top_k, mode=args.mode)
     if args.json:
         print(render.answer_json(answer))
@@ -202,6 +230,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"dossier: error: invalid setting {variable}: {first['msg']}", file=sys.stderr)
     except ValueError as error:
         print(f"dossier: error: {error}", file=sys.stderr)
+    except OSError as error:  # the data directory or a file outside the engine's checks
+        where = f": {error.filename}" if error.filename else ""
+        print(f"dossier: error: {error.strerror or error}{where}", file=sys.stderr)
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
         return 130
