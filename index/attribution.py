@@ -30,7 +30,8 @@ from typing import Optional
 
 from .vocabulary import (ATTRIBUTION_VERBS, DEMONYM_SUFFIXES, FUNCTION_WORDS, GENDERED_ROLES, HONORIFICS, INVERTIBLE_VERBS,
                          LOCATIVE_PREPOSITIONS, MONTHS, NAME_HEAD_NOUNS, NON_PERSON_DETERMINERS,
-                         PERSON_PRONOUN_GENDER, ROLE_ADJECTIVES, ROLE_NOUNS, SUBJECT_VERB_FILLERS, WEEKDAYS)
+                         PERSON_PRONOUN_GENDER, ROLE_ADJECTIVES, ROLE_NOUNS, SUBJECT_VERB_FILLERS, TITLE_ABBREVIATIONS,
+                         WEEKDAYS)
 
 UNRESOLVED = "?"  # a pronoun whose person the text does not settle
 _ROLE_PREFIX = "role:"  # an unnamed person known only by a role ("the mayor")
@@ -38,7 +39,7 @@ _ROLE_PREFIX = "role:"  # an unnamed person known only by a role ("the mayor")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+)*|\b[A-Z]\.")
 _QUOTE_CHARS = "\"\u201c\u201d"
 _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
-_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 
 
@@ -64,7 +65,8 @@ class Token:
 class Mention:
     start: int
     end: int
-    entity: str  # a person's key, _ROLE_PREFIX + role, or UNRESOLVED
+    entity: str  # a person's key, _ROLE_PREFIX + role, or UNRESOLVED + the pronoun's gender
+    pronoun: bool = False
 
 
 @dataclass
@@ -101,7 +103,9 @@ def _capitalised(word: str) -> bool:
 
 def _role_word(word: str) -> Optional[str]:
     """The role noun in a word ("Spokesperson", "vice-president", "Secretary-General"), if any."""
-    lower = word.lower()
+    lower = word.lower().rstrip(".")
+    if lower in TITLE_ABBREVIATIONS:
+        return TITLE_ABBREVIATIONS[lower]
     if lower in ROLE_NOUNS:
         return lower
     return next((part for part in lower.split("-") if part in ROLE_NOUNS), None)
@@ -145,33 +149,41 @@ def _split_title(sentence: str, words: list[Token], run: list[int]) -> _Candidat
     """The name part of a run and the title in front of it (inside the run or just before)."""
     title, title_start, name = None, words[run[0]].start, run
     for position, index in enumerate(run):
-        lower = words[index].text.lower().rstrip(".")
-        if lower in HONORIFICS or _role_word(words[index].text):
+        found = _title_word(words[index].text)
+        if found:
             before = words[index - 1].text.lower() if index > 0 else ""
             if before in NON_PERSON_DETERMINERS and position == 0:
                 continue  # "the General Assembly": a body named after an office
-            title, title_start, name = lower if lower in HONORIFICS else _role_word(words[index].text), \
-                words[index].start, run[position + 1:]
+            title, title_start, name = found, words[index].start, run[position + 1:]
     if title is None and run[0] > 0:
-        title, title_start = _title_before(words, run[0])
+        title, title_start = _title_before(sentence, words, run[0])
     return _Candidate(sentence=-1, name=[words[i] for i in name], title=title, title_start=title_start)
 
 
-def _title_before(words: list[Token], first: int) -> tuple[Optional[str], int]:
-    """A role up to six words before a run, over an office's name ("Ambassador to the United Nations")."""
+def _title_before(sentence: str, words: list[Token], first: int) -> tuple[Optional[str], int]:
+    """A title right before a run ("spokesman Ned Price", "Gov. Wes Moore"), or a role up to six
+    words before it over an office's name ("Ambassador to the United Nations Vassily Nebenzia")."""
     for index in range(first - 1, max(first - 7, -1), -1):
-        word = words[index]
-        role = HONORIFICS.get(word.text.lower().rstrip(".")) is not None or _role_word(word.text)
-        if role:
+        word, following = words[index], words[index + 1]
+        gap = sentence[word.end:following.start]
+        title = _title_word(word.text)
+        if gap not in (" ", ". ") or (gap == ". " and not title) or word.possessive:
+            return None, words[first].start
+        if title:
             if index < first - 1 and not _capitalised(word.text):
                 return None, words[first].start  # "spokesman for the City Council": the run is the body
-            lower = word.text.lower().rstrip(".")
-            return (lower if lower in HONORIFICS else _role_word(word.text)), word.start
-        if not (_capitalised(word.text) or word.text.lower() in {"of", "the", "to", "for", "and"}) or word.possessive:
+            return title, word.start
+        if not (_capitalised(word.text) or word.text.lower() in {"of", "the", "to", "for", "and"}):
             return None, words[first].start
         if index == first - 1 and not _capitalised(word.text) and word.text.lower() not in {"the", "of"}:
             return None, words[first].start
     return None, words[first].start
+
+
+def _title_word(word: str) -> Optional[str]:
+    """The honorific or role a word is, as a title ("Mr." -> "mr", "Gov" -> "governor")."""
+    lower = word.lower().rstrip(".")
+    return lower if lower in HONORIFICS else _role_word(word)
 
 
 def _trim(candidate: _Candidate, lowercase: set[str]) -> _Candidate:
@@ -305,6 +317,7 @@ def _key_of(people: People, name: str) -> Optional[str]:
     return name if name in people.by_key and " " not in name else None
 
 
+_ROLE_BEFORE = r"\b(?P<role>[A-Za-z-]+),\s+(?:[a-z]+\s+){0,2}(?:[A-Z][a-z]*\.?\s+){0,2}"
 _APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?P<role>[\w-]+)\b|\s+became\s+(?:the\s+)?(?P<role2>[\w-]+)\b")
 
 
@@ -316,9 +329,17 @@ def _tie_appositive_roles(sentences: list[str], people: People) -> None:
                 tail = _APPOSITIVE.match(sentence, match.end())
                 role = tail and _role_word(tail.group("role") or tail.group("role2") or "")
                 if role:
-                    people.roles[role].add(key)
-                    if GENDERED_ROLES.get(role):
-                        people.gender.setdefault(key, GENDERED_ROLES[role])
+                    _tie(people, role, key)
+            for match in re.finditer(_ROLE_BEFORE + re.escape(full) + r"\b", sentence):
+                role = _role_word(match.group("role"))
+                if role:  # "her husband, former Gov. John Spellman"
+                    _tie(people, role, key)
+
+
+def _tie(people: People, role: str, key: str) -> None:
+    people.roles[role].add(key)
+    if GENDERED_ROLES.get(role):
+        people.gender.setdefault(key, GENDERED_ROLES[role])
 
 
 def _mentions(sentences: list[str], people: People, lowercase: set[str]) -> dict[int, list[Mention]]:
@@ -410,6 +431,8 @@ class _State:
 
 
 def _gender(people: People, entity: str) -> str:
+    if entity.startswith(UNRESOLVED):
+        return entity[len(UNRESOLVED):]
     if entity.startswith(_ROLE_PREFIX):
         return GENDERED_ROLES.get(entity[len(_ROLE_PREFIX):], "")
     return people.gender.get(entity, "")
@@ -418,42 +441,67 @@ def _gender(people: People, entity: str) -> str:
 def _resolve(state: _State, index: int, before: list[Mention], pronoun: str) -> tuple[str, int]:
     """(entity or UNRESOLVED, nearest sentence naming a candidate or -1) for one pronoun."""
     wanted = PERSON_PRONOUN_GENDER[pronoun.lower()]
+    # An unresolved pronoun stays in scope as a person of its gender whom the text did not
+    # name: a later pronoun may mean that person as well as anyone named.
     scope = [(index, m) for m in before] + list(reversed(state.paragraph_mentions))
-    scope = [(i, m) for i, m in scope if m.entity != UNRESOLVED]
     if not scope and index > 0 and state.subjects[index - 1]:
         scope = [(index - 1, Mention(0, 0, state.subjects[index - 1]))]
     compatible = [(i, m) for i, m in scope if _gender(state.people, m.entity) in ("", wanted)]
     distinct = list(dict.fromkeys(m.entity for _, m in compatible))
-    if len(distinct) == 1:
+    if len(distinct) == 1 and not distinct[0].startswith(UNRESOLVED):
         entity = distinct[0]
         if not entity.startswith(_ROLE_PREFIX):
             state.people.gender.setdefault(entity, wanted)
         return entity, -1
-    named = [i for i, m in compatible if not m.entity.startswith(_ROLE_PREFIX)]
-    return UNRESOLVED, (max(named) if named else -1)
+    named = [i for i, m in compatible if _named(m.entity)]
+    return UNRESOLVED + wanted, (max(named) if named else -1)
 
 
 def _speech_subject(sentence: str, spans: list[tuple[int, int]], mentions: list[Mention]) -> Optional[str]:
-    """The entity a speech verb of the sentence has as subject: the first one that is a person,
-    '' when verbs are there but none has a person subject, None when there is no speech verb."""
+    """Who the sentence's speech verbs attribute it to: the subject of a closing attribution
+    ("..., police said.") when there is one, else of the first verb whose subject is a person;
+    '' when no verb has a person as subject; None when there is no speech verb."""
     verbs = [m for m in re.finditer(r"[A-Za-z]+", sentence)
              if m.group().lower() in ATTRIBUTION_VERBS and _outside(spans, m.start())]
-    according = [m for m in _ACCORDING.finditer(sentence) if _outside(spans, m.start())]
-    if not verbs and not according:
+    verbs += [m for m in _ACCORDING.finditer(sentence) if _outside(spans, m.start())]
+    if not verbs:
         return None
-    ends = {m.end: m for m in mentions}
-    for verb in sorted(verbs + according, key=lambda m: m.start()):
-        if verb in according or verb.group().lower() in INVERTIBLE_VERBS:
-            found = _mention_after(sentence, verb.end(), mentions)
-            if found and found.entity != UNRESOLVED:
-                return found.entity
-            if verb in according:
-                continue
-        left = _strip_fillers(sentence[:verb.start()])
-        found = ends.get(len(left))
-        if found and found.entity != UNRESOLVED:
+    verbs.sort(key=lambda m: m.start())
+    subjects = [_verb_subject(sentence, verb, mentions) for verb in verbs]
+    if _closing_attribution(sentence, verbs[-1]):
+        return subjects[-1]
+    return next((entity for entity in subjects if entity), "")
+
+
+def _verb_subject(sentence: str, verb: re.Match, mentions: list[Mention]) -> str:
+    """The person a speech verb has as subject ("Ortiz said", "said the mayor", "according to
+    her"), '' when its subject is no person or a pronoun the text does not settle."""
+    according = verb.group().lower().startswith("according")
+    if according or verb.group().lower() in INVERTIBLE_VERBS:
+        found = _mention_after(sentence, verb.end(), mentions)
+        if found and found.pronoun and not according:
+            found = None  # "said she died": the pronoun begins what is said, it does not say it
+        if found and not found.entity.startswith(UNRESOLVED):
             return found.entity
-    return ""
+        if according:
+            return ""
+    left = _strip_fillers(sentence[:verb.start()])
+    found = next((m for m in mentions if m.end == len(left)), None)
+    return found.entity if found and not found.entity.startswith(UNRESOLVED) else ""
+
+
+def _closing_attribution(sentence: str, verb: re.Match) -> bool:
+    """The verb ends the sentence in a short clause after a comma or a quotation ("..., police
+    said.", "..." Kirby told reporters on Wednesday.", "..., according to KCNA."): that clause
+    says whose the whole sentence is."""
+    if len(re.findall(r"[\w'\u2019-]+", sentence[verb.end():])) > 8:
+        return False
+    left = _strip_fillers(sentence[:verb.start()])
+    cut = max([left.rfind(",")] + [left.rfind(q) for q in _QUOTE_CHARS])
+    if verb.group().lower().startswith("according"):
+        return cut >= len(left.rstrip()) - 1 and cut >= 0
+    phrase = left[cut + 1:].split()
+    return cut >= 0 and 0 < len(phrase) <= 8 and phrase[0].lower() not in {"which", "that", "who", "as", "when", "while"}
 
 
 def _mention_after(sentence: str, position: int, mentions: list[Mention]) -> Optional[Mention]:
@@ -527,7 +575,7 @@ def _pronouns(state: _State, index: int, sentence: str, spans: list[tuple[int, i
             continue
         before = [m for m in resolved if m.end <= match.start()]
         entity, nearest = _resolve(state, index, before, match.group())
-        resolved.append(Mention(match.start(), match.end(), entity))
+        resolved.append(Mention(match.start(), match.end(), entity, pronoun=True))
         resolved.sort(key=lambda m: m.start)
         if lead is not None and match.start() == lead.start():
             subject, antecedent = entity, nearest
@@ -535,7 +583,7 @@ def _pronouns(state: _State, index: int, sentence: str, spans: list[tuple[int, i
 
 
 def _named(entity: Optional[str]) -> str:
-    return "" if not entity or entity == UNRESOLVED or entity.startswith(_ROLE_PREFIX) else entity
+    return "" if not entity or entity.startswith((UNRESOLVED, _ROLE_PREFIX)) else entity
 
 
 def _with_speaker(result: Attribution, speaker: str) -> Attribution:
@@ -558,7 +606,7 @@ def _sentence_subject(speaker: Optional[str], pronoun: Optional[str], sentence: 
     if speaker is not None:
         return speaker or None
     if pronoun is not None:
-        return None if pronoun == UNRESOLVED else pronoun
+        return None if pronoun.startswith(UNRESOLVED) else pronoun
     if not names:
         return None
     first = names[0]
