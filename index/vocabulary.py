@@ -165,7 +165,7 @@ DIRECTIVE_OBJECTS = _words("question questions instruction instructions prompt p
 # Honorifics written before a name; most show the person's gender, which is what lets a
 # "she" skip past a "Mr" (''=the title says nothing about gender).
 HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "mx": "", "sir": "m", "dame": "f", "lord": "m",
-              "lady": "f", "dr": "", "prof": "", "rev": "", "fr": "m", "sr": "", "st": ""}
+              "lady": "f", "dr": "", "prof": "", "rev": "", "fr": "m"}
 # Nouns naming a person by role or office. Before a name they are a title ("spokesman Alan
 # Reyes", "President ..."); alone with a determiner they are a mention of a person ("the
 # mayor said"); right after a capitalised run they show the run names a body ("State
@@ -240,3 +240,10 @@ PERSON_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "
 # Endings that turn a place into its adjective ("Korea"/"Korean", "Japan"/"Japanese"): a
 # capitalised word with such a partner in the same article names a place, not a person.
 DEMONYM_SUFFIXES = ("n", "an", "ian", "ese", "ern", "ish", "i")
+# Abbreviated titles ("Gov. Wes Moore", "Capt. Terrell Cook") and the role each one names,
+# so "the governor" later is tied to the name the title stood before.
+TITLE_ABBREVIATIONS = {"gov": "governor", "sen": "senator", "rep": "representative", "gen": "general",
+                       "adm": "admiral", "capt": "captain", "lt": "lieutenant", "col": "colonel",
+                       "sgt": "sergeant", "cmdr": "commander", "maj": "major", "supt": "superintendent",
+                       "det": "detective", "insp": "inspector", "pres": "president", "amb": "ambassador",
+                       "atty": "attorney", "cpl": "corporal", "sec": "secretary"}
