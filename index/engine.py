@@ -16,19 +16,25 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from . import extractive
-from .conversation import Conversation, resolve_followup
-from .embedder import build_embedder, embed_query, model_id
+from .chat import ChatClient, build_chat
+from .conversation import Condenser, Conversation, resolve_followup
+from .bounds import fit_cited
+from .deadline import Budget
+from .embedder import build_embedder, embed_query, embed_texts, model_id
 from .errors import QuestionError, StoreError
-from .ingest import Progress, ingest, sync_lexical
+from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
+from .catalogue import Catalogue
+from .ingest import Checkpoint, Notify, Progress, ingest
 from .lexical import LexicalIndex, tokenize
-from .models import Answer, Citation, DocumentMeta, IngestReport
+from .models import REFUSAL, RELATED_LEAD, Answer, Citation, CorpusStatus, DocumentMeta, IngestReport
+from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
 from .retrieve import Retrieved, hybrid_search, version_of
-from .settings import Settings
-from .store import SentenceRecord, Store
+from .settings import SEEDS_DIR, Settings
+from .store import SentenceRecord, Store, repair as repair_store
+from .store.layout import sentence_id
 from .validate import validate_question
 
 Mode = Literal["extractive", "generated"]
-REFUSAL = "The articles do not answer this question."
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -37,54 +43,112 @@ class Candidates:
     vector: np.ndarray
     chunks: list[Retrieved]
     records: list[SentenceRecord]
-    profile: extractive.QuestionProfile
+    analysis: QuestionAnalysis
     scored: list[extractive.ScoredSentence]
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder: BaseEmbedding, store: Store) -> None:
+    """Assembled from explicit collaborators: an embedder, the store, the catalogue of the
+    corpus and an optional chat client (``open`` builds the defaults from settings)."""
+
+    def __init__(self, settings: Settings, embedder: BaseEmbedding, store: Store,
+                 catalogue: Optional[Catalogue] = None, chat: Optional[ChatClient] = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.lexical = LexicalIndex(settings.home / "bm25" / settings.collection)
-        self._revision: Optional[int] = None
-        self._manifest: dict[str, DocumentMeta] = {}
-        self._versions: dict[str, str] = {}
-        self._speakers: set[str] = set()
-        self._llm = None
+        self.catalogue = catalogue or Catalogue.for_store(store, settings)
+        self.lexical = self.catalogue.lexical
+        self.chat = chat  # None: no language model configured, answers are extractive
+        self._facts: Optional[tuple[Optional[int], CorpusFacts]] = None  # (store revision, facts)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Optional[BaseEmbedding] = None, reset: bool = False) -> "Engine":
-        """Build the engine; ``reset`` drops the store first (e.g. after switching embedding models)."""
+    def open(cls, settings: Settings, embedder: Optional[BaseEmbedding] = None, store: Optional[Store] = None,
+             catalogue: Optional[Catalogue] = None, chat: Optional[ChatClient] = None,
+             reset: bool = False) -> "Engine":
+        """Build the engine from settings; any collaborator passed in is used as it is.
+
+        ``reset`` opens a new, empty store beside the old one: the next ``ingest`` fills it
+        and swaps it in only when it succeeded (e.g. after switching embedding models)."""
         embedder = embedder or build_embedder(settings)
-        return cls(settings, embedder, Store.open(settings, model_id(settings), reset=reset))
+        store = store or Store.open(settings, model_id(settings), reset=reset)
+        chat = chat if chat is not None else build_chat(settings)  # None without a key or server
+        return cls(settings, embedder, store, catalogue, chat)
+
+    @staticmethod
+    def warm_start(settings: Settings) -> None:
+        """Start loading the store's vector indexes and the local model in background threads,
+        to overlap with the imports a front end does next. Best effort: never raises.
+        A command calls ``dossier.index.warm_start`` instead, before importing this module."""
+        from . import warm_start
+
+        warm_start(settings)
+
+    @staticmethod
+    def doctor(settings: Settings, repair: bool = False) -> str:
+        """One line on the store's health. Damage raises StoreDamaged (naming the file and the
+        way out) unless ``repair``, which moves the damaged files aside and says where."""
+        if repair:
+            done = repair_store(settings)
+            if done:
+                return done
+        store = Store.open(settings, model_id(settings))
+        documents, chunks = len(store.manifest()), store.count_chunks()
+        return f"the store ({store.connection.where}) opens and reads: {documents} documents, {chunks} chunks"
 
     # ---- corpus ------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path], prune: bool = False, progress: Optional[Progress] = None) -> IngestReport:
-        report = ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
-                        prune=prune, progress=progress)
-        self._revision = None
-        return report
+    def ingest(self, paths: Iterable[Path], prune: bool = False, progress: Optional[Progress] = None,
+               wait: bool = True, notify: Optional[Notify] = None,
+               checkpoint: Optional[Checkpoint] = None) -> IngestReport:
+        """Add or update articles. One writer at a time: another ingest in progress is waited
+        for (``notify`` is told why) or, with ``wait=False``, reported at once (StoreBusy)."""
+        try:
+            return ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
+                          prune=prune, progress=progress, wait=wait, notify=notify, checkpoint=checkpoint)
+        finally:
+            self.catalogue.forget()
+
+    def ensure_corpus(self, progress: Optional[Progress] = None) -> CorpusStatus:
+        """Ingest the demo corpus (seeds/) into a store that has never held anything; report,
+        never refill, a store that held documents (or had an ingest start) and holds none now."""
+        if not self.is_empty():
+            return CorpusStatus("ready")
+        if self.store.has_history():
+            holder = self.store.lock.holder() if self.store.lock is not None else None
+            if holder:
+                return CorpusStatus("lost", f"The store holds no documents yet: another ingest ({holder}) is "
+                                            "still writing to it; ask again when it has finished.")
+            return CorpusStatus("lost", "The store holds no documents, but it held some before (or an ingest "
+                                        "into it was interrupted); the demo articles are not added to it. "
+                                        "Run `dossier ingest PATH` to fill it again.")
+        report = self.ingest([SEEDS_DIR], progress=progress)
+        return CorpusStatus("seeded", f"The store has never held any articles; ingesting the demo articles "
+                                      f"in {SEEDS_DIR} first.", report)
 
     def sources(self) -> list[DocumentMeta]:
         self._refresh()
-        return sorted(self._manifest.values(), key=lambda m: m.doc_id)
+        return sorted(self.catalogue.manifest.values(), key=lambda m: m.doc_id)
 
     def is_empty(self) -> bool:
         self._refresh()
-        return not self._manifest
+        return not self.catalogue.manifest
 
     def _refresh(self) -> None:
-        """Reload the manifest (and the BM25 side) when another ingest changed the store."""
-        revision = self.store.revision()
-        if revision == self._revision:
-            return
-        self._manifest = self.store.manifest()
-        self._versions = {d: m.sha256[:16] for d, m in self._manifest.items()}
-        self._speakers = self.store.speakers()
-        sync_lexical(self.store, self.lexical, revision)
-        self._revision = revision
+        """Reload the catalogue when an ingest (here or in another process) changed the store."""
+        self.catalogue.refresh()
+
+    # Read-only views kept for code written before the catalogue; new code uses engine.catalogue.
+    @property
+    def _manifest(self) -> dict[str, DocumentMeta]:
+        return self.catalogue.manifest
+
+    @property
+    def _versions(self) -> dict[str, str]:
+        return self.catalogue.versions
+
+    @property
+    def _speakers(self) -> set[str]:
+        return self.catalogue.speakers
 
     # ---- questions ---------------------------------------------------------------------------
 
@@ -117,61 +181,80 @@ class Engine:
         mode = mode or self.settings.answer_mode
         timings: dict[str, float] = {}
         clock = time.perf_counter()
+        budget = Budget(self.settings.llm_timeout)  # every model call of this answer, retries included
         standalone = question
         if conversation is not None and conversation.turns:
-            standalone = resolve_followup(question, conversation, self._speakers, self._condenser(mode))
+            standalone = resolve_followup(question, conversation, self._speakers, self._condenser(mode, budget))
             timings["resolve"] = _ms(clock)
         followup = self._followup(question, conversation) if standalone != question else None
         found = self._candidates(standalone, k, retrieval, timings, followup)
         clock = time.perf_counter()
-        refusal = self._refusal(found.profile, found.scored, found.vector)
+        refusal = self._refusal(found.analysis, found.scored, found.vector)
         answer: Optional[Answer] = None
+        outcome: Optional[Outcome] = None
         if refusal is not None:
             timings["answer"] = _ms(clock)
             answer = Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
+        elif not extractive.answered(found.scored):
+            # Nothing retrieved states what was asked: the closest statements, said to be so,
+            # in either mode (a model given no answer to cite should not be asked for one).
+            answer = self._extractive(question, found.scored, timings, clock, related=True)
         elif mode == "generated":
-            answer = yield from self._generated(standalone, found, timings, stream)
+            outcome = yield from self._generated(standalone, found, stream, budget)
+            timings.update(outcome.timings_ms)
+            if isinstance(outcome, Generated):
+                answer = replace(outcome.answer, timings_ms=timings)
         if answer is None:
             answer = self._extractive(question, found.scored, timings, clock)
-            if mode == "generated":
+            if isinstance(outcome, Fallback):
                 answer = replace(answer, notice=f"The generated answer could not be used "
-                                                f"({timings.pop('llm_error', 'error')}); this is an extractive answer.")
+                                                f"({outcome.reason}); this is an extractive answer.")
         answer = replace(answer, question=question, resolved=standalone if standalone != question else None)
         if conversation is not None:
             conversation.add(answer)
         yield answer
 
-    def _generated(self, question: str, found: "Candidates", timings: dict,
-                   stream: bool) -> Generator[str, None, Optional[Answer]]:
-        """The generated answer, or None (reason in timings["llm_error"]) to fall back."""
-        from .generate import StreamEnd, generate_answer, generate_answer_stream
-
+    def _generated(self, question: str, found: "Candidates", stream: bool,
+                   budget: Budget) -> Generator[str, None, Outcome]:
+        """The generated answer's outcome; with ``stream``, the model's text is yielded first."""
+        if self.chat is None:
+            return Fallback("no language model is configured; set OPENAI_API_KEY or OPENAI_BASE_URL")
+        generation = Generation(chat=self.chat, scorer=self.support_scorer(), cite=self.catalogue.citation,
+                                max_chars=self.settings.max_answer_chars)
+        analysis, facts = found.analysis, self.corpus_facts()
+        request = Request(question=question, chunks=found.chunks, records=found.records,
+                          addresses=lambda text, speaker: addresses(analysis, text, facts, speaker))
         if not stream:
-            return generate_answer(self, question, found.chunks, found.records, found.scored, timings)
-        stream_items = generate_answer_stream(self, question, found.chunks, found.records, found.scored, timings)
+            return generation.answer(request, budget)
+        items = generation.stream(request, budget)
         try:
-            for item in stream_items:
-                if isinstance(item, StreamEnd):
-                    return item.answer
+            for item in items:
+                if not isinstance(item, str):
+                    return item
                 yield item
         finally:
-            stream_items.close()  # a cancelled answer also stops the model's HTTP stream now
-        return None
+            items.close()  # a cancelled answer also stops the model's HTTP stream now
+        return Fallback("the model's stream ended without an answer")
 
-    def _condenser(self, mode: Mode):
-        """An LLM-backed condenser when answers are generated, else None (offline resolution)."""
-        if mode != "generated":
+    def _condenser(self, mode: Mode, budget: Budget) -> Optional[Condenser]:
+        """A model-backed condenser when answers are generated, else None (offline resolution)."""
+        if mode != "generated" or self.chat is None:
             return None
-        from .generate import condense_question
+        chat = self.chat
+        return lambda question, history: condense(chat, question, history, budget)
 
-        return lambda question, history: condense_question(self, question, history)
+    def support_scorer(self) -> SupportScorer:
+        """The support check of generated answers over this corpus (also ``dossier eval``'s judge)."""
+        self._refresh()
+        return SupportScorer(embedder=self.embedder, idf=self.catalogue.idf, meta=self.catalogue.manifest.get)
 
     def diagnose(self, question: str) -> dict:
         """The evidence behind the refusal decision, for calibration (scripts/calibrate_refusal.py)."""
         found = self._candidates(self.validate(question), None, "hybrid", {})
         cosine, relevance, overlap = evidence(found.scored, found.vector)
         return {"cosine": cosine, "relevance": relevance, "overlap": overlap,
-                "unknown_names": list(found.profile.unknown_names)}
+                "unknown_names": list(found.analysis.unknown_names), "answer_type": found.analysis.answer_type,
+                "focus": list(found.analysis.focus), "answered": extractive.answered(found.scored)}
 
     def _followup(self, question: str, conversation: Conversation) -> extractive.FollowUp:
         previous = conversation.last_answered()
@@ -195,12 +278,28 @@ class Engine:
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
         timings["retrieve"] = _ms(clock)
-        profile = extractive.profile_question(question, self._speakers, self.lexical.knows)
-        topic_vector = embed_query(self.embedder, profile.topic) if profile.topic else None
-        scored = extractive.score_sentences(vector, profile, records, self.lexical.idf, topic_vector, followup)
-        return Candidates(vector=vector, chunks=chunks, records=records, profile=profile, scored=scored)
+        facts = self.corpus_facts()
+        analysis = analyze_question(question, facts)
+        topic_vector = embed_query(self.embedder, analysis.topic) if analysis.topic else None
+        scored = extractive.score_sentences(vector, analysis, records, self.lexical.idf, topic_vector, followup, facts)
+        return Candidates(vector=vector, chunks=chunks, records=records, analysis=analysis, scored=scored)
 
-    def _refusal(self, profile: extractive.QuestionProfile, scored: list[extractive.ScoredSentence],
+    def corpus_facts(self) -> CorpusFacts:
+        """What question analysis knows about the corpus (speakers, outlets, word meanings),
+        built once per store revision: the vocabulary's word vectors are embedded then, or
+        read back from beside the BM25 index, never per question."""
+        self._refresh()
+        revision = self.catalogue.revision
+        if self._facts is None or self._facts[0] != revision:
+            stems, matrix = self.lexical.word_vectors(lambda words: embed_texts(self.embedder, words))
+            outlets = frozenset(o for m in self._manifest.values() for o in (m.outlet, m.byline) if o)
+            facts = CorpusFacts(speakers=frozenset(self._speakers), outlets=outlets, knows=self.lexical.knows,
+                                vectors=WordVectors(stems, matrix),
+                                embed=lambda words: embed_texts(self.embedder, words))
+            self._facts = (revision, facts)
+        return self._facts[1]
+
+    def _refusal(self, profile: QuestionAnalysis, scored: list[extractive.ScoredSentence],
                  vector) -> Optional[str]:
         """Refuse on names the corpus never mentions, or when the best evidence is weak:
         low relevance, or a low cosine that near-complete term coverage does not make up for
@@ -219,34 +318,83 @@ class Engine:
         return None
 
     def _extractive(self, question: str, scored: list[extractive.ScoredSentence],
-                    timings: dict[str, float], clock: float) -> Answer:
-        lines = extractive.select_lines(scored, self.settings.max_answer_chars, self._similar)
+                    timings: dict[str, float], clock: float, related: bool = False) -> Answer:
+        """The answer lines, or for ``related`` the closest statements under RELATED_LEAD."""
+        budget = self.settings.max_answer_chars - (len(RELATED_LEAD) + 1 if related else 0)
+        lines = extractive.select_lines(scored, budget, self._similar,
+                                        max_lines=extractive.RELATED_LINES if related else extractive.MAX_LINES)
         citations: list[Citation] = []
         rendered: list[str] = []
         cited_per_line: list[int] = []
         for line in lines:
-            markers = []
+            markers, prefix = [], ""
+            context = self._pronoun_context(line.lead.record)
+            if context is not None and all(context.sentence_id != m.sentence_id for m in line.members):
+                citations.append(self.citation(len(citations) + 1, context))
+                prefix = f"{context.text} [{len(citations)}] "
             for record in line.members:
                 citations.append(self.citation(len(citations) + 1, record))
                 markers.append(f"[{len(citations)}]")
-            rendered.append(f"{extractive.line_text(line.lead.record)} {''.join(markers)}")
-            cited_per_line.append(len(markers))
+            rendered.append(f"{prefix}{extractive.line_text(line.lead.record)} {''.join(markers)}")
+            cited_per_line.append(len(markers) + (1 if prefix else 0))
         # Markers are only known after folding repeats; trim whole lines to keep the target length.
-        while len(rendered) > 1 and len("\n".join(rendered)) > self.settings.max_answer_chars:
+        while len(rendered) > 1 and len("\n".join(rendered)) > budget:
             rendered.pop()
             del citations[len(citations) - cited_per_line.pop():]
+        if rendered and len(rendered[0]) > budget:
+            rendered[0] = fit_cited(rendered[0], budget)  # one line alone is too long: shown as an excerpt
         timings["answer"] = _ms(clock)
-        return Answer(question=question, answer="\n".join(rendered), mode="extractive", refused=False,
-                      citations=tuple(citations), timings_ms=timings)
+        text = "\n".join([RELATED_LEAD] + rendered if related else rendered)
+        return Answer(question=question, answer=text, mode="extractive", refused=False,
+                      citations=tuple(citations), timings_ms=timings, status="related" if related else "answered")
+
+    def _pronoun_context(self, record: SentenceRecord) -> Optional[SentenceRecord]:
+        """The earlier sentence naming whom an unresolved leading he/she may mean: shown and cited
+        before it, so the reader decides rather than the engine guessing (attribution.py)."""
+        if record.subject or record.antecedent < 0:
+            return None
+        found = self.store.get_sentences([sentence_id(record.doc_id, version_of(record.sentence_id),
+                                                      record.antecedent)])
+        return found[0] if found else None
 
     def _similar(self, record: SentenceRecord) -> list[SentenceRecord]:
         hits = self.store.similar_sentences(record.embedding, 8)
         return [r for r, _ in hits if self._versions.get(r.doc_id) == version_of(r.sentence_id)]
 
     def citation(self, n: int, record: SentenceRecord) -> Citation:
-        meta = self._manifest[record.doc_id]
-        return Citation(n=n, doc_id=record.doc_id, title=meta.title, outlet=meta.outlet or meta.byline,
-                        date=meta.date, quote=record.quote, start=record.start, end=record.end)
+        return self.catalogue.citation(n, record)
+
+    # ---- uploads: files a front end receives (Discord's /ingest) --------------------------------
+
+    def upload_problem(self, filename: str, size: int) -> Optional[str]:
+        """Why a file offered for upload is refused before it is downloaded, or None."""
+        from .parse import SUPPORTED_SUFFIXES
+
+        name = Path(filename).name
+        if not name or name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            return "only .txt and .md files can be added"
+        if size > self.settings.max_file_bytes:
+            return f"too large ({size:,} bytes; the limit is {self.settings.max_file_bytes:,})"
+        return None
+
+    def ingest_upload(self, staged: Path, target: Path) -> IngestReport:
+        """Check a received file, move it to ``target`` and ingest it; a file that is not a
+        readable article is reported as skipped and stays where it is.
+
+        ``target`` is where the article lives from now on (the store records each article's
+        path, and ``dossier ingest --prune`` drops articles whose file is gone); on the same
+        file system as ``staged``, the move is atomic."""
+        import os
+
+        from .errors import FileRejected
+        from .parse import read_article
+
+        try:
+            read_article(staged, self.settings.max_file_bytes)
+        except FileRejected as reason:
+            return IngestReport(skipped=((staged.name, str(reason)),))
+        os.replace(staged, target)
+        return self.ingest([target])
 
 
 def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float, float]:

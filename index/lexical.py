@@ -12,7 +12,7 @@ import math
 import re
 import shutil
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 
@@ -54,11 +54,23 @@ _STEM: Optional[_Stemmer] = None
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop-word-free, Snowball-stemmed terms."""
+    return [stem for stem, _ in tokenize_words(text)]
+
+
+def tokenize_words(text: str) -> list[tuple[str, str]]:
+    """(stem, word) pairs of ``tokenize``: the word is what a stem's meaning is embedded from."""
     global _STEM
     if _STEM is None:
         _STEM = _Stemmer()
     words = [w.replace("\u2019", "'").split("'")[0] for w in _TOKEN.findall(text.lower())]
-    return _STEM([w for w in words if w and w not in STOPWORDS])
+    words = [w for w in words if w and w not in STOPWORDS]
+    return list(zip(_STEM(words), words))
+
+
+# The corpus words given a meaning vector (see question.WordVectors): the most frequent
+# ones, so that a huge corpus costs a bounded one-off embedding (about 2 s per 1,000 words
+# on two CPU cores with the local model); rarer words still match a focus exactly or by stem.
+MAX_VECTOR_TERMS = 20000
 
 
 class LexicalIndex:
@@ -69,6 +81,8 @@ class LexicalIndex:
         self._docs: list[str] = []
         self._bm25 = None
         self._idf: dict[str, float] = {}
+        self._surface: dict[str, str] = {}  # stem -> its most frequent word in the corpus
+        self._vectors: Optional[tuple[int, list[str], np.ndarray]] = None
 
     def load(self) -> bool:
         """Load a saved index; False when there is none or it is unreadable."""
@@ -80,18 +94,28 @@ class LexicalIndex:
             self._bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if state["ids"] else None
         except Exception:
             return False
+        if "surface" not in state:  # saved before words had vectors: rebuild once
+            return False
         self._ids, self._docs, self.revision = state["ids"], state["docs"], state["revision"]
         self._idf = state.get("idf", {})
+        self._surface = state["surface"]
         return True
 
     def build(self, rows: Iterable[tuple[str, str, str]], revision: int) -> None:
         """Index ``(chunk_id, doc_id, text)`` rows and save them with ``revision``."""
         bm25s = _import_bm25s()
         ids, docs, corpus = [], [], []
+        words: dict[tuple[str, str], int] = {}
         for chunk_id, doc_id, text in rows:
             ids.append(chunk_id)
             docs.append(doc_id)
-            corpus.append(tokenize(text) or ["\u2205"])
+            pairs = tokenize_words(text)
+            for pair in pairs:
+                words[pair] = words.get(pair, 0) + 1
+            corpus.append([stem for stem, _ in pairs] or ["\u2205"])
+        surface: dict[str, str] = {}
+        for (stem, word), _ in sorted(words.items(), key=lambda item: -item[1]):
+            surface.setdefault(stem, word)
         frequency: dict[str, int] = {}
         for terms in corpus:
             for term in set(terms):
@@ -106,9 +130,37 @@ class LexicalIndex:
             shutil.rmtree(target)
         if bm25 is not None:
             bm25.save(str(target), show_progress=False)
-        dump_json(self.directory / "state.json", {"revision": revision, "ids": ids, "docs": docs, "idf": idf})
+        dump_json(self.directory / "state.json", {"revision": revision, "ids": ids, "docs": docs, "idf": idf,
+                                                  "surface": surface})
         self._bm25, self._ids, self._docs, self.revision = bm25, ids, docs, revision
-        self._idf = idf
+        self._idf, self._surface = idf, surface
+
+    def word_vectors(self, embed: Callable[[list[str]], np.ndarray]) -> tuple[list[str], np.ndarray]:
+        """(stems, unit vectors of their words) for the corpus vocabulary, embedded once per
+        revision and saved beside the index, so no question ever embeds the vocabulary."""
+        if self._vectors is not None and self._vectors[0] == self.revision:
+            return self._vectors[1], self._vectors[2]
+        path = self.directory / "words.npz"
+        stems, matrix = self._load_vectors(path)
+        if stems is None:
+            stems = sorted((t for t in self._surface if not any(c.isdigit() for c in t)),
+                           key=lambda t: (self._idf.get(t, 0.0), t))[:MAX_VECTOR_TERMS]
+            matrix = embed([self._surface[t] for t in stems]) if stems else np.zeros((0, 1), dtype=np.float32)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial.npz")
+            np.savez(partial, revision=np.array([self.revision]), stems=np.array(stems, dtype=str), matrix=matrix)
+            partial.replace(path)
+        self._vectors = (self.revision, stems, matrix)
+        return stems, matrix
+
+    def _load_vectors(self, path: Path) -> tuple[Optional[list[str]], Optional[np.ndarray]]:
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if int(saved["revision"][0]) != self.revision:
+                    return None, None
+                return [str(t) for t in saved["stems"]], saved["matrix"]
+        except (OSError, KeyError, ValueError):
+            return None, None
 
     def knows(self, term: str) -> bool:
         """Whether a (tokenized) term occurs anywhere in the indexed corpus."""

@@ -101,8 +101,18 @@ class Citation:
         return asdict(self)
 
 
+Status = Literal["answered", "related", "refused"]
+# The first line of a ``related`` answer, so that the statements under it never read as the
+# answer, whichever front end (or JSON consumer) shows the text.
+RELATED_LEAD = "The articles do not say this. The closest statements they make:"
+
+
 @dataclass(frozen=True)
 class Answer:
+    """An answer and how it stands: ``answered`` (the cited sentences state what was asked),
+    ``related`` (they do not; the closest statements are shown under ``RELATED_LEAD``) or
+    ``refused`` (nothing relevant). ``refused`` is kept for callers that only need yes/no."""
+
     question: str
     answer: str
     mode: Literal["extractive", "generated"]
@@ -111,12 +121,20 @@ class Answer:
     timings_ms: dict = field(default_factory=dict)
     notice: Optional[str] = None  # e.g. "LLM unavailable; extractive answer shown"
     resolved: Optional[str] = None  # the standalone question a follow-up was resolved to
+    status: Optional[Status] = None  # None: derived from ``refused`` (answered or refused)
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            object.__setattr__(self, "status", "refused" if self.refused else "answered")
+        elif (self.status == "refused") != self.refused:
+            raise ValueError(f"an answer with status {self.status!r} cannot have refused={self.refused}")
 
     def to_dict(self) -> dict:
         data = {
             "question": self.question,
             "answer": self.answer,
             "mode": self.mode,
+            "status": self.status,
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": dict(self.timings_ms),

@@ -84,7 +84,9 @@ def test_answerable_questions_are_not_refused(seeded_engine):
 
 def test_citation_fields_and_json_shape(seeded_engine):
     data = seeded_engine.ask(SAMPLE).to_dict()
-    assert set(data) == {"question", "answer", "mode", "refused", "citations", "timings_ms"}
+    # issue 10 added "status" (answered / related / refused) beside "refused"
+    assert set(data) == {"question", "answer", "mode", "status", "refused", "citations", "timings_ms"}
+    assert data["status"] == "answered" and data["refused"] is False
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "outlet", "date", "quote", "start", "end"}
     assert {"embed", "retrieve", "answer"} <= set(data["timings_ms"])
     json.dumps(data)
