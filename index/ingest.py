@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -23,19 +25,58 @@ Notify = Callable[[str], None]
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest (directories are walked for .txt/.md) and paths skipped up front."""
+    """Files to ingest (directories are walked for .txt/.md) and paths skipped up front, each
+    with its own reason: missing, a symbolic link loop, a directory that cannot be listed."""
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif path.is_file():
-            files.append(path)
+        problem = unusable(path)
+        if problem is not None:
+            skipped.append((str(path), problem))
+        elif path.is_dir():
+            found, unlisted = _walk(path)
+            files.extend(found)
+            skipped.extend(unlisted)
         else:
-            skipped.append((str(path), "no such file or directory"))
+            files.append(path)
     return files, skipped
+
+
+def unusable(path: Path) -> Optional[str]:
+    """Why ``path`` cannot be ingested at all, or None (a file's content is judged later)."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "broken symbolic link" if path.is_symlink() else "no such file or directory"
+        if exc.errno == errno.EACCES:
+            return "permission denied"
+        return f"cannot be read ({exc.strerror or exc})"
+    if path.is_dir():
+        return None if os.access(path, os.R_OK | os.X_OK) else "permission denied (the directory cannot be listed)"
+    return None if path.is_file() else "not a regular file or directory"
+
+
+def _walk(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The .txt/.md files under ``root`` (hidden parts skipped), and the subdirectories that
+    could not be listed (a silent gap would look like a complete ingest)."""
+    unlisted: list[tuple[str, str]] = []
+
+    def failed(error: OSError) -> None:
+        unlisted.append((str(error.filename), "permission denied (the directory cannot be listed)"
+                         if error.errno == errno.EACCES else f"cannot be listed ({error.strerror or error})"))
+
+    found = []
+    seen: set[str] = set()  # real paths walked: a link back up the tree is walked once, not forever
+    for folder, dirs, names in os.walk(root, onerror=failed, followlinks=True):
+        seen.add(os.path.realpath(folder))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and os.path.realpath(os.path.join(folder, d)) not in seen)
+        found.extend(Path(folder) / n for n in names
+                     if not n.startswith(".") and Path(n).suffix.lower() in SUPPORTED_SUFFIXES)
+    return sorted(p for p in found if p.is_file()), unlisted
 
 
 def rebuild_lexical(store: Store, lexical: LexicalIndex, revision: int) -> None:

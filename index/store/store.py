@@ -18,6 +18,7 @@ untouched, and a failed reset leaves it as it was (``discard``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
@@ -330,40 +331,26 @@ def _write_lock(settings: Settings, connection: Connection) -> WriteLock:
 
 
 def _connect_for_reset(settings: Settings) -> Connection:
-    """A reset starts even from a damaged embedded store: its files are moved aside, kept."""
+    """A reset starts even from a damaged embedded store: its files are moved aside, kept.
+
+    The full integrity check runs here (a reset is rare and rebuilds everything anyway), so
+    damage deep in the file is found before the new store is written next to it."""
     from ..errors import StoreDamaged
+    from .damage import diagnose
 
     try:
+        if not settings.chroma_host:
+            problem = diagnose(store_path(settings))
+            if problem is not None:
+                raise problem
         return connect(settings)
     except StoreDamaged:
-        lock = FileWriteLock(settings.home / "ingest.lock", f"the store at {store_path(settings)}")
-        lock.acquire(wait=True)
-        try:
-            move_aside(store_path(settings))
-        finally:
-            lock.release()
-        forget_clients()
+        _move_damaged_aside(settings)
         return connect(settings)
 
 
-def repair(settings: Settings) -> Optional[str]:
-    """``dossier doctor --repair``: move a damaged embedded store aside. Returns what was done,
-    or None when the store opened and read fine."""
-    from ..errors import StoreDamaged
-
-    if settings.chroma_host:
-        return None
+def _move_damaged_aside(settings: Settings) -> Optional[Path]:
     path = store_path(settings)
-    try:
-        connection = connect(settings)
-        names = {getattr(c, "name", c) for c in connection.call(connection.client.list_collections, "listing")}
-        for name in names:
-            collection = connection.call(lambda: connection.client.get_collection(name, embedding_function=None),
-                                         "opening collections")
-            connection.call(lambda: collection.get(limit=1, include=["metadatas"]), "reading records")
-        return None
-    except StoreDamaged:
-        pass
     lock = FileWriteLock(settings.home / "ingest.lock", f"the store at {path}")
     lock.acquire(wait=True)
     try:
@@ -371,4 +358,33 @@ def repair(settings: Settings) -> Optional[str]:
     finally:
         lock.release()
     forget_clients()
-    return f"moved the damaged store {path} aside to {target}; ingest your articles again with `dossier ingest PATH`"
+    return target
+
+
+def repair(settings: Settings) -> Optional[str]:
+    """``dossier doctor --repair``: move a damaged embedded store aside (kept, renamed). Returns
+    what was done, or None when the store's files are sound (or it lives on a server)."""
+    from ..errors import StoreDamaged
+    from .damage import diagnose, inspect_files
+
+    path = store_path(settings)
+    if settings.chroma_host or not path.exists():
+        return None
+    try:
+        inspect_files(path)
+        if diagnose(path) is None:
+            _read_everything_once(connect(settings))
+            return None
+    except StoreDamaged:
+        pass
+    target = _move_damaged_aside(settings)
+    return (f"moved the damaged store {path} aside to {target}; "
+            "ingest your articles again with `dossier ingest PATH`")
+
+
+def _read_everything_once(connection: Connection) -> None:
+    """Open every collection and read a record of each: what a question would touch first."""
+    client = connection.client
+    for name in [getattr(c, "name", c) for c in connection.call(client.list_collections, "listing collections")]:
+        collection = connection.call(lambda: client.get_collection(name, embedding_function=None), "opening collections")
+        connection.call(lambda: collection.get(limit=1, include=["metadatas"]), "reading records")
