@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 
 import discord
 
+from dossier.bot.render import RELATED_TITLE, related_parts
 from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
 
 MESSAGE_CHARS = 2000
@@ -35,6 +36,7 @@ THREAD_NAME_CHARS = 100
 FOOTER_BUDGET = 1024
 ANSWER_COLOUR = discord.Colour.green()
 REFUSAL_COLOUR = discord.Colour.orange()
+RELATED_COLOUR = discord.Colour.dark_gold()  # neither an answer (green) nor a refusal (orange)
 INFO_COLOUR = discord.Colour.blurple()
 ELLIPSIS = "…"
 ZWSP = "\u200b"
@@ -124,19 +126,32 @@ def answer_embeds(answer: Answer) -> list[discord.Embed]:
         embed = discord.Embed(title="Not in the articles", colour=REFUSAL_COLOUR,
                               description=shorten(neutralize(answer.answer), DESCRIPTION_CHARS))
         return [embed.set_footer(text=footer)]
-    head = discord.Embed(title=shorten(neutralize(answer.question), TITLE_CHARS), colour=ANSWER_COLOUR,
-                         description=shorten(neutralize(answer.answer), DESCRIPTION_CHARS))
+    if answer.status == "related":
+        head = related_embed(answer)
+    else:
+        head = discord.Embed(title=shorten(neutralize(answer.question), TITLE_CHARS), colour=ANSWER_COLOUR,
+                             description=shorten(neutralize(answer.answer), DESCRIPTION_CHARS))
     embeds = [head]
     for citation in answer.citations:
         name, value = citation_name(citation), citation_value(citation)
         current = embeds[-1]
         size = len(current) + len(name) + len(value) + len(footer)
         if len(current.fields) >= FIELDS_PER_EMBED or size > EMBED_TOTAL_CHARS:
-            current = discord.Embed(title="Sources (continued)", colour=ANSWER_COLOUR)
+            current = discord.Embed(title="Sources (continued)", colour=head.colour)
             embeds.append(current)
         current.add_field(name=name, value=value, inline=False)
     embeds[-1].set_footer(text=footer)
     return embeds
+
+
+def related_embed(answer: Answer) -> discord.Embed:
+    """A "related" answer: titled as not stated, the lead in bold, the closest statements
+    quoted under it so that they never read as the answer."""
+    lead, statements = related_parts(answer)
+    quoted = "\n".join(f"> {line}" for line in neutralize(statements).split("\n") if line)
+    description = f"**{lead}**\n{quoted}"
+    return discord.Embed(title=shorten(neutralize(f"{RELATED_TITLE}: {answer.question}"), TITLE_CHARS),
+                         colour=RELATED_COLOUR, description=shorten(description, DESCRIPTION_CHARS))
 
 
 def pack(embeds: Sequence[discord.Embed]) -> Messages:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
+from dossier.index.models import RELATED_LEAD, Answer, Citation, DocumentMeta, IngestReport
+
+RELATED_TITLE = "Not stated in the articles"
+
+
+def related_parts(answer: Answer) -> tuple[str, str]:
+    """A related answer's plain lead line and the closest statements under it."""
+    text = answer.answer
+    if text.startswith(RELATED_LEAD):
+        return RELATED_LEAD, text[len(RELATED_LEAD):].lstrip("\n")
+    return RELATED_LEAD, text
 
 
 def source_line(citation: Citation) -> str:
@@ -21,7 +31,13 @@ def answer_plain(answer: Answer) -> str:
     lines = []
     if answer.notice:
         lines.append(f"Note: {answer.notice}")
-    lines.append(answer.answer)
+    if answer.status == "related":
+        # The statements are indented under the lead so that they never read as the answer.
+        lead, statements = related_parts(answer)
+        lines.append(f"{RELATED_TITLE}. {lead}")
+        lines.extend(f"  > {line}" for line in statements.split("\n") if line)
+    else:
+        lines.append(answer.answer)
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
@@ -43,11 +59,18 @@ def answer_rich(answer: Answer) -> list:
     items: list = []
     if answer.notice:
         items.append(Text(f"Note: {answer.notice}", style="yellow"))
-    style = "bold yellow" if answer.refused else "bold"
-    body = Text(answer.answer, style=style)
-    body.highlight_regex(r"\[\d+\]", "cyan")
-    items.append(Panel(body, title="Refused" if answer.refused else f"Answer ({answer.mode})",
-                       border_style="yellow" if answer.refused else "green", expand=False))
+    if answer.status == "related":
+        lead, statements = related_parts(answer)
+        body = Text(lead + "\n", style="bold magenta")
+        body.append(Text(statements, style="dim"))
+        body.highlight_regex(r"\[\d+\]", "cyan")
+        items.append(Panel(body, title=RELATED_TITLE, border_style="magenta", expand=False))
+    else:
+        style = "bold yellow" if answer.refused else "bold"
+        body = Text(answer.answer, style=style)
+        body.highlight_regex(r"\[\d+\]", "cyan")
+        items.append(Panel(body, title="Refused" if answer.refused else f"Answer ({answer.mode})",
+                           border_style="yellow" if answer.refused else "green", expand=False))
     for c in answer.citations:
         items.append(Text.from_markup(f"[cyan][{c.n}][/cyan] [bold]{escape(source_line(c))}[/bold] "
                                       f"[dim]({escape(c.doc_id)}, chars {c.start}-{c.end})[/dim]"))

@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from dossier.bot import discord_render as render
-from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
+from dossier.index.models import RELATED_LEAD, Answer, Citation, DocumentMeta, IngestReport
 
 
 def citation(n: int, quote: str = "North Korea fired at least 10 missiles.", title: str = "Missiles fired",
@@ -202,3 +202,22 @@ def test_discord_ingest_text_and_thread_name():
                                           "unchanged (already up to date): old\nskipped bad.txt: empty file")
     name = render.thread_name("@everyone " + "why " * 100)
     assert len(name) <= render.THREAD_NAME_CHARS and name.startswith("@\u200beveryone")
+
+
+def test_discord_related_is_neither_an_answer_nor_a_refusal():
+    related = answer(text=f"{RELATED_LEAD}\nNorth Korea fired at least 10 missiles. [1]", status="related")
+    messages = render.answer_messages(related)
+    within_limits(messages)
+    [[embed]] = messages
+    assert embed.title == f"{render.RELATED_TITLE}: How many missiles?"
+    assert embed.colour == render.RELATED_COLOUR not in (render.ANSWER_COLOUR, render.REFUSAL_COLOUR)
+    assert embed.description == f"**{RELATED_LEAD}**\n> North Korea fired at least 10 missiles. [1]"
+    assert [f.value for f in embed.fields] == ["“North Korea fired at least 10 missiles.”"]
+
+
+def test_discord_related_at_the_description_limit():
+    long_line = "The shells were shipped through the Middle East. " * 200
+    related = answer(text=f"{RELATED_LEAD}\n{long_line}[1]", status="related")
+    messages = render.answer_messages(related)
+    within_limits(messages)
+    assert messages[0][0].description.startswith(f"**{RELATED_LEAD}**\n> The shells")

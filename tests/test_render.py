@@ -1,7 +1,9 @@
+import json
+
 from rich.console import Console
 
 from dossier.bot import render
-from dossier.index.models import Answer, Citation
+from dossier.index.models import RELATED_LEAD, Answer, Citation
 
 CITATION = Citation(n=1, doc_id="001_x", title="White House says", outlet=None, date="2022-11-02",
                     quote="He declined to provide a [specific] estimate.", start=10, end=56)
@@ -39,3 +41,28 @@ def test_notice_is_shown_first():
                     notice="The language model was unavailable (timed out)")
     assert render.answer_plain(answer).startswith("Note: The language model was unavailable")
     assert render.answer_json(answer).count('"notice"') == 1
+
+
+RELATED = Answer(question="How much did the shells cost?", mode="extractive", refused=False, status="related",
+                 answer=f"{RELATED_LEAD}\nHe [Kirby] declined to provide a specific estimate. [1]",
+                 citations=(CITATION,))
+
+
+def test_related_plain_says_not_stated_and_sets_the_statements_apart():
+    lines = render.answer_plain(RELATED).splitlines()
+    assert lines[0] == f"{render.RELATED_TITLE}. {RELATED_LEAD}"
+    assert lines[1] == "  > He [Kirby] declined to provide a specific estimate. [1]"
+    assert "Sources:" in lines and "“He declined to provide a [specific] estimate.”" in "\n".join(lines)
+
+
+def test_related_rich_is_neither_an_answer_nor_a_refusal():
+    text = rich_text(RELATED)
+    assert render.RELATED_TITLE in text and RELATED_LEAD in text and "[Kirby]" in text and "[1]" in text
+    assert "Answer (" not in text and "Refused" not in text
+
+
+def test_related_json_has_status_and_is_not_refused():
+    data = json.loads(render.answer_json(RELATED))
+    assert data["status"] == "related" and data["refused"] is False
+    assert json.loads(render.answer_json(ANSWER))["status"] == "answered"
+    assert json.loads(render.answer_json(REFUSED))["status"] == "refused"
