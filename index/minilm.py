@@ -57,12 +57,12 @@ class MiniLM:
     """A verified onnxruntime session and WordPiece tokenizer; mean-pooled, L2-normalised output."""
 
     def __init__(self, model_path: Optional[Path] = None, tokenizer_path: Path = TOKENIZER_PATH,
-                 threads: Optional[int] = None) -> None:
+                 threads: Optional[int] = None, model_sha256: str = MODEL_SHA256) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         model_path = Path(model_path) if model_path else default_model_path()
-        verify(model_path, MODEL_SHA256, "The ONNX embedding model")
+        verify(model_path, model_sha256, "The ONNX embedding model")
         verify(tokenizer_path, TOKENIZER_SHA256, "The MiniLM tokenizer")
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
@@ -101,30 +101,43 @@ class MiniLM:
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
-class _Preload:
-    def __init__(self) -> None:
+class Preload:
+    """The default model loading in a background thread; ``take`` waits for it."""
+
+    def __init__(self, model_sha256: str = MODEL_SHA256) -> None:
+        self.model_sha256 = model_sha256
         self.model: Optional[MiniLM] = None
         self.error: Optional[BaseException] = None
         self.thread = threading.Thread(target=self._load, name="dossier-model-preload", daemon=True)
+        self.thread.start()
 
     def _load(self) -> None:
         try:
-            self.model = MiniLM()
+            self.model = MiniLM(model_sha256=self.model_sha256)
         except BaseException as exc:  # re-raised where the model is taken
             self.error = exc
 
+    def take(self) -> MiniLM:
+        """The loaded model, or the load's failure (a bad checksum, say) raised here."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.model is not None
+        return self.model
 
-_preloaded: Optional[_Preload] = None
+
+_preloaded: Optional[Preload] = None
 _lock = threading.Lock()
 
 
-def preload() -> None:
-    """Start loading the default model in the background; ``load_default`` takes it."""
+def preload() -> Preload:
+    """Start loading the default model in the background (once while none is pending);
+    ``load_default`` takes it."""
     global _preloaded
     with _lock:
         if _preloaded is None:
-            _preloaded = _Preload()
-            _preloaded.thread.start()
+            _preloaded = Preload()
+        return _preloaded
 
 
 def load_default() -> MiniLM:
@@ -135,8 +148,4 @@ def load_default() -> MiniLM:
         pending, _preloaded = _preloaded, None
     if pending is None:
         return MiniLM()
-    pending.thread.join()
-    if pending.error is not None:
-        raise pending.error
-    assert pending.model is not None
-    return pending.model
+    return pending.take()

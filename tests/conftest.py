@@ -1,14 +1,23 @@
-"""Shared fixtures: the real ONNX embedder (loaded once) and real Chroma stores in temp dirs."""
+"""Shared fixtures and checks: the real ONNX embedder (loaded once) and real Chroma stores in temp dirs.
+
+The five seed articles are ingested once per session, into a template store that nothing
+opens again (``seeded_home``). Tests read a copy of it through ``seeded_engine``, or take a
+private, writable copy of their own (``seeded_store`` as a data directory, ``seeded_copy``
+as an engine): a directory copy costs milliseconds where an ingest costs seconds. A test
+that is about ingest itself starts from ``fresh_engine`` and ingests.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any, Iterable, Mapping, Union
 
 import pytest
 
 from dossier.index.embedder import OnnxMiniLMEmbedding
 from dossier.index.engine import Engine
+from dossier.index.models import Citation
 from dossier.index.settings import SEEDS_DIR, Settings
 
 
@@ -27,13 +36,41 @@ def embedder() -> OnnxMiniLMEmbedding:
     return OnnxMiniLMEmbedding()
 
 
+# ---- stores ------------------------------------------------------------------------------------
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A data directory copied whole (the embedded Chroma, the BM25 side, the caches): an
+    independent store with the same records. ``source`` must not be written meanwhile."""
+    shutil.copytree(source, target)
+    return target
+
+
 @pytest.fixture(scope="session")
-def seeded_engine(embedder, tmp_path_factory) -> Engine:
+def seeded_home(embedder, tmp_path_factory) -> Path:
+    """The template data directory with the five seeds ingested; copy it, never open it."""
+    home = tmp_path_factory.mktemp("seeded-template") / "home"
+    Engine.open(Settings(home=home, _env_file=None), embedder=embedder).ingest([SEEDS_DIR])
+    return home
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(embedder, seeded_home, tmp_path_factory) -> Engine:
     """One engine over the five seed articles, shared by read-only tests."""
-    home = tmp_path_factory.mktemp("seeded")
-    engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
-    engine.ingest([SEEDS_DIR])
-    return engine
+    home = copy_store(seeded_home, tmp_path_factory.mktemp("seeded") / "home")
+    return Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
+
+
+@pytest.fixture
+def seeded_store(seeded_home, tmp_path) -> Path:
+    """A private, writable data directory holding the five seeds (pass it as ``home``)."""
+    return copy_store(seeded_home, tmp_path / "seeded")
+
+
+@pytest.fixture
+def seeded_copy(embedder, seeded_store) -> Engine:
+    """An engine over a private, writable copy of the seeded store."""
+    return Engine.open(Settings(home=seeded_store, _env_file=None), embedder=embedder)
 
 
 @pytest.fixture
@@ -47,3 +84,34 @@ def corpus(tmp_path) -> Path:
 @pytest.fixture
 def fresh_engine(embedder, tmp_path) -> Engine:
     return Engine.open(Settings(home=tmp_path / "store", _env_file=None), embedder=embedder)
+
+
+# ---- the verbatim promise ------------------------------------------------------------------------
+
+Texts = Union[Engine, Path]  # where the articles are: an engine's sources, or a folder of <doc_id>.txt
+
+
+def article_text(doc_id: str, texts: Texts = SEEDS_DIR) -> str:
+    if isinstance(texts, Path):
+        return (texts / f"{doc_id}.txt").read_text(encoding="utf-8")
+    paths = {m.doc_id: m.path for m in texts.sources()}
+    return Path(paths[doc_id]).read_text(encoding="utf-8")
+
+
+def _fields(citation: Union[Citation, Mapping[str, Any]]) -> tuple[str, int, int, str]:
+    if isinstance(citation, Mapping):  # a citation as printed by --json
+        return citation["doc_id"], citation["start"], citation["end"], citation["quote"]
+    return citation.doc_id, citation.start, citation.end, citation.quote
+
+
+def verbatim(citations: Iterable[Union[Citation, Mapping[str, Any]]], texts: Texts = SEEDS_DIR) -> bool:
+    """Every quote is exactly its article's ``text[start:end]``, the promise every answer makes."""
+    return all(article_text(doc_id, texts)[start:end] == quote
+               for doc_id, start, end, quote in map(_fields, citations))
+
+
+def assert_verbatim(citations: Iterable[Union[Citation, Mapping[str, Any]]], texts: Texts = SEEDS_DIR) -> None:
+    """``verbatim``, failing on the first quote that is not, with what the article says there."""
+    for doc_id, start, end, quote in map(_fields, citations):
+        actual = article_text(doc_id, texts)[start:end]
+        assert actual == quote, f"{doc_id}[{start}:{end}] is {actual!r}, cited as {quote!r}"

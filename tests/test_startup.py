@@ -25,11 +25,12 @@ def _settings(home: Path) -> Settings:
     return Settings(home=home, _env_file=None)
 
 
-def _seeded(embedder, home: Path, names: tuple[str, ...] = ()) -> Engine:
+def _seeded(embedder, home: Path, names: tuple[str, ...]) -> Engine:
+    """A store holding only ``names`` of the seeds (the full five: the ``seeded_store`` fixture)."""
     corpus = home.parent / f"{home.name}-corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     for path in sorted(SEEDS_DIR.glob("*.txt")):
-        if not names or path.name in names:
+        if path.name in names:
             shutil.copy(path, corpus / path.name)
     engine = Engine.open(_settings(home), embedder=embedder)
     engine.ingest([corpus])
@@ -42,9 +43,9 @@ def _forbid_document_reads(store: Store, monkeypatch) -> None:
     monkeypatch.setattr(store.documents, "get", refuse)
 
 
-def test_a_clean_store_serves_its_manifest_from_the_cache(embedder, tmp_path, monkeypatch) -> None:
-    home = tmp_path / "store"
-    expected = _seeded(embedder, home).sources()
+def test_a_clean_store_serves_its_manifest_from_the_cache(embedder, seeded_store, monkeypatch) -> None:
+    home = seeded_store
+    expected = Engine.open(_settings(home), embedder=embedder).sources()
     cache = home / "cache" / "dossier_manifest.json"
     assert json.loads(cache.read_text())["records"], "the cache holds the records"
     reader = Engine.open(_settings(home), embedder=embedder)
@@ -65,9 +66,8 @@ def test_the_cache_follows_the_revision_when_another_process_ingests(embedder, t
     assert len(Engine.open(_settings(home), embedder=embedder).sources()) == 5
 
 
-def test_a_dirty_store_is_never_served_from_the_cache(embedder, tmp_path, monkeypatch) -> None:
-    home = tmp_path / "store"
-    _seeded(embedder, home)
+def test_a_dirty_store_is_never_served_from_the_cache(embedder, seeded_store, monkeypatch) -> None:
+    home = seeded_store
     store = Engine.open(_settings(home), embedder=embedder).store
     store.mark_dirty()  # an ingest is running (or died): the records may change at any time
     calls = []
@@ -79,16 +79,15 @@ def test_a_dirty_store_is_never_served_from_the_cache(embedder, tmp_path, monkey
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"key": "x", "records": 3}', '{"key": "stale", "records": []}'])
-def test_a_damaged_or_foreign_cache_is_ignored(embedder, tmp_path, content) -> None:
-    home = tmp_path / "store"
-    expected = _seeded(embedder, home).sources()
+def test_a_damaged_or_foreign_cache_is_ignored(embedder, seeded_store, content) -> None:
+    home = seeded_store
+    expected = Engine.open(_settings(home), embedder=embedder).sources()
     (home / "cache" / "dossier_manifest.json").write_text(content)
     assert Engine.open(_settings(home), embedder=embedder).sources() == expected
 
 
-def test_prewarm_loads_both_vector_indexes_of_an_embedded_store(embedder, tmp_path) -> None:
-    home = tmp_path / "store"
-    _seeded(embedder, home)
+def test_prewarm_loads_both_vector_indexes_of_an_embedded_store(seeded_store) -> None:
+    home = seeded_store
     thread = prewarm(_settings(home))
     assert thread is not None
     thread.join(60)
@@ -103,9 +102,7 @@ def test_prewarm_has_nothing_to_do_without_a_store_or_with_a_server(tmp_path) ->
 
 
 def test_a_preloaded_model_is_taken_once_and_embeds_like_a_new_one(embedder) -> None:
-    minilm.preload()
-    pending = minilm._preloaded
-    assert pending is not None
+    pending = minilm.preload()
     first = OnnxMiniLMEmbedding()
     assert first._model is pending.model and minilm._preloaded is None
     second = OnnxMiniLMEmbedding()
@@ -114,20 +111,18 @@ def test_a_preloaded_model_is_taken_once_and_embeds_like_a_new_one(embedder) -> 
     assert (first.embed([text]) == embedder.embed([text])).all()
 
 
-def test_a_preload_that_fails_the_integrity_check_fails_where_the_model_is_taken(monkeypatch) -> None:
-    good = minilm.MODEL_SHA256
-    monkeypatch.setattr(minilm, "MODEL_SHA256", "0" * 64)
-    minilm.preload()
-    minilm._preloaded.thread.join(60)
-    monkeypatch.setattr(minilm, "MODEL_SHA256", good)  # only the preload saw the wrong sum
-    with pytest.raises(ModelIntegrityError, match="sha256"):
-        OnnxMiniLMEmbedding()
+def test_a_preload_that_fails_the_integrity_check_fails_where_the_model_is_taken() -> None:
+    pending = minilm.Preload(model_sha256="0" * 64)  # the load runs to its end in the background...
+    pending.thread.join(60)
+    assert pending.error is not None
+    with pytest.raises(ModelIntegrityError, match="sha256"):  # ...and its failure surfaces here
+        pending.take()
 
 
-def test_ask_answers_from_a_warm_started_process(embedder, tmp_path) -> None:
+def test_ask_answers_from_a_warm_started_process(embedder, seeded_store) -> None:
     """The CLI path with warm-up and preload both running: same answer as an in-process engine."""
-    home = tmp_path / "store"
-    engine = _seeded(embedder, home)
+    home = seeded_store
+    engine = Engine.open(_settings(home), embedder=embedder)
     question = "How did North Korea respond to the accusation?"
     expected = engine.ask(question)
     done = subprocess.run([sys.executable, "-m", "dossier", "ask", "--json", question],
