@@ -477,7 +477,9 @@ def _verb_subject(sentence: str, verb: re.Match, mentions: list[Mention]) -> str
     """The person a speech verb has as subject ("Ortiz said", "said the mayor", "according to
     her"), '' when its subject is no person or a pronoun the text does not settle."""
     according = verb.group().lower().startswith("according")
-    if according or verb.group().lower() in INVERTIBLE_VERBS:
+    inverted = verb.group().lower() in INVERTIBLE_VERBS and \
+        _strip_fillers(sentence[:verb.start()]).endswith(tuple(",") + tuple(_QUOTE_CHARS))
+    if according or inverted:  # "according to X"; '"...," said X' but not "Y said X was ..."
         found = _mention_after(sentence, verb.end(), mentions)
         if found and found.pronoun and not according:
             found = None  # "said she died": the pronoun begins what is said, it does not say it
@@ -492,7 +494,7 @@ def _verb_subject(sentence: str, verb: re.Match, mentions: list[Mention]) -> str
 
 def _closing_attribution(sentence: str, verb: re.Match) -> bool:
     """The verb ends the sentence in a short clause after a comma or a quotation ("..., police
-    said.", "..." Kirby told reporters on Wednesday.", "..., according to KCNA."): that clause
+    said.", "..." Reyes told reporters on Wednesday.", "..., according to the agency."): that clause
     says whose the whole sentence is."""
     if len(re.findall(r"[\w'\u2019-]+", sentence[verb.end():])) > 8:
         return False
@@ -506,7 +508,7 @@ def _closing_attribution(sentence: str, verb: re.Match) -> bool:
 
 def _mention_after(sentence: str, position: int, mentions: list[Mention]) -> Optional[Mention]:
     """The mention a noun phrase starting at ``position`` ends in ("according to White House
-    spokesperson John Kirby", "said the mayor"), if the words before it are its modifiers."""
+    spokesperson Alan Reyes", "said the mayor"), if the words before it are its modifiers."""
     following = next((m for m in mentions if m.start >= position), None)
     if following is None:
         return None
@@ -556,6 +558,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
                 if not results[earlier].speaker:
                     results[earlier] = _with_speaker(results[earlier], speaker)
         group = (group + [index] if open_quote else [index]) if still_open else []
+        open_quote = still_open
         state.subjects.append(_sentence_subject(speaker_entity, subject, sentence, names))
         state.paragraph_mentions.extend((index, m) for m in resolved)
         results.append(Attribution(speaker=speaker, quoted=quoted, subject=_named(subject) if subject else "",
