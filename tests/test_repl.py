@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -312,3 +313,20 @@ def test_repl_rejects_a_bad_k_in_one_line(capsys: pytest.CaptureFixture) -> None
     assert main(["repl", "-k", "99"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "dossier: error: -k must be between 1 and 50"
+
+
+def test_the_conversation_the_repl_was_built_for(seeded: Engine, seeded_settings: Settings) -> None:
+    """Issue 10 point 7, typed: a reaction question answers with the denial, and "which news
+    agency carried that statement?" is read against it and names the agency."""
+    keys = "How did North Korea respond to the US accusations?\rAnd which news agency carried that statement?\r:quit\r"
+    status, out, repl = drive(seeded, seeded_settings, keys)
+
+    assert status == 0
+    first, second = repl.conversation.turns
+    assert first.status == second.status == "answered"
+    lead = first.answer.splitlines()[0]
+    assert re.search(r"\b(?:groundless|baseless|untrue|denied|never)\b", lead), lead
+    assert second.resolved and "KCNA" in second.answer
+    shown = flat(out)
+    assert shown.count("Answer (extractive)") == 2 and "(understood as: And which news agency" in shown
+    assert "KCNA" in shown.split("(understood as:", 1)[1]
