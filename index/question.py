@@ -111,6 +111,8 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     names = [w for w in _NAME_WORD.findall(text) if w not in vocab.COMMON_CAPITALISED]
     unknown = tuple(w for w in names if not all(corpus.knows(t) for t in tokenize(w)))
     topic = speech_topic(text) if person else None
+    if answer_type == "response":
+        topic = response_topic(text) or topic
     counted = _counted(words) if answer_type == "quantity" else None
     counted_words = tuple(counted.split()) if counted else ()
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
@@ -160,6 +162,18 @@ _SPEECH_FRAME = re.compile(
 def speech_topic(question: str) -> Optional[str]:
     """The subject of a who-said-what question, so dense scoring matches the *what*."""
     match = _SPEECH_FRAME.match(question.strip())
+    return match.group("topic") if match else None
+
+
+_RESPONSE_FRAME = re.compile(
+    r"\b(?:respond|responded|react|reacted|reply|replied|answer|answered)\s+(?:to|with|on)\s+(?P<topic>.+?)[?.!]*$",
+    re.IGNORECASE)
+
+
+def response_topic(question: str) -> Optional[str]:
+    """What a reaction answers ("the US accusations" in "how did X respond to the US
+    accusations"), so that a denial of *that* ranks above other reactions."""
+    match = _RESPONSE_FRAME.search(question)
     return match.group("topic") if match else None
 
 
