@@ -61,6 +61,7 @@ def _run(args: argparse.Namespace, embedder) -> int:
     from rich.console import Console
 
     from dossier.bot import eval_report
+    from dossier.index.eval.attribution import report as attribution_report
     from dossier.index.eval.configs import parse_names
     from dossier.index.eval.questions import load_questions
     from dossier.index.eval.runner import run_eval
@@ -77,6 +78,8 @@ def _run(args: argparse.Namespace, embedder) -> int:
         console = Console(width=200)
     for item in eval_report.terminal(result, max(args.failures, 0)):
         console.print(item)
+    for line in attribution_report():  # who-said-what, on its hand-labelled sentences (not the questions)
+        console.print(line)
     _write(args.json, lambda: eval_report.write_json(result, args.json))
     _write(args.report, lambda: eval_report.write_report(result, args.report))
     return 0

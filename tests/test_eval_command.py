@@ -253,3 +253,8 @@ def test_help_points_at_a_document_that_explains_every_option():
 
     defined = " ".join(re.findall(r"\*\*(.+?)\*\*", docs))  # the bold terms of the definitions
     assert not [m for m in METRICS if label(m, "k") not in defined]
+
+
+def test_attribution_figures_are_printed(run):
+    assert "attribution (dev, " in run["stdout"] and "attribution (heldout, " in run["stdout"]
+    assert "name precision" in run["stdout"] and "speaker recall" in run["stdout"]
