@@ -315,11 +315,12 @@ def test_repl_rejects_a_bad_k_in_one_line(capsys: pytest.CaptureFixture) -> None
     assert err.strip() == "dossier: error: -k must be between 1 and 50"
 
 
-def test_the_conversation_the_repl_was_built_for(seeded: Engine, seeded_settings: Settings) -> None:
+def test_the_conversation_the_repl_was_built_for(seeded_engine: Engine) -> None:
     """Issue 10 point 7, typed: a reaction question answers with the denial, and "which news
-    agency carried that statement?" is read against it and names the agency."""
+    agency carried that statement?" is read against it and names the agency (asking only
+    reads the store, so the shared seeded engine serves)."""
     keys = "How did North Korea respond to the US accusations?\rAnd which news agency carried that statement?\r:quit\r"
-    status, out, repl = drive(seeded, seeded_settings, keys)
+    status, out, repl = drive(seeded_engine, seeded_engine.settings, keys)
 
     assert status == 0
     first, second = repl.conversation.turns
