@@ -9,7 +9,7 @@ ALCE asks, for each answer sentence, whether the passages it cites entail it:
   unsupported sentence are not needed. Per answer, no citations gives precision 0.
 
 ALCE's judge is an NLI model (TRUE-T5, 11B). Dossier's judge is the one its generated answers
-are checked with (``index.generate.measure``): a source sentence supports an answer sentence
+are checked with (``index.generate.SupportScorer``): a source sentence supports an answer sentence
 when cosine >= 0.5, IDF-weighted term overlap >= 0.5 and every number matches. A citation
 supports a sentence when one of the sentences of its quote does. Because that judge
 looks at one source sentence at a time, joint support is support by any single cited sentence.
@@ -28,7 +28,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from ..embedder import embed_texts
-from ..generate import measure, split_reply
+from ..generate import split_reply
 from ..models import Answer, Citation
 from ..parse import normalize, split_sentences
 from ..store import SentenceRecord
@@ -161,4 +161,5 @@ def score_answer(engine, evidence: Evidence, answer: Answer) -> Optional[Support
 
 
 def _supports(engine, evidence: Evidence, bare: str, vector: np.ndarray, citation: Citation) -> bool:
-    return any(measure(engine, bare, vector, record).supported for record in evidence.records(citation))
+    scorer = engine.support_scorer()
+    return any(scorer.measure(bare, vector, record).supported for record in evidence.records(citation))
