@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 import sys
-from typing import Optional
+from typing import Callable, Optional
 
 import aiohttp
 import discord
@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from dossier.index.engine import Engine
 from dossier.index.errors import DossierError
-from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.settings import Settings
 
 log = logging.getLogger("dossier.discord")
 EXIT_OK = 0
@@ -44,29 +44,36 @@ def build_intents(settings: Settings) -> discord.Intents:
 
 
 def open_engine(settings: Settings) -> Engine:
-    """The engine, with the seed articles ingested when the store is empty (as `dossier ask` does)."""
+    """The engine, with the demo articles in a store that never held any (as `dossier ask` does)."""
     engine = Engine.open(settings)
-    if engine.is_empty():
-        log.warning("the store is empty; ingesting %s first", SEEDS_DIR)
-        engine.ingest([SEEDS_DIR])
+    status = engine.ensure_corpus()
+    if status.message:
+        log.warning("%s", status.message)
     return engine
 
 
-class DossierBot(commands.Bot):
-    """The bot: one shared engine, slash commands from the cog, no pings, no prefix commands."""
+EngineFactory = Callable[[Settings], Engine]
 
-    def __init__(self, settings: Settings, engine: Optional[Engine] = None, sync_commands: bool = True) -> None:
+
+class DossierBot(commands.Bot):
+    """The bot: one shared engine, slash commands from the cog, no pings, no prefix commands.
+
+    The engine is given, or made by ``open_engine`` (another factory in tests) in ``setup_hook``."""
+
+    def __init__(self, settings: Settings, engine: Optional[Engine] = None, sync_commands: bool = True,
+                 open_engine: EngineFactory = open_engine) -> None:
         super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
                          allowed_mentions=discord.AllowedMentions.none(), help_command=None)
         self.settings = settings
         self.engine = engine
         self.sync_commands = sync_commands
+        self.open_engine = open_engine
 
     async def setup_hook(self) -> None:
         """Open the engine once (off the loop: loading the model takes a while), load the cog and
         publish the slash commands (to one server when DOSSIER_DISCORD_GUILD_ID is set: instant)."""
         if self.engine is None:
-            self.engine = await asyncio.to_thread(open_engine, self.settings)
+            self.engine = await asyncio.to_thread(self.open_engine, self.settings)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_commands:
@@ -111,9 +118,9 @@ def failure_message(error: BaseException, token: str) -> str:
     return f"cannot reach Discord ({type(error).__name__}: {_one_line(error, token)}); check the network and try again"
 
 
-async def serve(settings: Settings, token: str) -> None:
+async def serve(settings: Settings, token: str, open_engine: EngineFactory = open_engine) -> None:
     """Log in, connect and run until closed; SIGINT/SIGTERM close the bot gracefully."""
-    bot = DossierBot(settings)
+    bot = DossierBot(settings, open_engine=open_engine)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task] = []  # a reference, so the task is not garbage-collected mid-way
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -125,14 +132,15 @@ async def serve(settings: Settings, token: str) -> None:
         await bot.start(token)
 
 
-def run_discord(settings: Settings) -> int:
+def run_discord(settings: Settings, open_engine: EngineFactory = open_engine) -> int:
     """Run the bot until it is stopped: 0 after a clean stop, 1 with one line on stderr otherwise."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if not token:
         print("dossier: error: no Discord bot token; set DISCORD_TOKEN (see the README's Discord bot section)", file=sys.stderr)
         return EXIT_ERROR
+    Engine.warm_start(settings)  # the indexes and the model load while the bot logs in
     try:
-        asyncio.run(serve(settings, token))
+        asyncio.run(serve(settings, token, open_engine))
     except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed, DossierError,
             *NETWORK_ERRORS) as error:
         log.debug("the Discord bot stopped: %s", type(error).__name__)

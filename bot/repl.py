@@ -30,7 +30,7 @@ from dossier.index.conversation import Conversation
 from dossier.index.engine import Engine, Mode
 from dossier.index.errors import DossierError
 from dossier.index.models import Answer
-from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.settings import Settings
 
 PROMPT = "dossier> "
 HISTORY_FILE = "repl_history"
@@ -126,19 +126,26 @@ class Repl:
         return True
 
     def ensure_ingested(self) -> None:
-        """A first run has nothing to search: ingest seeds/ with a progress bar, as `ask` does."""
-        if not self.engine.is_empty():
-            return
+        """A first run has nothing to search: the engine ingests the demo articles into a store
+        that never held any (with a progress bar here), as `ask` does; its status line is shown."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        self.console.print(Text(f"The store is empty; ingesting {SEEDS_DIR}.", style="dim"))
         progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.description}"), console=self.console, transient=True)
         task = progress.add_task("", total=None)
-        with progress:
-            report = self.engine.ingest([SEEDS_DIR], progress=lambda done, total, name: progress.update(
-                task, completed=done, total=total, description=name))
-        self.console.print(Text(render.ingest_summary(report), style="dim"))
+
+        def update(done: int, total: int, name: str) -> None:
+            progress.start()  # only once an ingest runs: a ready store shows no bar (no-op when shown)
+            progress.update(task, completed=done, total=total, description=name)
+        try:
+            status = self.engine.ensure_corpus(progress=update)
+        finally:
+            if progress.live.is_started:
+                progress.stop()
+        if status.message:
+            self.console.print(Text(status.message, style="dim"))
+        if status.report is not None:
+            self.console.print(Text(render.ingest_summary(status.report), style="dim"))
 
     # ---- questions ---------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ import discord
 import pytest
 from discord.ext import commands
 
-from dossier.bot import discord_bot
 from dossier.bot.discord_bot import DossierBot, build_intents, run_discord
 from dossier.index.errors import StoreError
 from dossier.index.settings import Settings
@@ -36,9 +35,9 @@ def settings(**extra) -> Settings:
     return Settings(_env_file=None, DISCORD_TOKEN=TOKEN, **extra)
 
 
-def run_and_capture(capsys, caplog, config: Settings) -> tuple[int, str]:
+def run_and_capture(capsys, caplog, config: Settings, **kwargs) -> tuple[int, str]:
     with caplog.at_level(logging.DEBUG):
-        status = run_discord(config)
+        status = run_discord(config, **kwargs)
     captured = capsys.readouterr()
     logged = "\n".join(r.getMessage() + (str(r.exc_info[1]) if r.exc_info else "") for r in caplog.records)
     assert TOKEN not in captured.err and TOKEN not in captured.out and TOKEN not in logged
@@ -128,9 +127,8 @@ def test_discord_engine_failure_at_startup_is_one_line(capsys, caplog, monkeypat
     async def login(self, token: str) -> None:
         await self.setup_hook()
 
-    monkeypatch.setattr(discord_bot, "open_engine", broken)
     monkeypatch.setattr(discord.Client, "login", login)
-    status, err = run_and_capture(capsys, caplog, settings())
+    status, err = run_and_capture(capsys, caplog, settings(), open_engine=broken)
     assert (status, err) == (1, "dossier: error: cannot reach the Chroma server at db:8000; is it running?\n")
 
 
@@ -155,11 +153,10 @@ def test_discord_signal_stops_the_bot_gracefully(capsys, caplog, monkeypatch, se
     async def sync_tree(self) -> None:
         events.append(f"synced {sorted(c.name for c in self.tree.get_commands())}")
 
-    monkeypatch.setattr(discord_bot, "open_engine", lambda config: seeded_engine)
     monkeypatch.setattr(discord.Client, "login", login)
     monkeypatch.setattr(discord.Client, "connect", connect)
     monkeypatch.setattr(DossierBot, "sync_tree", sync_tree)
-    status, err = run_and_capture(capsys, caplog, settings())
+    status, err = run_and_capture(capsys, caplog, settings(), open_engine=lambda config: seeded_engine)
     assert (status, err) == (0, "")
     assert events == ["synced ['about', 'ask', 'ingest', 'sources']", "connected", "closed"]
     assert bots[0].is_closed() and bots[0].get_cog("Dossier") is None

@@ -28,7 +28,7 @@ from dossier.bot.repl import HISTORY_FILE, Repl, build_session
 from dossier.index.embedder import OnnxMiniLMEmbedding
 from dossier.index.engine import Engine
 from dossier.index.generate import chunk_records
-from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.settings import Settings
 from openai_server import FakeOpenAIServer
 
 QUESTION = "What did Kirby say about the quantity of shells?"
@@ -48,13 +48,24 @@ def engine(settings: Settings, embedder: OnnxMiniLMEmbedding) -> Engine:
 
 
 @pytest.fixture()
+def seeded_settings(seeded_store: Path) -> Settings:
+    return Settings(home=seeded_store, _env_file=None)
+
+
+@pytest.fixture()
+def seeded(seeded_settings: Settings, embedder: OnnxMiniLMEmbedding) -> Engine:
+    """A private copy of the seeded store, for sessions that are not about the first run."""
+    return Engine.open(seeded_settings, embedder=embedder)
+
+
+@pytest.fixture()
 def llm_server() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer() as server:
         yield server
 
 
-def generated_settings(tmp_path: Path, server: FakeOpenAIServer, timeout: float = 5) -> Settings:
-    return Settings(home=tmp_path / "data", openai_base_url=server.url + "/v1", openai_api_key="test-key",
+def generated_settings(home: Path, server: FakeOpenAIServer, timeout: float = 5) -> Settings:
+    return Settings(home=home, openai_base_url=server.url + "/v1", openai_api_key="test-key",
                     llm_timeout=timeout, llm_max_retries=0, mode="generated", _env_file=None)
 
 
@@ -139,30 +150,29 @@ def test_session_ingests_answers_follow_ups_and_runs_every_command(engine: Engin
     assert "Who is John Kirby?" not in out and out.count("Answer (extractive)") == 2
 
 
-def test_k_changes_how_many_chunks_are_retrieved(engine: Engine, settings: Settings) -> None:
-    engine.ingest([SEEDS_DIR])
-    _, out, repl = drive(engine, settings, f":k 1\r:json\r{QUESTION}\r:quit\r")
+def test_k_changes_how_many_chunks_are_retrieved(seeded: Engine, seeded_settings: Settings) -> None:
+    _, out, repl = drive(seeded, seeded_settings, f":k 1\r:json\r{QUESTION}\r:quit\r")
     assert repl.k == 1
     (answer,) = json_objects(out)
     assert len({c["doc_id"] for c in answer["citations"]}) == 1  # one chunk retrieved: one article cited
 
 
-def test_ctrl_d_on_an_empty_line_exits_zero(engine: Engine, settings: Settings) -> None:
-    status, out, _ = drive(engine, settings, f"\x04{QUESTION}\r")
+def test_ctrl_d_on_an_empty_line_exits_zero(seeded: Engine, seeded_settings: Settings) -> None:
+    status, out, _ = drive(seeded, seeded_settings, f"\x04{QUESTION}\r")
     assert status == 0
     assert "Answer (" not in out
 
 
-def test_ctrl_c_at_the_prompt_clears_the_line(engine: Engine, settings: Settings) -> None:
-    status, out, repl = drive(engine, settings, f"What is the price of oil\x03{QUESTION}\r:quit\r")
+def test_ctrl_c_at_the_prompt_clears_the_line(seeded: Engine, seeded_settings: Settings) -> None:
+    status, out, repl = drive(seeded, seeded_settings, f"What is the price of oil\x03{QUESTION}\r:quit\r")
     assert status == 0
     assert [a.question for a in repl.conversation.turns] == [QUESTION]  # not "What is the price of oil..."
     assert "Answer (extractive)" in out
 
 
-def test_user_errors_are_one_line_and_the_session_goes_on(engine: Engine, settings: Settings) -> None:
+def test_user_errors_are_one_line_and_the_session_goes_on(seeded: Engine, seeded_settings: Settings) -> None:
     too_long = "why " * 300
-    status, out, _ = drive(engine, settings, f"{too_long}\r{QUESTION}\r:quit\r")
+    status, out, _ = drive(seeded, seeded_settings, f"{too_long}\r{QUESTION}\r:quit\r")
     assert status == 0
     assert "Traceback" not in out
     errors = [line for line in out.splitlines() if line.startswith("error: ")]
@@ -173,13 +183,13 @@ def test_user_errors_are_one_line_and_the_session_goes_on(engine: Engine, settin
 # ---- history ----------------------------------------------------------------------------------------
 
 
-def test_history_persists_across_runs_and_ctrl_r_finds_it(engine: Engine, settings: Settings) -> None:
-    drive(engine, settings, f"{QUESTION}\r:quit\r")
-    history = (settings.home / HISTORY_FILE).read_text(encoding="utf-8")
+def test_history_persists_across_runs_and_ctrl_r_finds_it(seeded: Engine, seeded_settings: Settings) -> None:
+    drive(seeded, seeded_settings, f"{QUESTION}\r:quit\r")
+    history = (seeded_settings.home / HISTORY_FILE).read_text(encoding="utf-8")
     assert f"+{QUESTION}" in history
 
     # A new session reads the file: Ctrl-R "quantity", Enter ends the search, Enter asks it.
-    status, out, repl = drive(engine, settings, "\x12quantity\r\r:quit\r")
+    status, out, repl = drive(seeded, seeded_settings, "\x12quantity\r\r:quit\r")
     assert status == 0
     assert [a.question for a in repl.conversation.turns] == [QUESTION]
     assert "quantity of ammunition" in flat(out)
@@ -189,8 +199,8 @@ def test_history_persists_across_runs_and_ctrl_r_finds_it(engine: Engine, settin
 
 
 def test_ctrl_c_cancels_an_extractive_answer_and_the_next_question_works(
-        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine.ingest([SEEDS_DIR])
+        seeded: Engine, seeded_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, settings = seeded, seeded_settings
     entered, release = threading.Event(), threading.Event()
     real_ask = engine.ask
 
@@ -232,10 +242,9 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
 
 
 def test_ctrl_c_cancels_a_generated_answer_while_the_model_is_slow(
-        tmp_path: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> None:
-    settings = generated_settings(tmp_path, llm_server, timeout=20)
+        seeded_store: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> None:
+    settings = generated_settings(seeded_store, llm_server, timeout=20)
     engine = Engine.open(settings, embedder=embedder)
-    engine.ingest([SEEDS_DIR])
     reply = supported_reply(engine, GENERATED_QUESTION)
     llm_server.enqueue_hang(30)  # the model does not answer within the test: only Ctrl-C ends the wait
     llm_server.enqueue(reply)
@@ -263,10 +272,9 @@ def supported_reply(engine: Engine, question: str) -> str:
 
 
 def test_generated_answers_stream_then_show_the_checked_answer(
-        tmp_path: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> None:
-    settings = generated_settings(tmp_path, llm_server)
+        seeded_store: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> None:
+    settings = generated_settings(seeded_store, llm_server)
     engine = Engine.open(settings, embedder=embedder)
-    engine.ingest([SEEDS_DIR])
     kept = supported_reply(engine, GENERATED_QUESTION)
     reply = f"{kept} The price of oil rose to 300 dollars [1]."  # the check drops the second sentence
     llm_server.enqueue(reply)
@@ -288,11 +296,10 @@ def test_generated_answers_stream_then_show_the_checked_answer(
 
 
 def test_generated_mode_is_allowed_when_an_llm_is_configured(
-        tmp_path: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> None:
-    settings = Settings(home=tmp_path / "data", openai_base_url=llm_server.url + "/v1", openai_api_key="test-key",
+        seeded_store: Path, embedder: OnnxMiniLMEmbedding, llm_server: FakeOpenAIServer) -> None:
+    settings = Settings(home=seeded_store, openai_base_url=llm_server.url + "/v1", openai_api_key="test-key",
                         mode="extractive", _env_file=None)
     engine = Engine.open(settings, embedder=embedder)
-    engine.ingest([SEEDS_DIR])
     _, out, repl = drive(engine, settings, ":mode generated\r:mode sideways\r:quit\r")
     assert repl.mode == "generated" and "mode = generated" in out
     assert ":mode takes extractive or generated" in out

@@ -14,7 +14,6 @@ import asyncio
 import functools
 import logging
 import math
-import os
 import re
 import tempfile
 import time
@@ -30,9 +29,8 @@ from discord.ext import commands
 from dossier.bot import discord_render as render
 from dossier.index.conversation import Conversation
 from dossier.index.engine import Engine
-from dossier.index.errors import FileRejected, QuestionError, StoreError
+from dossier.index.errors import QuestionError, StoreError
 from dossier.index.models import Answer, IngestReport
-from dossier.index.parse import SUPPORTED_SUFFIXES, read_article
 from dossier.index.settings import Settings
 
 if TYPE_CHECKING:
@@ -103,29 +101,6 @@ def sentence(error: Exception) -> str:
     """An engine error as a user-facing sentence, without the operator's setting names."""
     text = re.sub(r"\s*\((?:DOSSIER|OPENAI)_[A-Z_]+\)", "", str(error)).strip()
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
-
-
-def upload_problem(attachment: discord.Attachment, max_bytes: int) -> Optional[str]:
-    """Why an attachment is refused before it is downloaded, or None."""
-    name = Path(attachment.filename).name
-    if not name or name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-        return "only .txt and .md files can be added"
-    if attachment.size > max_bytes:
-        return f"too large ({attachment.size:,} bytes; the limit is {max_bytes:,})"
-    return None
-
-
-def store_upload(engine: Engine, staged: Path, target: Path, max_bytes: int) -> IngestReport:
-    """Check the staged file, move it to its permanent place and ingest it (runs in the worker).
-
-    Uploads live in the data directory, not a temp dir: the store records each article's
-    path, and ``dossier ingest --prune`` drops articles whose file is gone."""
-    try:
-        read_article(staged, max_bytes)
-    except FileRejected as reason:
-        return IngestReport(skipped=((staged.name, str(reason)),))
-    os.replace(staged, target)
-    return engine.ingest([target])
 
 
 class AskCog(commands.Cog, name="Dossier"):
@@ -215,7 +190,7 @@ class AskCog(commands.Cog, name="Dossier"):
         if not interaction.permissions.manage_guild:
             await interaction.response.send_message(NOT_A_MANAGER, ephemeral=True, allowed_mentions=NO_PINGS)
             return
-        problem = upload_problem(file, self.settings.max_file_bytes)
+        problem = self.engine.upload_problem(file.filename, file.size)
         if problem:
             report = IngestReport(skipped=((file.filename, problem),))
             await interaction.response.send_message(render.ingest_text(report), ephemeral=True,
@@ -226,14 +201,17 @@ class AskCog(commands.Cog, name="Dossier"):
         await interaction.followup.send(render.ingest_text(report), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def ingest_attachment(self, attachment: discord.Attachment) -> IngestReport:
-        """Download into a staging dir next to the uploads (same file system, so the move is atomic)."""
+        """Download into a staging dir next to the uploads (same file system, so the move is atomic).
+
+        Uploads live in the data directory, not a temp dir: the store records each article's
+        path, and ``dossier ingest --prune`` drops articles whose file is gone."""
         uploads = self.settings.home / UPLOADS_DIR
         uploads.mkdir(parents=True, exist_ok=True)
         name = Path(attachment.filename).name
         with tempfile.TemporaryDirectory(prefix=".staging-", dir=uploads) as staging:
             staged = Path(staging) / name
             await attachment.save(staged)
-            return await self.run(store_upload, self.engine, staged, uploads / name, self.settings.max_file_bytes)
+            return await self.run(self.engine.ingest_upload, staged, uploads / name)
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:
