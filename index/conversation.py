@@ -5,8 +5,9 @@ text the user did not ask about:
 
 1. **Is it a follow-up?** Only when the question leans on earlier turns: it opens
    with a continuation ("and", "also", "what about", "how about"), or it has an
-   anaphor ("he", "she", "they", "it", "that", "this", "those", "there", "the
-   statement", "the agency") or fewer than two content words of its own, and names
+   anaphor ("he", "she", "they", "it", "there", "before that", or "that"/"those" as a
+   determiner: "that statement", told apart from "said that ..." by the syntax, not by a
+   list of nouns) or fewer than two content words of its own, and names
    nothing new (a name the previous question did not contain, like "Nebenzia", marks a
    new topic unless "he"/"she" points back to a person). A question that stands on its
    own is left untouched, so a new subject is never dragged toward the old one.
@@ -32,31 +33,29 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from . import vocabulary as vocab
 from .lexical import STOPWORDS
 from .models import Answer
 
 DEFAULT_MAX_TURNS = 8
 Condenser = Callable[[str, list[tuple[str, str]]], str]
 
-_DEMONSTRATIVE_NOUNS = (r"statement|claims?|report|agency|article|number|quantity|operation|exercise|shipments?|"
-                        r"shells|missiles?|country|countries|time|day|denial|warning|briefing|allegations?|companies|"
-                        r"business|launch(?:es)?|drill|one|ones")
 # "that"/"this" refer back only at the end ("why that?"), after a preposition ("before
-# that") or before a noun ("that statement"); "said that North Korea ..." is a conjunction.
+# that") or as a determiner before a common noun ("that statement", "those ships"). Which
+# use it is shows in the syntax, not in a list of nouns: after a verb that takes a clause
+# ("said that ...") or before a name, a pronoun or a determiner ("that North Korea ...",
+# "that the US ..."), "that" is a conjunction; "this year" and "that day" point at time.
 _ANAPHORA = re.compile(
-    r"\b(?:he|she|him|his|her|hers|they|them|their|it|its|(?<!is )(?<!are )(?<!was )there|the same|"
-    r"the statement|the agency)\b"
+    r"\b(?:he|she|him|his|her|hers|they|them|their|it|its|(?<!is )(?<!are )(?<!was )there|the same)\b"
     r"|\b(?:about|before|after|of|on|with|to|from|by|for|at|in)\s+(?:that|this)\b"
-    r"|\b(?:that|this)\s*(?:[?.!,]|$)"
-    r"|\b(?:that|this|those|these)\s+(?:" + _DEMONSTRATIVE_NOUNS + r")\b",
+    r"|\b(?:that|this)\s*(?:[?.!,]|$)",
     re.IGNORECASE)
+_DEMONSTRATIVE = re.compile(r"(?:\b(?P<before>[A-Za-z]+)\s+)?\b(?P<det>that|this|those|these)\s+(?P<noun>[a-z][a-z-]*)\b")
 _THING_ANAPHORA = re.compile(r"\b(?:they|them|their|it|its|that|this|those|these|there)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^\s*(?:and|also|so|but|then|what about|how about|and what about)\b", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*[?.!]*$", re.IGNORECASE)
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
-_QUESTION_WORDS = frozenset(
-    "what who whom whose when where why how which did does do is are was were can could will would should has have "
-    "had say said says tell told state stated claim claimed according about".split())
+_QUESTION_WORDS = vocab.QUESTION_WORDS
 _NAMED = re.compile(r"\b(?:[A-Z][a-zA-Z]+|US|UN)(?:\s+(?:[A-Z][a-zA-Z]+|of|the))*(?<!\bof)(?<!\bthe)")
 
 
@@ -90,7 +89,20 @@ def content_words(text: str) -> list[str]:
 
 def is_followup(question: str) -> bool:
     """Whether the question leans on earlier turns (see the module docstring)."""
-    return bool(_CONTINUATION.match(question) or _ANAPHORA.search(question) or len(content_words(question)) < 2)
+    return bool(_CONTINUATION.match(question) or _ANAPHORA.search(question) or _points_back(question)
+                or len(content_words(question)) < 2)
+
+
+def _points_back(question: str) -> bool:
+    """A demonstrative determiner before a common noun: "that statement", "those ships"."""
+    for match in _DEMONSTRATIVE.finditer(question):
+        before, det, noun = (match.group("before") or "").lower(), match.group("det").lower(), match.group("noun")
+        if noun in vocab.TIME_NOUNS or noun in vocab.RELATIVE_DATES or noun in vocab.DETERMINERS:
+            continue  # "this year", "that day": a time, not a reference back
+        if det == "that" and (before in vocab.CLAUSE_VERBS or noun in STOPWORDS or noun in vocab.PERSON_PRONOUNS):
+            continue  # "said that shells were ...", "that he ...": a conjunction
+        return True
+    return False
 
 
 def subject_person(answer: Answer, speakers: set[str]) -> Optional[str]:

@@ -36,7 +36,9 @@ DETERMINERS = _words("the a an this that these those his her its their our my yo
 COMMON_CAPITALISED = _words(
     "What Who Whom Whose When Where Why How Which Did Does Do Is Are Was Were Can Could Will Would Should "
     "Has Have Had The A An In On Of And Or But If Tell Give List Show Name Please I According Mr Mrs Ms Dr "
-    "Might May Must Shall So Then Also After Before")
+    "Might May Must Shall So Then Also After Before Besides Apart Except Beyond Other Among Since While Although "
+    "Despite For From With To At By Into Toward Towards Under Over During Between Apart Is Aside Now Yes No Not "
+    "Was It This That These Those")
 
 # ---- speech ------------------------------------------------------------------------------------
 
@@ -54,7 +56,7 @@ REPORTING_VERBS = _words(
     "advising urged urges called calls described describes claimed claims insisted insists argued argues "
     "explained explains announced announces reported reports wrote writes tweeted posted according quoted "
     "denied denies accused accuses confirmed confirms acknowledged admitted suggested replied responded "
-    "recommended recommends asked")
+    "recommended recommends asked carried carries published publishes broadcast aired")
 # The verbs that end the subject in "what did <who> say about <topic>".
 SPEECH_FRAME_VERBS = ("say|said|tell|told|state|stated|claim|claimed|comment|comments|think|believe|add|added|"
                       "mention|mentioned")
@@ -79,7 +81,9 @@ RESPONSE_MARKERS = _words(
 REASON_MARKERS = re.compile(
     r"\b(?:because|since|due to|owing to|as a result|result of|in order to|so that|so as to|aimed at|"
     r"in response to|in retaliation|reason|reasons|caused|causes|cause|led to|amid|citing|cited|"
-    r"to (?:avoid|prevent|ensure|protect|support|help|counter|deter|punish|pressure)|for (?:fear|the sake))\b",
+    r"to (?:avoid|prevent|ensure|protect|support|help|counter|deter|punish|pressure)|for (?:fear|the sake)|"
+    r"(?:seeking|seeks|sought|trying|tries|tried|attempting|aiming|intending|meant|designed|in a bid) to|"
+    r"reflection of|reflects?|so as)\b",
     re.IGNORECASE)
 
 # ---- quantities and dates ---------------------------------------------------------------------
@@ -91,7 +95,8 @@ NUMBER_WORDS = _words(
     "first second third fourth fifth")
 # Nouns and adjectives that state an amount without a number ("a significant number").
 QUANTITY_WORDS = _words("number quantity amount amounts estimate percent percentage total sum volume count "
-                        "substantial significant insignificant large small huge vast majority minority")
+                        "substantial significant insignificant large small huge vast majority minority "
+                        "largest biggest smallest longest highest lowest")
 MONTHS = _words("january february march april may june july august september october november december "
                 "jan feb mar apr jun jul aug sep sept oct nov dec")
 WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
@@ -122,6 +127,15 @@ TIME_NOUNS = _words("day days date dates year years month months week time times
 # ---- pronouns and references back --------------------------------------------------------------
 
 PERSON_PRONOUNS = _words("he she him her his hers")
+# Verbs after which "that" opens a clause ("said that ...", "believe that ...") rather than
+# pointing back at something said before ("carried that statement").
+CLAUSE_VERBS = _words(
+    "say says said tell tells told think thinks thought believe believes believed claim claims claimed confirm "
+    "confirms confirmed deny denies denied report reports reported warn warns warned add adds added note notes "
+    "noted insist insists insisted state states stated declare declares declared announce announced know knew "
+    "known show shows showed shown suggest suggests suggested hope hoped fear feared mean means meant feel felt "
+    "argue argued agree agreed ensure ensured assume assumed expect expected indicate indicates indicated reveal "
+    "reveals revealed admit admitted acknowledge acknowledged so such")
 THING_PRONOUNS = _words("they them their it its that this those these there")
 
 # ---- finding a question's verb -----------------------------------------------------------------

@@ -154,3 +154,14 @@ def test_llm_condenser_failure_falls_back_to_offline(llm_engine):
     answer = engine.ask("Why?", conversation=conversation)
     assert "Japanese transport ministry" in answer.resolved
     assert answer.citations[0].doc_id == "002_4e57d263a0889e77" and verbatim(answer)
+
+
+def test_demonstratives_are_told_apart_by_syntax_not_by_a_list_of_nouns():
+    # nouns from no story: a determiner before any common noun points back
+    assert is_followup("Where were those ferries going?") and is_followup("Who signed that contract?")
+    assert is_followup("When did these talks start?")
+    # a conjunction after a verb of saying, before a name, pronoun or determiner: no reference back
+    assert not is_followup("Did the mayor say that ferries were delayed on the river?")
+    assert not is_followup("Who claimed that the harbour pilots went on strike?")
+    # "this year" is a time, not a reference back
+    assert not is_followup("How many ferries sank in the harbour this year?")
