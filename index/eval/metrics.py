@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
-from ..models import Answer, Citation
+from ..models import Answer, Citation, Status
 from .judge import SupportScore
 from .questions import Question, phrases_found
 
@@ -21,8 +21,6 @@ METRICS = ("hit@k", "mrr", "phrase_recall", "source_precision", "quote_exactness
            "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
 RATES = METRICS[:11]  # the metrics that are shares in [0, 1]
 
-Status = Literal["answered", "related", "refused"]
-STATUSES: tuple[Status, ...] = ("answered", "related", "refused")
 DECLINED = frozenset({"related", "refused"})  # the articles do not state it: only related sentences, or nothing
 
 
@@ -61,12 +59,9 @@ class Record:
 
 
 def answer_status(answer: Answer) -> Status:
-    """``answered``, ``related`` or ``refused``: ``Answer.status`` where the answer has one, else
-    derived from ``refused`` (answers of engines and configurations that know only two outcomes)."""
-    status = getattr(answer, "status", None)
-    if status in STATUSES:
-        return status
-    return "refused" if answer.refused else "answered"
+    """``answered``, ``related`` or ``refused``; an answer built without a status (the two-outcome
+    configurations) is answered unless refused, as ``Answer`` itself derives it."""
+    return answer.status or ("refused" if answer.refused else "answered")
 
 
 def answer_correct(question: Question, answer: Answer) -> bool:
