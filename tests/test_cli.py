@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import assert_verbatim, copy_store
 from dossier.bot.cli import build_parser, main
-from dossier.index.settings import SEEDS_DIR
 
 SAMPLE = "What did Kirby say about the quantity of shells?"
 
@@ -18,6 +18,16 @@ SAMPLE = "What did Kirby say about the quantity of shells?"
 def run_cli(*args: str, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "dossier", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def run_main(capsys, monkeypatch, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``main`` in this process, its result shaped like ``run_cli``'s. The process-level checks
+    (nothing else reaches stderr) are the subprocess tests; these check each error's line."""
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["dossier", *args], status, captured.out, captured.err)
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:
@@ -33,12 +43,12 @@ def test_ask_json_on_an_empty_store_ingests_seeds_and_prints_one_object():
     result = run_cli("ask", "--json", SAMPLE)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)  # exactly one JSON document, nothing else on stdout
-    assert set(data) == {"question", "answer", "mode", "refused", "citations", "timings_ms"}
+    assert set(data) == {"question", "answer", "mode", "status", "refused", "citations", "timings_ms"}
     assert data["mode"] == "extractive" and data["refused"] is False and data["citations"]
+    assert data["status"] == "answered"
     for citation in data["citations"]:
         assert set(citation) == {"n", "doc_id", "title", "outlet", "date", "quote", "start", "end"}
-        text = (SEEDS_DIR / f"{citation['doc_id']}.txt").read_text(encoding="utf-8")
-        assert text[citation["start"]:citation["end"]] == citation["quote"]
+    assert_verbatim(data["citations"])
     assert "ingesting" in result.stderr
 
 
@@ -58,7 +68,8 @@ def test_ask_plain_and_sources(capsys):
     assert len(json.loads(capsys.readouterr().out)) == 5
 
 
-def test_refusal_in_json(capsys):
+def test_refusal_in_json(capsys, seeded_home, tmp_path):
+    copy_store(seeded_home, tmp_path / "home")  # DOSSIER_HOME: a store that already holds the seeds
     assert main(["ask", "--json", "What is the price of a barrel of oil?"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["refused"] is True and data["citations"] == []
@@ -103,22 +114,22 @@ def test_bad_setting_is_one_line_error():
     assert "DOSSIER_TOP_K" in one_line_error(run_cli("sources", env={"DOSSIER_TOP_K": "many"})).upper()
 
 
-def test_unreachable_chroma_server_is_one_line_error():
+def test_unreachable_chroma_server_is_one_line_error(capsys, monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again below: nothing listens there
-    line = one_line_error(run_cli("sources", env={"DOSSIER_CHROMA_HOST": "127.0.0.1",
-                                                  "DOSSIER_CHROMA_PORT": str(port)}))
+    line = one_line_error(run_main(capsys, monkeypatch, "sources", env={"DOSSIER_CHROMA_HOST": "127.0.0.1",
+                                                                       "DOSSIER_CHROMA_PORT": str(port)}))
     assert "Chroma" in line and str(port) in line
 
 
-def test_unwritable_home_is_one_line_error(tmp_path):
+def test_unwritable_home_is_one_line_error(capsys, monkeypatch, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    line = one_line_error(run_cli("sources", env={"DOSSIER_HOME": str(blocker / "sub")}))
+    line = one_line_error(run_main(capsys, monkeypatch, "sources", env={"DOSSIER_HOME": str(blocker / "sub")}))
     assert "DOSSIER_HOME" in line
 
 
-def test_discord_without_token_is_one_line_error():
-    line = one_line_error(run_cli("discord", env={"DISCORD_TOKEN": ""}))
+def test_discord_without_token_is_one_line_error(capsys, monkeypatch):
+    line = one_line_error(run_main(capsys, monkeypatch, "discord", env={"DISCORD_TOKEN": ""}))
     assert "DISCORD_TOKEN" in line
