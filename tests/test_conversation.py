@@ -7,7 +7,8 @@ import pytest
 from dossier.index.conversation import Conversation, is_followup, resolve_offline
 from dossier.index.engine import Engine
 from dossier.index.models import Answer
-from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.settings import Settings
+from conftest import verbatim as quoted_verbatim
 
 # (first question, follow-up, article the follow-up must cite first, phrase in that quote)
 CHAINS = [
@@ -31,8 +32,7 @@ CHAINS = [
 
 
 def verbatim(answer: Answer) -> bool:
-    return all((SEEDS_DIR / f"{c.doc_id}.txt").read_text(encoding="utf-8")[c.start:c.end] == c.quote
-               for c in answer.citations)
+    return quoted_verbatim(answer.citations)
 
 
 @pytest.mark.parametrize("first,followup,doc_id,phrase", CHAINS, ids=lambda v: str(v)[:30])
@@ -117,16 +117,14 @@ def test_refused_turns_do_not_become_the_subject(seeded_engine):
 
 
 @pytest.fixture
-def llm_engine(embedder, tmp_path):
+def llm_engine(embedder, seeded_store):
     """A generated-mode engine over the seeds, talking to a local OpenAI-compatible server."""
     from openai_server import FakeOpenAIServer
 
     with FakeOpenAIServer() as server:
-        settings = Settings(home=tmp_path, openai_base_url=f"{server.url}/v1", openai_api_key="test-key",
+        settings = Settings(home=seeded_store, openai_base_url=f"{server.url}/v1", openai_api_key="test-key",
                             llm_timeout=5, llm_max_retries=0, mode="generated", _env_file=None)
-        engine = Engine.open(settings, embedder=embedder)
-        engine.ingest([SEEDS_DIR])
-        yield engine, server
+        yield Engine.open(settings, embedder=embedder), server
 
 
 def test_llm_condenses_followups(llm_engine):
