@@ -273,7 +273,12 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
     if len(lower) > 3 and lower[0] in ("what", "which") and lower[1] in ("kind", "type", "sort") and lower[2] == "of":
         return (lower[3],)  # "what kind of missile ...": the kind is the answer, the missile the focus
     start = _after_wh_phrase(words) if lower and lower[0] in _WH else 0
-    if start < len(lower) and lower[start] not in vocab.AUXILIARIES and _verbish(words[start]):
+    predicate = _be_predicate(words, start)
+    if predicate is not None:
+        verb_at = predicate
+        if verb_at < 0:
+            return ()  # "how many passengers were aboard ...": a copula, nothing is done
+    elif start < len(lower) and lower[start] not in vocab.AUXILIARIES and _verbish(words[start]):
         verb_at = start  # a subject question: the wh-phrase is the subject
     else:
         aux = next((i for i, w in enumerate(lower) if w in vocab.AUXILIARIES and i >= start), None)
@@ -301,6 +306,21 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
 _SPEECH_SURFACE = frozenset(vocab.SPEECH_WORDS_TEXT.split())
 _COGNITION = frozenset("think thinks thought believe believes believed say said says confirm confirmed expect "
                        "expected".split())
+
+
+def _be_predicate(words: list[str], start: int) -> Optional[int]:
+    """After a wh-phrase that is the subject and a form of "be": the participle of a passive
+    ("were killed"), -1 for a copula ("were aboard the ferry"), None when a subject follows
+    the "be" ("were the shipments made ...") and the usual reading applies."""
+    if start <= 1 or start >= len(words) or words[start].lower() not in ("is", "are", "was", "were"):
+        return None
+    if start + 1 >= len(words):
+        return -1
+    after = words[start + 1]
+    if after.lower() in vocab.DETERMINERS or after[:1].isupper() or after.lower() in ("it", "they", "he", "she"):
+        return None
+    rest = [j for j in range(start + 1, len(words)) if words[j].lower() not in vocab.ADVERBS]
+    return rest[0] if rest and _verbish(words[rest[0]]) else -1
 
 
 def aux_is_be(lower: list[str], before: int) -> bool:
@@ -331,12 +351,14 @@ def _verb_after_subject(words: list[str], at: int) -> Optional[int]:
             return i
         if not words[i - 1].endswith("'s"):  # "North Korea's vice director ... call": the name is not all of it
             return _after_noun(words, verbs, i) or (verbs[0] if verbs else None)
+    if words[i].lower() in vocab.DETERMINERS and i + 2 < len(words) and _verbish(words[i + 2]):
+        i += 2  # "did the strike disrupt ...": the word after a determiner belongs to the subject
     verbs = [j for j in range(i, len(words)) if _verbish(words[j])]
-    found = _after_noun(words, verbs, i)
+    found = _after_noun(words, verbs, at)
     if found is not None:
         return found
     chain = [j for j in verbs if not any(words[k].lower() in _BREAKS for k in range(verbs[0], j))]
-    return _chain_end(chain)
+    return _chain_end(chain, words)
 
 
 def _after_noun(words: list[str], verbs: list[int], start: int) -> Optional[int]:
@@ -345,6 +367,8 @@ def _after_noun(words: list[str], verbs: list[int], start: int) -> Optional[int]
     After a plural it is the next word; after a singular noun it is the end of the run
     ("a North Korean artillery shell cost" -> "cost"), since nouns modify nouns."""
     for j in verbs:
+        if j == start:
+            continue
         before = [w for w in words[start:j] if w.lower() not in STOPWORDS and w.lower() not in vocab.ADVERBS
                   and w.lower() not in vocab.AUXILIARIES]
         if not before or words[j - 1].lower() in _BREAKS:
@@ -353,12 +377,13 @@ def _after_noun(words: list[str], verbs: list[int], start: int) -> Optional[int]
         if _plural(before[-1]):
             return j
         if before[-1][:1].islower() and (previous.endswith(vocab.NOUN_ENDINGS) or _is_kind_noun(previous)):
-            return _chain_end([k for k in verbs if k >= j])
+            return _chain_end([k for k in verbs if k >= j], words)
     return None
 
 
-def _chain_end(chain: list[int]) -> Optional[int]:
-    """The last of the first run of adjacent candidates: "a shell cost" -> "cost"."""
+def _chain_end(chain: list[int], words: list[str]) -> Optional[int]:
+    """In a run of words that could each be the verb, the last one when the run ends the
+    clause ("a shell cost?"), else the first ("disrupt ferry services": an object follows)."""
     if not chain:
         return None
     end = chain[0]
@@ -366,12 +391,13 @@ def _chain_end(chain: list[int]) -> Optional[int]:
         if j != end + 1:
             break
         end = j
-    return end
+    after = words[end + 1].lower() if end + 1 < len(words) else ""
+    return end if not after or after in _BREAKS or after in vocab.AUXILIARIES else chain[0]
 
 
 def _plural(word: str) -> bool:
     lower = word.lower()
-    return word[:1].islower() and lower.endswith("s") and not lower.endswith(("ss", "us", "is")) \
+    return word[:1].islower() and lower.endswith("s") and not lower.endswith(("ss", "us", "is", "'s")) \
         and lower not in STOPWORDS
 
 

@@ -48,7 +48,7 @@ SPEECH_WORDS_TEXT = ("say says said tell told state stated statement claim claim
                      "according describe described word words remark remarks mention mentioned add added")
 QUESTION_SPEECH = re.compile(
     r"\b(?:say|said|says|tell|told|state|stated|statement|claim|comment|quote|according|word|words|remark|describe|"
-    r"think|believe|added|mention)\w*\b", re.IGNORECASE)
+    r"think|believe|added|mention|tweet|post|wrote|write)\w*\b", re.IGNORECASE)
 # Verbs by which news reports speech: a sentence with one of them (or a quotation, or a
 # speaker found at ingest) is a statement, which is what "what did X say/tell" asks for.
 REPORTING_VERBS = _words(
@@ -148,7 +148,7 @@ NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "an
 # Adverbs that sit between a subject and its verb ("could the weapons still kill") and are
 # not the verb; words in -ly are treated the same way (except -ply: supply, reply).
 ADVERBS = _words("still even yet now ever already also soon again just really actually first later then never "
-                 "not only once further")
+                 "not only once further aboard abroad ashore inside outside away here there")
 
 # Verbs that hand the meaning on to the verb after them: in "vow to react" or "said to be
 # willing to send" the question is about reacting and sending.
@@ -215,7 +215,7 @@ ATTRIBUTION_VERBS = _words(
     "believes believed accused accuses confirmed confirms reiterated reiterates wrote writes asked asks "
     "argued argues announced announces replied replies responded responds acknowledged acknowledges "
     "admitted admits urged urges suggested suggests predicted predicts tweeted posted recalled recalls "
-    "confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
+    "cited cites described describes confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
 # Speech verbs that also stand before their subject in news style ("said Reyes").
 INVERTIBLE_VERBS = _words("said says added adds asked asks wrote writes replied explained noted continued")
 # Words that may stand between a subject and its speech verb ("Kirby has since said",

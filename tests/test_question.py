@@ -1,0 +1,157 @@
+"""Question analysis and sentence choice as units: no store, sentences built directly.
+
+The questions and sentences are about subjects of no seed article (ferries, a city
+council, a strike), so nothing here can pass by knowing the demo story.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dossier.index import extractive
+from dossier.index.lexical import tokenize
+from dossier.index.models import SentenceRecord
+from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addresses, analyze_question,
+                                    has_candidate, supports_focus)
+
+
+@pytest.mark.parametrize("question,answer_type,focus", [
+    ("How many passengers were aboard the ferry?", "quantity", ()),
+    ("How much did the city pay for the new bridge?", "quantity", ("pay",)),
+    ("How cold was the water in the harbour?", "quantity", ("water",)),
+    ("When did the ferry sink?", "date", ("sink",)),
+    ("On which day did the council vote on the budget?", "date", ("vote",)),
+    ("Where did the ferry sink?", "place", ("sink",)),
+    ("Why did the council close the harbour road?", "reason", ("close", "road")),
+    ("Who won the mayoral election?", "person", ("won", "election")),
+    ("Which spokeswoman announced the closure?", "person", ("announced", "closure")),
+    ("Which news agency carried the mayor's statement?", "organisation", ("carried", "statement")),
+    ("How did the union respond to the council's offer?", "response", ("respond",)),
+    ("What did the mayor tweet after the vote?", "statement", ("tweet",)),
+    ("What did the mayor say about the ferries?", "statement", ("say",)),
+    ("Did the strike disrupt ferry services?", "yesno", ("disrupt", "services")),
+    ("What did the transport department recommend to travellers?", "description", ("recommend",)),
+])
+def test_answer_type_and_focus(question, answer_type, focus):
+    analysis = analyze_question(question)
+    assert analysis.answer_type == answer_type
+    if focus:
+        assert analysis.focus == focus
+    assert analysis.text == question and analysis.terms == frozenset(tokenize(question)) - SPEECH_TERMS
+
+
+def test_counted_noun_and_response_topic():
+    assert analyze_question("How many passengers were aboard the ferry?").counted == "passengers"
+    analysis = analyze_question("How did the union respond to the council's offer?")
+    assert analysis.topic == "the council's offer"
+
+
+def test_names_the_corpus_never_uses_are_unknown():
+    known = {"harbour", "ferri", "council"}
+    facts = CorpusFacts(knows=lambda term: term in known)
+    analysis = analyze_question("What did Ursula Gruber say about the Harbour Council?", facts)
+    assert analysis.unknown_names == ("Ursula", "Gruber")
+    assert analyze_question("Besides ferries, what did the council close?", facts).unknown_names == ()
+
+
+def test_a_speaker_of_the_corpus_is_the_person_asked_about():
+    facts = CorpusFacts(speakers=frozenset({"Okafor"}))
+    analysis = analyze_question("what did okafor say about the strike?", facts)
+    assert analysis.person == "Okafor" and analysis.speech and analysis.topic == "the strike"
+
+
+@pytest.mark.parametrize("question,sentence,expected", [
+    ("How many passengers were aboard the ferry?", "The ferry carried 212 passengers and nine crew.", True),
+    ("How many passengers were aboard the ferry?", "Passengers were aboard the ferry when it left at 9:40.", False),
+    ("How many passengers were aboard the ferry?", "Several hundred passengers were aboard.", True),
+    ("When did the ferry capsize?", "The ferry capsized on Tuesday evening.", True),
+    ("When did the ferry capsize?", "The ferry capsized in the harbour.", False),
+    ("Why did the council close the harbour road?", "The council closed the road because the sea wall cracked.",
+     True),
+    ("Why did the council close the harbour road?", "The council closed the harbour road.", False),
+    ("How did the union respond to the council's offer?", "The union rejected the offer as an insult.", True),
+    ("How did the union respond to the council's offer?", "The council made the union an offer on Monday.",
+     False),
+    ("Which news agency carried the mayor's statement?", "The statement was carried by the agency AFP.", True),
+    ("Which news agency carried the mayor's statement?", "The mayor read a statement to reporters.", False),
+    ("What did the mayor tweet after the vote?", "The mayor wrote on Twitter that the vote was a disgrace.",
+     False),  # "tweet" is only matched by meaning, which needs the corpus's word vectors
+])
+def test_addresses_needs_a_candidate_of_the_type_and_the_focus(question, sentence, expected):
+    assert addresses(analyze_question(question), sentence) is expected
+
+
+def test_who_accepts_a_body_but_which_spokeswoman_wants_a_person():
+    facts = CorpusFacts(speakers=frozenset({"Okafor"}))
+    sentence = "The Harbour Authority announced the closure on Friday."
+    assert has_candidate(analyze_question("Who announced the closure?", facts), sentence, facts)
+    strict = analyze_question("Which spokeswoman announced the closure?", facts)
+    assert not has_candidate(strict, sentence, facts)
+    assert has_candidate(strict, "Spokeswoman Ada Okafor announced the closure.", facts, speaker="Okafor")
+
+
+@pytest.fixture(scope="module")
+def vectors(embedder) -> CorpusFacts:
+    """Word vectors of a small vocabulary, as the engine builds them once per store revision."""
+    words = {"paid": "paid", "ship": "ship", "twitter": "twitter", "said": "said", "dead": "dead", "fire": "fired"}
+    stems = sorted(words)
+    matrix = embedder.embed([words[s] for s in stems])
+    return CorpusFacts(vectors=WordVectors(stems, matrix), embed=embedder.embed)
+
+
+def test_focus_by_meaning_with_the_corpus_word_vectors(vectors):
+    pay = analyze_question("How much did the city pay for the bridge?", vectors)
+    assert "paid" in pay.focus_terms and "ship" not in pay.focus_terms  # "pay" and "paid" stem apart
+    assert supports_focus(pay, "The city paid 40 million dollars.")
+    assert not supports_focus(pay, "The city will ship the parts by sea.")
+    tweet = analyze_question("What did the mayor tweet after the vote?", vectors)
+    assert supports_focus(tweet, "The mayor wrote on Twitter that the vote was a disgrace.")
+    assert not supports_focus(tweet, "The mayor said the vote was a disgrace.")
+    killed = analyze_question("How many people were killed in the storm?", vectors)
+    assert "dead" in killed.focus_terms and "fire" not in killed.focus_terms
+
+
+# ---- sentence choice -------------------------------------------------------------------------------
+
+
+def record(n: int, text: str, embedder, speaker: str = "") -> SentenceRecord:
+    return SentenceRecord(sentence_id=f"d{n}:{n}", doc_id=f"d{n}", text=text, start=0, end=len(text),
+                          speaker=speaker, quoted='"' in text, quote=text, embedding=embedder.embed([text])[0])
+
+
+def choose(question: str, texts: list[str], embedder, facts: CorpusFacts = CorpusFacts()):
+    analysis = analyze_question(question, facts)
+    records = [record(i, t, embedder) for i, t in enumerate(texts)]
+    scored = extractive.score_sentences(embedder.embed([question])[0], analysis, records, lambda t: 1.0,
+                                        corpus=facts)
+    return scored
+
+
+def test_a_number_beats_a_sentence_that_only_repeats_the_question(embedder):
+    scored = choose("How many passengers did the ferry carry when it capsized?", [
+        "The ferry was carrying passengers when it capsized near the harbour mouth.",
+        "Officials said the ferry carried 212 passengers and nine crew.",
+    ], embedder)
+    lines = extractive.select_lines(scored, 400, lambda r: [])
+    assert extractive.answered(scored)
+    assert "212 passengers" in lines[0].lead.record.text
+
+
+def test_a_denial_beats_the_accusation_it_answers(embedder):
+    scored = choose("How did the union respond to the council's accusations?", [
+        "The council accused the union of organising an illegal strike at the port.",
+        "The union rejected the accusations as baseless.",
+    ], embedder)
+    lines = extractive.select_lines(scored, 400, lambda r: [])
+    assert "rejected" in lines[0].lead.record.text
+
+
+def test_a_focus_no_sentence_speaks_to_is_related_not_answered(embedder):
+    texts = ["The new ferry entered service in May with 300 seats.",
+             "The ferry operator said 12 crossings a day are planned."]
+    assert not extractive.answered(choose("How much did the new ferry cost?", texts, embedder))
+    assert extractive.answered(choose("How many seats does the new ferry have?", texts, embedder))
+
+
+def test_no_sentences_is_not_answered():
+    assert not extractive.answered([]) and extractive.answering([]) == []
