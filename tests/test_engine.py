@@ -5,6 +5,7 @@ import pytest
 
 from dossier.index.engine import REFUSAL
 from dossier.index.errors import QuestionError, StoreError
+from conftest import assert_verbatim as assert_quotes_verbatim
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,10 +17,7 @@ SAMPLE = "What did Kirby say about the quantity of shells?"
 
 
 def assert_verbatim(engine, answer):
-    paths = {m.doc_id: m.path for m in engine.sources()}
-    for citation in answer.citations:
-        text = Path(paths[citation.doc_id]).read_text(encoding="utf-8")
-        assert text[citation.start:citation.end] == citation.quote
+    assert_quotes_verbatim(answer.citations, engine)
 
 
 @pytest.mark.parametrize("case", RANKING, ids=lambda c: c["q"][:40])

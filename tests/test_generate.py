@@ -17,17 +17,13 @@ from dossier.index.deadline import Budget
 from dossier.index.generate import SENTINEL, Fallback, Generated, Generation, Request, chunk_records, split_reply
 from dossier.index.models import Answer
 from dossier.index.retrieve import Retrieved
-from dossier.index.settings import SEEDS_DIR, Settings
+from dossier.index.settings import Settings
 from dossier.index.store import SentenceRecord
+from conftest import assert_verbatim as assert_quotes_verbatim, copy_store
 from openai_server import FakeOpenAIServer
 
 QUESTION = "What did Kirby say about North Korea's artillery shells for Russia?"
 API_KEY = "test-key-do-not-leak"
-
-
-@pytest.fixture(scope="module")
-def embedder() -> OnnxMiniLMEmbedding:
-    return OnnxMiniLMEmbedding()
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +33,9 @@ def llm_server() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, embedder: OnnxMiniLMEmbedding) -> Path:
-    """One ingested store for the module: ingest costs seconds, the engines reading it cost nothing."""
-    path = tmp_path_factory.mktemp("generate")
-    Engine.open(Settings(home=path, _env_file=None), embedder=embedder).ingest([SEEDS_DIR])
-    return path
+def home(tmp_path_factory: pytest.TempPathFactory, seeded_home: Path) -> Path:
+    """One seeded store for the module (a copy of the session's): the engines reading it cost nothing."""
+    return copy_store(seeded_home, tmp_path_factory.mktemp("generate") / "home")
 
 
 def open_engine(home: Path, embedder: OnnxMiniLMEmbedding, base_url: str) -> Engine:
@@ -72,11 +66,8 @@ def sentence(records: list[SentenceRecord], min_words: int = 8) -> SentenceRecor
 
 
 def assert_verbatim(engine: Engine, answer: Answer) -> None:
-    paths = {m.doc_id: m.path for m in engine.sources()}
     assert answer.citations
-    for citation in answer.citations:
-        text = Path(paths[citation.doc_id]).read_text(encoding="utf-8")
-        assert text[citation.start:citation.end] == citation.quote
+    assert_quotes_verbatim(answer.citations, engine)
 
 
 def generation_of(engine: Engine) -> Generation:
