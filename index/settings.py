@@ -95,15 +95,25 @@ class Settings(BaseSettings):
         description="Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp). Enables generated answers.",
     )
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model for generated answers.")
-    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the LLM before falling back to extractive.")
-    llm_max_retries: int = Field(default=1, ge=0, description="Retries for a failed LLM call.")
+    llm_timeout: float = Field(
+        default=30.0, gt=0,
+        description="Seconds the LLM may take for one answer in all (a follow-up's rewrite and every retry "
+                    "included) before the answer falls back to extractive; also bounds each embeddings request.",
+    )
+    llm_max_retries: int = Field(
+        default=1, ge=0, description="Retries of a failed LLM or embeddings request, inside DOSSIER_LLM_TIMEOUT.",
+    )
     mode: Literal["auto", "extractive", "generated"] = Field(
         default="auto",
         description="Answer mode. 'auto' generates when an LLM is configured, else extracts.",
     )
 
     top_k: int = Field(default=6, ge=1, le=50, description="Chunks retrieved per question (after fusion).")
-    max_answer_chars: int = Field(default=600, ge=100, description="Target length of an extractive answer.")
+    max_answer_chars: int = Field(
+        default=600, ge=100,
+        description="Longest answer shown, in characters: whole lines are left out first, and a single longer "
+                    "line is cut at a word with '\u2026' (its citation still quotes the whole sentence).",
+    )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_bytes: int = Field(default=2_000_000, ge=1, description="Largest article file ingested.")
     refusal_threshold: float = Field(
