@@ -104,7 +104,8 @@ class Engine:
         for (``notify`` is told why) or, with ``wait=False``, reported at once (StoreBusy)."""
         try:
             return ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
-                          prune=prune, progress=progress, wait=wait, notify=notify, checkpoint=checkpoint)
+                          prune=prune, progress=progress, batch_sentences=self.settings.ingest_batch_sentences,
+                          wait=wait, notify=notify, checkpoint=checkpoint)
         finally:
             self.catalogue.forget()
 

@@ -95,7 +95,8 @@ def sync_lexical(store: Store, lexical: LexicalIndex, revision: int, force: bool
 
 # Sentences collected (from as many files as it takes) before one pass through the embedder
 # and one batched write. Big enough that per-call overheads vanish, small enough that the
-# memory an ingest holds stays bounded whatever the size of the folder.
+# memory an ingest holds stays bounded whatever the size of the folder. The engine passes
+# DOSSIER_INGEST_BATCH_SENTENCES, whose default this is.
 EMBED_BATCH_SENTENCES = 2048
 
 

@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_bytes: int = Field(default=2_000_000, ge=1, description="Largest article file ingested.")
+    ingest_batch_sentences: int = Field(
+        default=2048, ge=1,
+        description="Sentences an ingest embeds and writes per batch: bounds its memory whatever the folder's "
+                    "size (smaller batches also commit documents more often).",
+    )
     refusal_threshold: float = Field(
         default=0.55,
         description="Minimum best sentence relevance (cosine + weighted term overlap) to answer; calibrated, see README.",

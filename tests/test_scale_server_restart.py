@@ -19,8 +19,7 @@ from dossier.index.settings import SEEDS_DIR
 from tests.test_chroma_server import run_cli, start_chroma
 
 # Small embedding batches, so the ingest commits documents many times before it ends.
-SMALL_BATCHES = ("import sys, index.ingest as ingest; ingest.EMBED_BATCH_SENTENCES = 48; "
-                 "from dossier.bot.cli import main; sys.exit(main(sys.argv[1:]))")
+SMALL_BATCHES = {"DOSSIER_INGEST_BATCH_SENTENCES": "48"}
 
 
 def make_corpus(target: Path, copies: int = 8) -> int:
@@ -49,7 +48,7 @@ def test_server_killed_mid_ingest_leaves_only_complete_documents(tmp_path):
     process, port = start_chroma(data)
     env = {**os.environ, "DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(port),
            "DOSSIER_HOME": str(tmp_path / "home")}
-    ingest = subprocess.Popen([sys.executable, "-c", SMALL_BATCHES, "ingest", str(corpus)], env=env,
+    ingest = subprocess.Popen([sys.executable, "-m", "dossier", "ingest", str(corpus)], env={**env, **SMALL_BATCHES},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))
