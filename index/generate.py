@@ -285,7 +285,7 @@ class Generation:
                     dropped += 1
                     continue
                 # Judged on every supported sentence, shown or not: one obeyed instruction spoils the reply.
-                obeyed = obeyed or repeats(sentence.bare, commands)
+                obeyed = obeyed or repeats(sentence.bare, commands, request.question)
                 addressed = addressed or any(request.addresses(sentence.bare, r.speaker) for r in support.values())
                 trial = dict(numbering)
                 for record in (support[n] for n in sentence.numbers if n in support):

@@ -55,3 +55,44 @@ def test_checksum_mismatch_refuses_to_load(tmp_path):
     fake_model.write_bytes(b"not a model")
     with pytest.raises(ModelIntegrityError, match="ONNX"):
         OnnxMiniLMEmbedding(model_path=fake_model)
+
+
+# ---- the protocol every embedder keeps -----------------------------------------------------------
+
+
+def test_both_embedders_keep_the_protocol(embedder):
+    from dossier.index.embedder import LOCAL_MODEL_ID, Embedder, build_embedder, model_id
+    from dossier.index.settings import Settings
+    from openai_server import FakeOpenAIServer
+
+    assert isinstance(embedder, Embedder) and embedder.model_id == LOCAL_MODEL_ID
+    with FakeOpenAIServer() as server:
+        settings = Settings(embeddings="openai", openai_base_url=server.url + "/v1", openai_api_key="k",
+                            _env_file=None)
+        remote = build_embedder(settings)
+        assert isinstance(remote, Embedder) and remote.model_id == model_id(settings) == "openai/text-embedding-3-small"
+        texts = [f"sentence {i}" for i in range(250)]  # more than one request's batch
+        vectors = remote.embed(texts)
+        assert vectors.shape == (250, 64) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        assert np.allclose(remote.embed(["sentence 7"])[0], vectors[7], atol=1e-6)
+        assert len([r for r in server.requests if r.path.endswith("/embeddings")]) == 4  # 100 + 100 + 50 + 1
+        assert remote.embed([]).shape[0] == 0
+
+
+def test_openai_embeddings_keep_one_budget_for_all_their_retries():
+    import time
+
+    from dossier.index.embedder import build_embedder
+    from dossier.index.errors import EmbeddingServiceError
+    from dossier.index.settings import Settings
+    from openai_server import SilentServer
+
+    with SilentServer() as silent:
+        remote = build_embedder(Settings(embeddings="openai", openai_base_url=silent.url + "/v1",
+                                         openai_api_key="sk-secret", llm_timeout=1.5, llm_max_retries=5,
+                                         _env_file=None))
+        clock = time.monotonic()
+        with pytest.raises(EmbeddingServiceError) as error:
+            remote.embed(["a question"])
+    assert time.monotonic() - clock < 1.5 + 1.0  # one budget, not 6 x 1.5 s
+    assert "no answer within 1.5s" in str(error.value) and "sk-secret" not in str(error.value)

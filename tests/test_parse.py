@@ -102,3 +102,55 @@ def test_crlf_offsets_match_read_text(tmp_path):
     original = path.read_text(encoding="utf-8")
     assert [original[s.start:s.end] for s in doc.sentences] == ["First sentence is here.", "Second\u00a0one too."]
     assert doc.meta.title == "Headline here"
+
+
+# ---- bounded sentences and answers ------------------------------------------------------------------
+
+
+def test_text_without_punctuation_is_split_into_bounded_sentences():
+    from dossier.index.parse import MAX_SENTENCE_CHARS, split_sentences
+
+    text = "lorem ipsum dolor sit amet " * 200 + "end, of the clause " * 3
+    spans = split_sentences(text, 0, len(text))
+    assert len(spans) > 1 and all(e - s <= MAX_SENTENCE_CHARS for s, e in spans)
+    assert " ".join(text[s:e] for s, e in spans).split() == text.split()  # nothing lost, nothing added
+    assert all(text[s - 1] == " " for s, _ in spans[1:])  # every cut at a word boundary
+    one_word = "x" * (MAX_SENTENCE_CHARS * 2 + 5)
+    assert [e - s for s, e in split_sentences(one_word, 0, len(one_word))] == [MAX_SENTENCE_CHARS] * 2 + [5]
+
+
+def test_a_long_sentence_is_cut_after_a_clause_when_it_can_be():
+    from dossier.index.parse import MAX_SENTENCE_CHARS, split_sentences
+
+    text = "word " * 80 + "the first clause ends here, " + "more words follow " * 40
+    first = split_sentences(text, 0, len(text))[0]
+    assert text[first[0]:first[1]].endswith("ends here,") and first[1] - first[0] <= MAX_SENTENCE_CHARS
+
+
+def test_ordinary_sentences_are_unchanged_by_the_bound():
+    from dossier.index.parse import split_sentences
+
+    text = "Kirby spoke on Tuesday. He said the shipments continue, and that the US was watching."
+    assert [text[s:e] for s, e in split_sentences(text, 0, len(text))] == [
+        "Kirby spoke on Tuesday.", "He said the shipments continue, and that the US was watching."]
+
+
+@pytest.mark.parametrize("text,limit,expected", [
+    ("short enough", 20, "short enough"),
+    ("hello there big world", 13, "hello there\u2026"),
+    ("hello there, big world", 14, "hello there\u2026"),
+    ("x" * 30, 10, "x" * 9 + "\u2026"),
+])
+def test_shorten_cuts_at_a_word_and_marks_the_excerpt(text, limit, expected):
+    from dossier.index.bounds import shorten
+
+    assert shorten(text, limit) == expected and len(shorten(text, limit)) <= limit
+
+
+def test_fit_cited_keeps_every_marker_whole():
+    from dossier.index.bounds import fit_cited
+
+    line = "The minister said the harbour would stay open through the storm [1][2]"
+    fitted = fit_cited(line, 40)
+    assert len(fitted) <= 40 and fitted.endswith("\u2026 [1][2]") and fitted.startswith("The minister")
+    assert fit_cited(line, 200) == line

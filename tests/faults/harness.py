@@ -1,4 +1,14 @@
-"""Helpers of the fault tests: engines against a given model server, the CLI as a user runs it."""
+"""What the fault tests share: misbehaving servers as fixtures, engines against a given model
+server, and the CLI run as a user runs it.
+
+Convention (scripts/reliability_table.py builds docs/reliability.md from it): each module's
+docstring opens with "Area: ...", each test's docstring opens with
+"<fault> -> <what the user sees>".
+
+There is deliberately no tests/faults/conftest.py: a second module named ``conftest`` would
+shadow tests/conftest.py for every ``from conftest import ...`` in the suite. A test module
+imports the fixtures it uses from here (``from harness import llm``).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +18,29 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
+
+import pytest
 
 from dossier.index.engine import Engine
 from dossier.index.settings import Settings
+from openai_server import FakeOpenAIServer, SilentServer
 
 SECRET_KEY = "sk-fault-matrix-never-print-me"
+
+
+@pytest.fixture()
+def llm() -> Iterator[FakeOpenAIServer]:
+    """The scripted OpenAI-compatible server."""
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture()
+def silent() -> Iterator[SilentServer]:
+    """A port that accepts connections and never answers."""
+    with SilentServer() as server:
+        yield server
 
 
 def generated_settings(home: Path, base_url: str, timeout: float = 3, retries: int = 0, **extra) -> Settings:
@@ -52,13 +79,3 @@ def baseline_seconds(home: Path) -> float:
     run = dossier("ask", "--json", "--mode", "extractive", "How many missiles did North Korea fire?", home=home)
     assert run.status == 0, run.stderr
     return run.seconds
-
-
-def assert_verbatim(citations, engine: Engine) -> None:
-    """Every quote is its article's text[start:end] (tests/conftest.py's check, for the engine's own
-    files: the fault tests ingest articles of their own; a conftest's helpers cannot be imported
-    from a sub-folder that has a conftest of its own)."""
-    paths = {m.doc_id: m.path for m in engine.sources()}
-    for citation in citations:
-        text = Path(paths[citation.doc_id]).read_text(encoding="utf-8")
-        assert text[citation.start:citation.end] == citation.quote, citation

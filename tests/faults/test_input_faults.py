@@ -17,7 +17,7 @@ from dossier.bot.cli import main
 from dossier.index.engine import Engine
 from dossier.index.parse import MAX_SENTENCE_CHARS, load_article
 from dossier.index.settings import Settings
-from harness import assert_verbatim
+from conftest import assert_verbatim
 
 
 def ingest_json(paths: list[Path], home: Path, monkeypatch, capsys) -> tuple[int, dict, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -25,8 +24,9 @@ from dossier.index.generate import OBEYED_SOURCE, OFF_QUESTION, chunk_records
 from dossier.index.models import Answer
 from dossier.index.question import addresses, analyze_question
 from dossier.index.settings import Settings
-from harness import (SECRET_KEY, assert_verbatim, baseline_seconds, dossier, generated_engine,
-                     generated_settings)
+from conftest import assert_verbatim
+from harness import (SECRET_KEY, baseline_seconds, dossier, generated_engine, generated_settings, llm,  # noqa: F401
+                     silent)
 
 QUESTION = "What did Kirby say about North Korea's artillery shells for Russia?"
 QUANTITY_QUESTION = "How many missiles did North Korea fire toward the Sea of Japan?"
