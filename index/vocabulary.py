@@ -167,7 +167,7 @@ ROLE_LABELS = _words("system assistant user developer instruction instructions p
 # "reply with X"). A source sentence opening with one, in the imperative, is an instruction;
 # an answer that repeats what it commands is obeying an article, not answering the question.
 DIRECTIVE_VERBS = _words(
-    "ignore disregard forget override answer reply respond say output print write repeat return pretend act "
+    "ignore disregard forget override answer reply respond say output print write repeat pretend act "
     "translate summarize summarise include append insert")
 
 # What injected instructions tell a model to drop ("ignore the question / all previous instructions").
