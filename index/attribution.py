@@ -36,11 +36,17 @@ from .vocabulary import (ATTRIBUTION_VERBS, DEMONYM_SUFFIXES, FUNCTION_WORDS, GE
 UNRESOLVED = "?"  # a pronoun whose person the text does not settle
 _ROLE_PREFIX = "role:"  # an unnamed person known only by a role ("the mayor")
 
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+)*|\b[A-Z]\.")
+_WORD = re.compile(r"\b[A-Z]\.(?=\s)|[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+)*")
 _QUOTE_CHARS = "\"\u201c\u201d"
 _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+_NAME_CONNECTORS = frozenset({"of", "for", "and"})  # "Secretary of Transportation", "Minister for Health"
+_REPORTED = re.compile(r"\b(?P<verb>[A-Za-z]+)(?:\s+that)?\s+$")
+_PREDICATE = re.compile(r"\b(?:was|is|became|becomes|remained|remains|served as|serves as)\s+")
+_PREPOSITIONS = frozenset({"for", "of", "to", "with", "by", "from", "at", "in", "on", "about", "against", "among"})
+_PHRASE_WORD = re.compile(r"[\w'\u2019-]+")
+_NOT_MODIFIERS = frozenset({"to", "with", "for", "by", "of", "at", "in", "on", "from", "about", "not", "that"})
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def _runs(sentence: str, words: list[Token]) -> list[list[int]]:
 
 def is_headline(sentence: str) -> bool:
     """Title-case lines (headlines, section titles) use capitals for every word, not for names."""
-    if sentence.rstrip().endswith((".", "!", "?", "\"", "\u201d", "\u2019")):
+    if sentence.rstrip().endswith((".", "!", "?", ":", "\"", "\u201d", "\u2019")):
         return False
     words = [w for w in re.findall(r"[^\W\d_]+", sentence) if len(w) > 3 or w[:1].isupper()]
     return len(words) >= 3 and sum(w[:1].isupper() for w in words) / len(words) >= 0.6
@@ -192,9 +198,21 @@ def _trim(candidate: _Candidate, lowercase: set[str]) -> _Candidate:
     if candidate.title is None:
         while name and (name[0].text.lower() in FUNCTION_WORDS or name[0].text.lower() in lowercase):
             name = name[1:]
-    if len(name) > 3:
+    far = candidate.title is not None and candidate.name and \
+        candidate.name[0].start - candidate.title_start > len(candidate.title) + 3
+    if len(name) > 3 or (far and len(name) == 3):
+        # after an office's name ("Secretary of Agriculture Tom Vilsack") the person is the end
         name = name[-2:] if candidate.title else []
     return _Candidate(candidate.sentence, name, candidate.title, candidate.title_start)
+
+
+def _titled_single(sentence: str, candidate: _Candidate) -> bool:
+    """One word is a name only right after its title ("Mr Reyes", "President Ortiz"), and not
+    when it is an office's object ("Minister of Education") or a body ("General Assembly")."""
+    word = candidate.name[0]
+    gap = sentence[candidate.title_start:word.start]
+    return (candidate.title is not None and len(gap.split()) == 1 and "," not in gap
+            and word.text.lower() not in NAME_HEAD_NOUNS)
 
 
 def _evidence_against(sentence: str, words: list[Token], candidate: _Candidate) -> bool:
@@ -223,9 +241,9 @@ def _evidence_against(sentence: str, words: list[Token], candidate: _Candidate) 
 
 def _shared_word_evidence(untitled: set[str], against: set[str], sentences: list[str]) -> set[str]:
     """Runs the words of other runs show to be places or bodies: a last word with a demonym
-    beside it in the article ("Korea"/"Korean"), one last word after two different first
-    words ("North Korea", "South Korea"), or a first word shared with a run already shown
-    not to be a person ("North Africa" beside "in North Korea")."""
+    beside it in the article ("Korea"/"Korean"), or a first word shared with a run already
+    shown not to be a person ("North Africa" beside "in North Korea"). A shared last word
+    proves nothing: families and namesakes share surnames."""
     capitals = {w for s in sentences for w in re.findall(r"\b[A-Z][a-z]+\b", s)}
     found = set()
     for full in untitled:
@@ -233,10 +251,6 @@ def _shared_word_evidence(untitled: set[str], against: set[str], sentences: list
         if any(last + suffix in capitals or (last.endswith(suffix) and last[:-len(suffix)] in capitals)
                for suffix in DEMONYM_SUFFIXES):
             found.add(full)
-    by_last: dict[str, set[str]] = defaultdict(set)
-    for full in untitled:
-        by_last[full.split()[-1]].add(full)
-    found |= {full for group in by_last.values() if len(group) > 1 for full in group}
     firsts = {full.split()[0] for full in against | found}
     found |= {full for full in untitled if full.split()[0] in firsts}
     return found
@@ -253,9 +267,12 @@ def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]
         if is_headline(sentence):
             continue
         words = tokens(sentence)
+        quoted = quote_spans(sentence, False)[0]
         for run in _runs(sentence, words):
+            if not _outside(quoted, words[run[0]].start):
+                continue  # a speaker's words ("Bob Ray defined ...") do not introduce the article's people
             candidate = _trim(_split_title(sentence, words, run), lowercase)
-            if not candidate.name or (len(candidate.name) == 1 and candidate.title is None):
+            if not candidate.name or (len(candidate.name) == 1 and not _titled_single(sentence, candidate)):
                 continue
             full = " ".join(w.text for w in candidate.name)
             if candidate.title:
@@ -334,6 +351,38 @@ def _tie_appositive_roles(sentences: list[str], people: People) -> None:
                 role = _role_word(match.group("role"))
                 if role:  # "her husband, former Gov. John Spellman"
                     _tie(people, role, key)
+            if sentence.startswith(full):
+                for role in _predicate_roles(sentence[len(full):]):
+                    _tie(people, role, key)
+
+
+def _predicate_roles(rest: str) -> list[str]:
+    """Roles a sentence gives its subject: "... was a Czech army officer", "who served as the
+    Minister of Education", "became mayor" (the words between are modifiers, not a phrase
+    of its own: "was speaking to the minister" gives none)."""
+    roles = []
+    for match in _PREDICATE.finditer(rest):
+        role = _first_role(rest, match.end())
+        if role and role[0] not in ROLE_ADJECTIVES:
+            roles.append(role[0])
+    return roles
+
+
+def _first_role(text: str, position: int, limit: int = 5) -> Optional[tuple[str, re.Match]]:
+    """The role noun a noun phrase starting at ``position`` ends in, over at most ``limit``
+    modifier words ("the collaborationist Minister", "a Czech army officer")."""
+    end = position
+    for count, word in enumerate(_PHRASE_WORD.finditer(text, position)):
+        if count >= limit or text[end:word.start()].strip():
+            return None  # too far, or punctuation: the phrase has ended
+        role = _role_word(word.group())
+        if role:
+            return role, word
+        lower = word.group().lower()
+        if lower in _NOT_MODIFIERS or lower.endswith("ing") or lower in ATTRIBUTION_VERBS:
+            return None
+        end = word.end()
+    return None
 
 
 def _tie(people: People, role: str, key: str) -> None:
@@ -360,24 +409,24 @@ def _mentions(sentences: list[str], people: People, lowercase: set[str]) -> dict
     return by_sentence
 
 
-_ROLE_MENTION = re.compile(
-    r"\b(?:the|a|an|its|his|her|their|our|[A-Z][\w.]*['\u2019]s)\s+(?:[a-z][\w-]*\s+){0,3}?(?P<role>[A-Za-z][\w-]*)\b")
+_ROLE_DETERMINER = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[A-Z][\w.]*['\u2019]s)\s+")
 
 
 def _role_mentions(sentence: str, people: People, names: list[Mention]) -> list[Mention]:
     """"the mayor", "a spokeswoman", "North Korea's vice director": a person known by a role."""
     mentions = []
-    for match in _ROLE_MENTION.finditer(sentence):
-        role = _role_word(match.group("role"))
-        if not role or role in ROLE_ADJECTIVES or match.group("role").lower().endswith("s") and role != \
-                match.group("role").lower():
+    for determiner in _ROLE_DETERMINER.finditer(sentence):
+        found = _first_role(sentence, determiner.end(), limit=4)
+        if found is None or found[0] in ROLE_ADJECTIVES:
             continue
-        rest = sentence[match.end():]
-        if re.match(r"\s+[A-Z][a-z]", rest) or re.match(r"[\w-]", rest):
+        role, word = found
+        rest = sentence[word.end():]
+        if re.match(r"\s+[A-Z][a-z]", rest):
             continue  # a title before a name, counted with the name
-        if any(n.start <= match.start("role") < n.end for n in names):
+        if any(n.start <= word.start() < n.end for n in names):
             continue
-        mentions.append(Mention(match.start(), match.end(), people.role_entity(role)))
+        mentions.append(Mention(determiner.start(), word.end(), people.role_entity(role)))
     return mentions
 
 
@@ -457,6 +506,21 @@ def _resolve(state: _State, index: int, before: list[Mention], pronoun: str) -> 
     return UNRESOLVED + wanted, (max(named) if named else -1)
 
 
+def _reporter(state: _State, sentence: str, pronoun: re.Match, before: list[Mention]) -> Optional[str]:
+    """"Moore said he ...", "Ortiz added that she ...": a pronoun opening what someone is
+    reported to say is that someone, when named and of its gender."""
+    match = _REPORTED.search(sentence, 0, pronoun.start())
+    if not match or match.group("verb").lower() not in ATTRIBUTION_VERBS:
+        return None
+    verb = re.compile(r"[A-Za-z]+").match(sentence, match.start("verb"))
+    entity = _verb_subject(sentence, verb, before)
+    wanted = PERSON_PRONOUN_GENDER[pronoun.group().lower()]
+    if not _named(entity) or _gender(state.people, entity) not in ("", wanted):
+        return None
+    state.people.gender.setdefault(entity, wanted)
+    return entity
+
+
 def _speech_subject(sentence: str, spans: list[tuple[int, int]], mentions: list[Mention]) -> Optional[str]:
     """Who the sentence's speech verbs attribute it to: the subject of a closing attribution
     ("..., police said.") when there is one, else of the first verb whose subject is a person;
@@ -488,7 +552,15 @@ def _verb_subject(sentence: str, verb: re.Match, mentions: list[Mention]) -> str
         if according:
             return ""
     left = _strip_fillers(sentence[:verb.start()])
+    if left.endswith(","):  # "the president's counsel, Joseph Tacopina, told": the name set off
+        left = left[:-1]
     found = next((m for m in mentions if m.end == len(left)), None)
+    if found is not None:
+        object_of = re.search(r"\b(\w+)\s+(?:[A-Z]\.\s*)*$", sentence[:found.start])
+        if object_of and object_of.group(1).lower() in _PREPOSITIONS:
+            # "a lawyer for E. Jean Carroll said": the person is inside the subject, not its head
+            head = next((m for m in mentions if m.end == object_of.start(1) - 1 and not m.pronoun), None)
+            found = head
     return found.entity if found and not found.entity.startswith(UNRESOLVED) else ""
 
 
@@ -503,17 +575,23 @@ def _closing_attribution(sentence: str, verb: re.Match) -> bool:
     if verb.group().lower().startswith("according"):
         return cut >= len(left.rstrip()) - 1 and cut >= 0
     phrase = left[cut + 1:].split()
-    return cut >= 0 and 0 < len(phrase) <= 8 and phrase[0].lower() not in {"which", "that", "who", "as", "when", "while"}
+    if not phrase and cut >= 0 and verb.group().lower() in INVERTIBLE_VERBS:
+        return True  # '"...," said the mayor.'
+    return (cut >= 0 and 0 < len(phrase) <= 8 and phrase[0].lower() not in {"which", "that", "who", "as", "when", "while"}
+            and not any(w.lower().strip(",.") in ATTRIBUTION_VERBS for w in phrase))
 
 
 def _mention_after(sentence: str, position: int, mentions: list[Mention]) -> Optional[Mention]:
     """The mention a noun phrase starting at ``position`` ends in ("according to White House
     spokesperson Alan Reyes", "said the mayor"), if the words before it are its modifiers."""
-    following = next((m for m in mentions if m.start >= position), None)
+    following = min((m for m in mentions if m.start >= position), default=None,
+                    key=lambda m: (m.start, m.pronoun))  # "her lawyer": the role, not the "her"
     if following is None:
         return None
-    words = re.findall(r"[^\W\d_]+(?:['\u2019]s)?|[^\w\s]", sentence[position:following.start])
-    modifiers = all(w[:1].isupper() or _role_word(w) or w.lower() in NON_PERSON_DETERMINERS for w in words)
+    words = re.findall(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*|[^\w\s]", sentence[position:following.start])
+    modifiers = len(words) <= 6 and all(
+        w[:1].isupper() or _role_word(w) or w.lower() in NON_PERSON_DETERMINERS | _NAME_CONNECTORS
+        or (w.isalpha() and w.lower() not in _NOT_MODIFIERS | ATTRIBUTION_VERBS) for w in words)
     return following if modifiers else None
 
 
@@ -525,11 +603,20 @@ def _strip_fillers(left: str) -> str:
         if word and word.group(1).lower() in SUBJECT_VERB_FILLERS:
             left = stripped[:word.start()]
             continue
-        appositive = re.search(r",\s*(?:the|a|an|who|\d+)\b[^,]{0,60},$", stripped)
-        if appositive:
+        appositive = re.search(r",\s*([^,]{1,60}),$", stripped)
+        if appositive and _appositive(appositive.group(1)):
             left = stripped[:appositive.start()]
             continue
         return stripped
+
+
+def _appositive(phrase: str) -> bool:
+    """A phrase set off by commas that describes the noun before it: "the mayor", "who
+    brought the case", "45", "Carroll's attorney"."""
+    words = phrase.split()
+    first = words[0].lower() if words else ""
+    return bool(words) and (first in NON_PERSON_DETERMINERS | {"who", "former"} or first[:1].isdigit()
+                            or words[0].endswith(("'s", "\u2019s")) or any(_role_word(w) for w in words))
 
 
 def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> list[Attribution]:
@@ -542,6 +629,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
     results: list[Attribution] = []
     open_quote = False
     group: list[int] = []  # the sentences of the quotation still open
+    lead_in = ""  # whom a sentence ending in ":" introduces ("Vilsack released a statement reading:")
     for index, sentence in enumerate(sentences):
         if index and paragraphs[index] != paragraphs[index - 1]:
             state.paragraph_mentions, open_quote, group = [], False, []
@@ -552,7 +640,9 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
         speaker = _named(speaker_entity)
         quoted = bool(spans)
         if quoted and speaker_entity is None:
-            speaker = _continued(results, index, paragraphs, open_quote, group)
+            speaker = _continued(results, index, paragraphs, open_quote, group, sentence)
+            if not speaker and sentence[:1] in _QUOTE_CHARS:
+                speaker = lead_in
         if quoted and speaker and open_quote:
             for earlier in group:  # '"It will be hard. We will try," she said.'
                 if not results[earlier].speaker:
@@ -560,6 +650,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
         group = (group + [index] if open_quote else [index]) if still_open else []
         open_quote = still_open
         state.subjects.append(_sentence_subject(speaker_entity, subject, sentence, names))
+        lead_in = (speaker or _named(state.subjects[-1])) if sentence.rstrip().endswith(":") else ""
         state.paragraph_mentions.extend((index, m) for m in resolved)
         results.append(Attribution(speaker=speaker, quoted=quoted, subject=_named(subject) if subject else "",
                                    antecedent=antecedent))
@@ -577,7 +668,9 @@ def _pronouns(state: _State, index: int, sentence: str, spans: list[tuple[int, i
         if not _outside(spans, match.start()):
             continue
         before = [m for m in resolved if m.end <= match.start()]
-        entity, nearest = _resolve(state, index, before, match.group())
+        entity, nearest = _reporter(state, sentence, match, before), -1
+        if entity is None:
+            entity, nearest = _resolve(state, index, before, match.group())
         resolved.append(Mention(match.start(), match.end(), entity, pronoun=True))
         resolved.sort(key=lambda m: m.start)
         if lead is not None and match.start() == lead.start():
@@ -594,12 +687,12 @@ def _with_speaker(result: Attribution, speaker: str) -> Attribution:
 
 
 def _continued(results: list[Attribution], index: int, paragraphs: list[int], open_quote: bool,
-               group: list[int]) -> str:
+               group: list[int], sentence: str) -> str:
     """A quotation with no attribution of its own: the speaker of the quotation it continues."""
     if open_quote and group:
         return results[group[0]].speaker
-    if index and paragraphs[index - 1] == paragraphs[index] and results[-1].quoted:
-        return results[-1].speaker
+    if sentence[:1] in _QUOTE_CHARS and index and paragraphs[index - 1] == paragraphs[index] and results[-1].quoted:
+        return results[-1].speaker  # '"A," Ortiz said. "B."': a quotation of its own, right after hers
     return ""
 
 

@@ -215,7 +215,7 @@ ATTRIBUTION_VERBS = _words(
     "believes believed accused accuses confirmed confirms reiterated reiterates wrote writes asked asks "
     "argued argues announced announces replied replies responded responds acknowledged acknowledges "
     "admitted admits urged urges suggested suggests predicted predicts tweeted posted recalled recalls "
-    "cited cites described describes confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
+    "remarked remarks indicated indicates reported reports cited cites described describes confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
 # Speech verbs that also stand before their subject in news style ("said Reyes").
 INVERTIBLE_VERBS = _words("said says added adds asked asks wrote writes replied explained noted continued")
 # Words that may stand between a subject and its speech verb ("Kirby has since said",
@@ -225,8 +225,9 @@ SUBJECT_VERB_FILLERS = _words(
     "publicly once earlier further recently quickly subsequently first initially separately privately "
     "reportedly has also had also")
 # Before a capitalised run these show it names a thing, place or body, not a person
-# ("the White House", "in Springfield", "from Acme"): people are not preceded by them.
-NON_PERSON_DETERMINERS = _words("the a an this that these those")
+# ("the White House", "in Springfield", "from Acme", "his Truth Social site"): people are
+# not preceded by them.
+NON_PERSON_DETERMINERS = _words("the a an this that these those his her its their our my your")
 LOCATIVE_PREPOSITIONS = _words(
     "in at from into toward towards across near inside outside throughout within via on onto around "
     "through over under off between beyond along")

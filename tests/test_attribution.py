@@ -156,6 +156,44 @@ def test_a_closing_attribution_decides_whose_the_sentence_is(tmp_path):
     assert of(rows, "Later, Tell asked").speaker == ""
 
 
+def test_a_pronoun_opening_what_someone_said_is_that_someone(tmp_path):
+    rows = read("Bridge\n\nGov. Wes Moore met Paul Wiedefeld on Monday. Wiedefeld said he believes the divers "
+                "are safe.\n", tmp_path)
+    assert of(rows, "Wiedefeld said").speaker == "Wiedefeld"
+
+
+def test_a_statement_introduced_with_a_colon_is_its_speakers(tmp_path):
+    rows = read("Tributes\n\nFormer Secretary of Agriculture Tom Vilsack released a statement reading:\n\n"
+                "\u201cHe set the highest standard. We will miss him.\u201d\n", tmp_path)
+    assert of(rows, "\u201cHe set").speaker == "Vilsack"
+    assert of(rows, "We will miss").speaker == "Vilsack"
+
+
+def test_a_role_given_in_the_predicate_is_tied_to_the_subject(tmp_path):
+    rows = read("Minister\n\nEmil Novak (1893 - 1945) was a Czech army officer who served as the wartime Minister "
+                "of Education. He was also chair of the youth board.\n", tmp_path)
+    assert of(rows, "He was also").subject == "Novak"
+
+
+def test_the_person_inside_a_subject_is_not_its_speaker(tmp_path):
+    rows = read("Appeal\n\nA lawyer for Jean Carroll, who brought the case, said the appeal would fail.\n", tmp_path)
+    assert of(rows, "A lawyer").speaker == ""
+    rows = read("Appeal\n\nJay Inslee said Lois Spellman was a trusted adviser.\n", tmp_path)
+    assert of(rows, "Jay Inslee said").speaker == "Inslee"  # not "said Lois Spellman"
+
+
+def test_an_inverted_attribution_after_a_quotation(tmp_path):
+    rows = read("Trial\n\n\"It was a fair trial,\" said family attorney Michael Rhodes. \"We are pleased.\"\n", tmp_path)
+    assert of(rows, "\"It was").speaker == "Rhodes"
+    assert of(rows, "\"We are").speaker == "Rhodes"
+
+
+def test_namesakes_keep_their_full_names_and_a_quoted_name_introduces_nobody(tmp_path):
+    rows = read("Obituary\n\nLois Spellman died nine days after her husband, former Gov. John Spellman. "
+                "She was 90.\n\nBob Ray, a friend, said: \u201cJoe Spellman was kind.\u201d\n", tmp_path)
+    assert of(rows, "She was 90").subject == "Lois Spellman"
+
+
 # ---- the measure ---------------------------------------------------------------------------------
 
 def test_labels_are_large_enough_and_split():
