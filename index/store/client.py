@@ -123,16 +123,13 @@ def _connect_embedded(path: Path) -> Connection:
 
 
 def _connect_server(settings: Settings) -> Connection:
-    from chromadb.api.client import Client
-
-    from .http import deadline_settings
+    from .http import open_http_client
 
     where = f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
     connection = Connection(client=None, where=where, timeout=settings.chroma_timeout)
-    chroma_settings = deadline_settings(settings.chroma_host, settings.chroma_port, settings.chroma_ssl,
-                                        settings.chroma_timeout)
     try:
-        connection.client = connection.call(lambda: Client(settings=chroma_settings), "connecting")
+        connection.client = connection.call(lambda: open_http_client(
+            settings.chroma_host, settings.chroma_port, settings.chroma_ssl, settings.chroma_timeout), "connecting")
     except StoreError:
         forget_clients()
         raise

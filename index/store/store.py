@@ -92,9 +92,13 @@ class Store:
 
     def _metadata(self) -> dict:
         name = f"{self.prefix}_documents"
-        # Read afresh: another process may have changed it since this collection was opened.
-        return self.call(lambda: dict(self.client.get_collection(name, embedding_function=None).metadata or {}),
-                         "reading the store revision")
+        # Read afresh: another process may have changed it since this collection was opened,
+        # or swapped a whole new store in (a reset), whose collections this one must follow.
+        current = self.call(lambda: self.client.get_collection(name, embedding_function=None),
+                            "reading the store revision")
+        if current.id != self.documents.id:
+            self._bind()
+        return dict(current.metadata or {})
 
     def revision(self) -> int:
         return revision.revision_of(self._metadata())
@@ -104,8 +108,12 @@ class Store:
         return revision.is_dirty(self._metadata())
 
     def has_history(self) -> bool:
-        """Whether anything was ever written here (an ingest started, or records exist)."""
+        """Whether anything was ever written here (an ingest started, or records exist), or a
+        damaged store was moved aside from here (the user's articles were in it)."""
         if revision.was_written(self._metadata()):
+            return True
+        path = self.connection.path
+        if path is not None and any(path.parent.glob(f"{path.name}.damaged-*")):
             return True
         return any(self.call(collection.count, "counting records") for collection in
                    (self.documents, self.chunks, self.sentences))
