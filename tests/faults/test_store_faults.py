@@ -146,7 +146,7 @@ def test_second_ingest_during_a_write_waits_and_loses_nothing(embedder, corpus, 
 
 
 def test_no_wait_fails_at_once_while_another_ingest_writes(embedder, corpus, tmp_path):
-    """dossier ingest --no-wait while another ingest writes -> exit 1, one line naming the other writer; the first completes"""
+    """An ingest run with --no-wait while another ingest writes -> exit 1, one line naming the other writer; the first completes"""
     settings = Settings(home=tmp_path / "home", _env_file=None)
     first = PausedWriter(Engine.open(settings, embedder=embedder), [corpus], "uncommitted").start()
     with pytest.raises(StoreBusy, match="another ingest"):
@@ -159,7 +159,7 @@ def test_no_wait_fails_at_once_while_another_ingest_writes(embedder, corpus, tmp
 
 
 def test_a_killed_writer_leaves_nothing_visible_and_the_next_ingest_repairs(embedder, corpus, tmp_path):
-    """kill -9 of an ingest between writing chunks and committing -> nothing half visible; the next ingest collects the leftovers"""
+    """An ingest killed (kill -9) between writing chunks and committing -> nothing half visible; the next ingest collects the leftovers"""
     home = tmp_path / "home"
     script = (
         "import sys, time\n"
@@ -206,7 +206,7 @@ def server_env(port: int, collection: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("point", ("uncommitted", "committed"))
 def test_second_ingest_through_a_server_waits_for_the_lease(embedder, corpus, tmp_path, chroma_port, point):
-    """Through chroma run, a second dossier ingest while another writes -> it waits for the lease with a message; every document complete"""
+    """A second ingest (a separate process, through chroma run) while another writes -> it waits for the lease with a message; every document complete"""
     collection = f"race-{point}"
     settings = server_settings(tmp_path / "writer", chroma_port, collection)
     first = PausedWriter(Engine.open(settings, embedder=embedder), [corpus], point).start()
@@ -249,7 +249,7 @@ def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chro
 
 
 def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(tmp_path):
-    """Chroma server accepts connections and never answers -> ask, sources, ingest each print one line within the deadline"""
+    """A Chroma server that accepts connections and never answers -> ask, sources and ingest each print one line within the deadline"""
     home = tmp_path / "home"
     home.mkdir()
     closed = dossier("sources", home=home, env={"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": "9"})
@@ -303,7 +303,7 @@ def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, seeded_store
 
 
 def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store):
-    """dossier doctor on a damaged store -> one line naming the file; doctor --repair moves it aside and the store is usable again"""
+    """The doctor command on a damaged store -> one line naming the file; doctor --repair moves it aside and the store is usable again"""
     database = seeded_store / "chroma" / "chroma.sqlite3"
     healthy = dossier("doctor", home=seeded_store)
     assert healthy.status == 0 and "5 documents" in healthy.stdout
@@ -320,7 +320,7 @@ def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store):
 
 
 def test_an_empty_database_file_is_damage_never_an_empty_store(embedder, seeded_store):
-    """chroma.sqlite3 truncated to 0 bytes -> StoreDamaged; the demo corpus is never ingested into it"""
+    """A chroma.sqlite3 truncated to 0 bytes -> StoreDamaged; the demo corpus is never ingested into it"""
     (seeded_store / "chroma" / "chroma.sqlite3").write_bytes(b"")
     with pytest.raises(StoreDamaged, match="0 bytes"):
         Engine.open(Settings(home=seeded_store, _env_file=None), embedder=embedder)
@@ -364,7 +364,7 @@ def test_a_read_only_store_says_so_in_one_line(seeded_store):
 
 
 def test_a_reset_whose_embeddings_fail_leaves_the_old_store_intact(embedder, seeded_store, corpus):
-    """ingest --reset with a failing OpenAI-compatible embeddings server -> one line saying the store is unchanged; old store answers"""
+    """An ingest --reset whose OpenAI-compatible embeddings server fails -> one line saying the store is unchanged; old store answers"""
     with FakeOpenAIServer() as server:
         env = {"DOSSIER_EMBEDDINGS": "openai", "OPENAI_BASE_URL": f"{server.url}/broken/v1",
                "OPENAI_API_KEY": "sk-test-reset"}
