@@ -442,6 +442,8 @@ def _verbish(word: str) -> bool:
         return False
     if _DIGITS.search(word) or lower in vocab.NUMBER_WORDS or lower in vocab.QUANTITY_WORDS or lower in _WH:
         return False
+    if _is_time(lower):
+        return False  # "last year", "on Monday": when, not what was done
     if lower in vocab.ADVERBS or (lower.endswith("ly") and not lower.endswith("ply") and len(lower) > 5):
         return False
     if lower.endswith(vocab.NOUN_ENDINGS) or (lower.endswith("s") and not lower.endswith(("ss", "us", "is"))):
@@ -456,8 +458,13 @@ def _object_head(rest: list[str]) -> Optional[str]:
         if word.lower() in _BREAKS or word.lower() in vocab.AUXILIARIES:
             break
         phrase.append(word)
-    content = _content(phrase)
+    content = [w for w in _content(phrase) if not _is_time(w.lower())]  # "sell last year": not the year
     return content[-1].lower() if content else None
+
+
+def _is_time(lower: str) -> bool:
+    return lower in vocab.TIME_NOUNS or lower in vocab.RELATIVE_DATES or lower in vocab.MONTHS \
+        or lower in vocab.WEEKDAYS
 
 
 def _content(words: list[str]) -> list[str]:
@@ -492,7 +499,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind == "date":
         return _has_date(text)
     if kind == "reason":
-        return bool(vocab.REASON_MARKERS.search(text))
+        return bool(vocab.REASON_MARKERS.search(text)) or _purpose_after_focus(text, analysis.focus_terms)
     if kind == "response":
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
     if kind == "statement":
@@ -532,6 +539,14 @@ def addresses(analysis: QuestionAnalysis, sentence_text: str, corpus: Optional[C
                                                                                       speaker)
 
 
+def _purpose_after_focus(text: str, focus: frozenset[str]) -> bool:
+    """The focus verb followed by its purpose or cause: "striking to keep what we have",
+    "striking for more money", "closed over safety fears"."""
+    words = _words(text)
+    return any(tokenize(word)[:1] and tokenize(word)[0] in focus and words[i + 1].lower() in vocab.PURPOSE_WORDS
+               for i, word in enumerate(words[:-1]))
+
+
 def _lower_words(text: str) -> set[str]:
     """The words of ``text``, hyphenated compounds also split ("eight-month-old")."""
     words = {w.lower() for w in _words(text)}
@@ -544,12 +559,12 @@ def _has_quantity(text: str) -> bool:
 
 
 def _counts(text: str, counted: frozenset[str]) -> bool:
-    """A number within a few words before what the question counts: "all 22 crew",
-    "at least 10 missiles", "millions of rockets" (not a time or a length elsewhere)."""
+    """A number within a few words of what the question counts: "all 22 crew", "at least
+    10 missiles", "millions of rockets", "the launch is the 29th" (not a time elsewhere)."""
     words = _words(text)
     for i, word in enumerate(words):
         stems = tokenize(word)
-        if stems and stems[0] in counted and any(_is_number(w) for w in words[max(0, i - 4):i]):
+        if stems and stems[0] in counted and any(_is_number(w) for w in words[max(0, i - 4):i + 5] if w != word):
             return True
     return False
 

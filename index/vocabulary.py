@@ -86,6 +86,10 @@ REASON_MARKERS = re.compile(
     r"reflection of|reflects?|so as)\b",
     re.IGNORECASE)
 
+# Words that, right after the verb a "why" question asks about, give its purpose or cause:
+# "striking to keep ...", "striking for more money", "closed over safety fears".
+PURPOSE_WORDS = _words("to for over because after amid against since")
+
 # ---- quantities and dates ---------------------------------------------------------------------
 
 NUMBER_WORDS = _words(
@@ -118,7 +122,7 @@ ORGANISATION_NOUNS = _words(
     "agency agencies outlet outlets network networks newspaper newspapers paper media broadcaster broadcasters "
     "channel channels station court courts company companies firm firms organisation organization group groups "
     "ministry department office council committee body government administration party union bank team club "
-    "publication service services website site news wire")
+    "publication service services website site news wire board boards authority commission")
 PLACE_NOUNS = _words("country countries nation nations city cities town towns place places region regions area "
                      "areas province island islands sea seas port ports capital continent location "
                      "destination border territory")
@@ -148,7 +152,7 @@ NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "an
 # Adverbs that sit between a subject and its verb ("could the weapons still kill") and are
 # not the verb; words in -ly are treated the same way (except -ply: supply, reply).
 ADVERBS = _words("still even yet now ever already also soon again just really actually first later then never "
-                 "not only once further aboard abroad ashore inside outside away here there")
+                 "not only once further aboard abroad ashore inside outside away here there last next")
 
 # Verbs that hand the meaning on to the verb after them: in "vow to react" or "said to be
 # willing to send" the question is about reacting and sending.
