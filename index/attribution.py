@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from .vocabulary import (ATTRIBUTION_VERBS, DEMONYM_SUFFIXES, FUNCTION_WORDS, GENDERED_ROLES, HONORIFICS, INVERTIBLE_VERBS,
@@ -44,6 +44,7 @@ _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
 _NAME_CONNECTORS = frozenset({"of", "for", "and"})  # "Secretary of Transportation", "Minister for Health"
 _REPORTED = re.compile(r"\b(?P<verb>[A-Za-z]+)(?:\s+that)?\s+$")
 _PREDICATE = re.compile(r"\b(?:was|is|became|becomes|remained|remains|served as|serves as)\s+")
+_LOWER_OFFICE = re.compile(r"\b(?P<role>[A-Za-z-]+)\s+of\s+(?:the\s+)?[a-z]+\s+$")
 _PREPOSITIONS = frozenset({"for", "of", "to", "with", "by", "from", "at", "in", "on", "about", "against", "among"})
 _PHRASE_WORD = re.compile(r"[\w'\u2019-]+")
 _NOT_MODIFIERS = frozenset({"to", "with", "for", "by", "of", "at", "in", "on", "from", "about", "not", "that"})
@@ -83,6 +84,14 @@ class People:
     by_key: dict[str, str]  # key -> full name
     gender: dict[str, str]
     roles: dict[str, set[str]]  # role noun -> keys it is tied to
+    confirmed: set[str] = field(default_factory=set)  # keys the text shows to be people, not just names
+
+    def is_person(self, entity: str) -> bool:
+        """A named person the article vouches for: titled, given a role, or later called by
+        the short form alone ("Reyes added"), or the one person a he/she can refer back to; a name
+        seen once with none of these may be a body ("according to Thomson Reuters") and is never
+        shown as anyone's words."""
+        return entity in self.confirmed
 
     def role_entity(self, role: str) -> str:
         tied = self.roles.get(role, set())
@@ -169,6 +178,9 @@ def _split_title(sentence: str, words: list[Token], run: list[int]) -> _Candidat
 def _title_before(sentence: str, words: list[Token], first: int) -> tuple[Optional[str], int]:
     """A title right before a run ("spokesman Ned Price", "Gov. Wes Moore"), or a role up to six
     words before it over an office's name ("Ambassador to the United Nations Vassily Nebenzia")."""
+    office = _LOWER_OFFICE.search(sentence, 0, words[first].start)
+    if office and _role_word(office.group("role")):  # "chief of staff David Oman"
+        return _role_word(office.group("role")), office.start("role")
     for index in range(first - 1, max(first - 7, -1), -1):
         word, following = words[index], words[index + 1]
         gap = sentence[word.end:following.start]
@@ -325,7 +337,9 @@ def _register(persons: set[str], found: list[tuple[int, _Candidate]], sentences:
         elif len(short[single]) == 1:
             keys[single] = single
     by_key = {key: full for full, key in keys.items() if " " in full or key not in keys.values() or full == key}
-    return People(keys=keys, by_key=by_key, gender={}, roles=defaultdict(set))
+    titled = {" ".join(w.text for w in c.name) for _, c in found if c.title}
+    confirmed = {key for full, key in keys.items() if full in titled or (" " not in key and alone[key])}
+    return People(keys=keys, by_key=by_key, gender={}, roles=defaultdict(set), confirmed=confirmed)
 
 
 def _key_of(people: People, name: str) -> Optional[str]:
@@ -335,7 +349,7 @@ def _key_of(people: People, name: str) -> Optional[str]:
 
 
 _ROLE_BEFORE = r"\b(?P<role>[A-Za-z-]+),\s+(?:[a-z]+\s+){0,2}(?:[A-Z][a-z]*\.?\s+){0,2}"
-_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?P<role>[\w-]+)\b|\s+became\s+(?:the\s+)?(?P<role2>[\w-]+)\b")
+_APPOSITIVE = re.compile(r",\s+|\s+(?:became|becomes)\s+")
 
 
 def _tie_appositive_roles(sentences: list[str], people: People) -> None:
@@ -344,9 +358,9 @@ def _tie_appositive_roles(sentences: list[str], people: People) -> None:
         for full, key in people.keys.items():
             for match in re.finditer(re.escape(full) + r"(?=[\s,])", sentence):
                 tail = _APPOSITIVE.match(sentence, match.end())
-                role = tail and _role_word(tail.group("role") or tail.group("role2") or "")
-                if role:
-                    _tie(people, role, key)
+                found = tail and _first_role(sentence, tail.end(), limit=5)
+                if found:  # "Lena Ortiz, the mayor,", "Eric Benhamou, the company's chairman", "Ortiz became mayor"
+                    _tie(people, found[0], key)
             for match in re.finditer(_ROLE_BEFORE + re.escape(full) + r"\b", sentence):
                 role = _role_word(match.group("role"))
                 if role:  # "her husband, former Gov. John Spellman"
@@ -387,6 +401,7 @@ def _first_role(text: str, position: int, limit: int = 5) -> Optional[tuple[str,
 
 def _tie(people: People, role: str, key: str) -> None:
     people.roles[role].add(key)
+    people.confirmed.add(key)
     if GENDERED_ROLES.get(role):
         people.gender.setdefault(key, GENDERED_ROLES[role])
 
@@ -501,6 +516,7 @@ def _resolve(state: _State, index: int, before: list[Mention], pronoun: str) -> 
         entity = distinct[0]
         if not entity.startswith(_ROLE_PREFIX):
             state.people.gender.setdefault(entity, wanted)
+            state.people.confirmed.add(entity)  # "she" does not refer back to a place or a body
         return entity, -1
     named = [i for i, m in compatible if _named(m.entity)]
     return UNRESOLVED + wanted, (max(named) if named else -1)
@@ -637,7 +653,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
         names = [m for m in mentions[index] if _outside(spans, m.start)]
         resolved, subject, antecedent = _pronouns(state, index, sentence, spans, names, open_quote)
         speaker_entity = _speech_subject(sentence, spans, resolved)
-        speaker = _named(speaker_entity)
+        speaker = _shown(people, speaker_entity)
         quoted = bool(spans)
         if quoted and speaker_entity is None:
             speaker = _continued(results, index, paragraphs, open_quote, group, sentence)
@@ -651,9 +667,12 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
         open_quote = still_open
         state.subjects.append(_sentence_subject(speaker_entity, subject, sentence, names))
         lead_in = (speaker or _named(state.subjects[-1])) if sentence.rstrip().endswith(":") else ""
+        shown = _shown(people, subject)
+        if _named(subject) and not shown:  # settled by the text, but on a name not shown to be a person
+            antecedent = max((i for i, m in state.paragraph_mentions if m.entity == subject and i < index),
+                             default=-1)
         state.paragraph_mentions.extend((index, m) for m in resolved)
-        results.append(Attribution(speaker=speaker, quoted=quoted, subject=_named(subject) if subject else "",
-                                   antecedent=antecedent))
+        results.append(Attribution(speaker=speaker, quoted=quoted, subject=shown, antecedent=antecedent))
     return results
 
 
@@ -676,6 +695,12 @@ def _pronouns(state: _State, index: int, sentence: str, spans: list[tuple[int, i
         if lead is not None and match.start() == lead.start():
             subject, antecedent = entity, nearest
     return resolved, subject, antecedent
+
+
+def _shown(people: People, entity: Optional[str]) -> str:
+    """The name to show for an entity: a named person the article vouches for, else ''."""
+    named = _named(entity)
+    return named if named and people.is_person(named) else ""
 
 
 def _named(entity: Optional[str]) -> str:

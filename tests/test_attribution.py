@@ -194,6 +194,18 @@ def test_namesakes_keep_their_full_names_and_a_quoted_name_introduces_nobody(tmp
     assert of(rows, "She was 90").subject == "Lois Spellman"
 
 
+def test_a_name_seen_once_without_evidence_is_nobodys_voice(tmp_path):
+    rows = read("Shares\n\nAnalysts had expected more, according to Harbor Partners.\n\n"
+                "Sales fell, according to Maria Lopez, the company's treasurer.\n", tmp_path)
+    assert of(rows, "Analysts").speaker == ""  # could be a firm: nothing shows it is a person
+    assert of(rows, "Sales fell").speaker == "Lopez"  # a role says she is one
+
+
+def test_a_multiword_office_before_a_name_is_a_title(tmp_path):
+    rows = read("Tribute\n\nHis former chief of staff David Oman said the governor was kind.\n", tmp_path)
+    assert of(rows, "His former").speaker == "Oman"
+
+
 # ---- the measure ---------------------------------------------------------------------------------
 
 def test_labels_are_large_enough_and_split():
