@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
                         description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and answers to "
                                     "mentions in threads. Reads DISCORD_TOKEN from the environment or .env; "
-                                    "stops cleanly on Ctrl-C or SIGTERM. See the README for creating the bot.")
+                                    "stops cleanly on Ctrl-C or SIGTERM. docs/discord.md says how to create the bot.")
     return parser
 
 

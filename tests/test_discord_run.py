@@ -198,5 +198,5 @@ def test_discord_invite_permissions_integer_is_documented():
     needed = discord.Permissions(send_messages=True, send_messages_in_threads=True, create_public_threads=True,
                                  embed_links=True, read_message_history=True)
     assert needed.value == INVITE_PERMISSIONS
-    doc = Path(PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    doc = Path(PROJECT_ROOT / "docs" / "discord.md").read_text(encoding="utf-8")  # where the bot's setup is
     assert f"scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}" in doc
