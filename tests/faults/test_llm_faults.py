@@ -23,7 +23,7 @@ from dossier.index.engine import Engine
 from dossier.index.generate import OBEYED_SOURCE, OFF_QUESTION, chunk_records
 from dossier.index.models import Answer
 from dossier.index.question import addresses, analyze_question
-from dossier.index.settings import Settings
+from dossier.index.settings import SEEDS_DIR, Settings
 from conftest import assert_verbatim
 from harness import (SECRET_KEY, baseline_seconds, dossier, generated_engine, generated_settings, llm,  # noqa: F401
                      silent)
@@ -156,6 +156,18 @@ def test_hanging_model_repl_follow_up(seeded_store, embedder, silent):
     assert "rewriting the follow-up failed" in second.notice and "no time was left" in second.notice
     # Two answers, 2 s each at most; per call and per attempt it would be 2 + 2 x 3 x 2 s.
     assert seconds < baseline + 2 * 2 + 4, (seconds, baseline)
+
+
+def test_hanging_embeddings_cli(tmp_path, silent):
+    """Embeddings server accepts and never answers (dossier ingest, dossier ask; 3 retries allowed) -> exit 1, one error line each within DOSSIER_LLM_TIMEOUT"""
+    env = {"DOSSIER_EMBEDDINGS": "openai", "OPENAI_BASE_URL": silent.url + "/v1", "OPENAI_API_KEY": SECRET_KEY,
+           "DOSSIER_LLM_TIMEOUT": "2", "DOSSIER_LLM_MAX_RETRIES": "3"}
+    for args in (("ingest", str(SEEDS_DIR)), ("ask", "Who said what?")):  # each in a new store
+        run = dossier(*args, home=tmp_path / args[0], env=env)
+        assert run.status == 1 and run.stdout == "", (args, run.stdout)
+        assert run.stderr.count("\n") == 1 and "the embedding service at 127.0.0.1" in run.stderr, run.stderr
+        assert "no answer within 2s" in run.stderr and SECRET_KEY not in run.stderr
+        assert run.seconds < 2 + 20, (args, run.seconds)  # start-up and the one budget; per attempt: 4 x 2 s more
 
 
 def test_hanging_embeddings_bot_startup(tmp_path, silent, capsys, monkeypatch):
