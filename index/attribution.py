@@ -33,11 +33,13 @@ from .vocabulary import (ATTRIBUTION_VERBS, DEMONYM_SUFFIXES, FUNCTION_WORDS, GE
                          PERSON_PRONOUN_GENDER, ROLE_ADJECTIVES, ROLE_NOUNS, SUBJECT_VERB_FILLERS, TITLE_ABBREVIATIONS,
                          WEEKDAYS)
 
+_CALENDAR = MONTHS | WEEKDAYS  # month and day names are capitalised without naming anyone
 UNRESOLVED = "?"  # a pronoun whose person the text does not settle
 _ROLE_PREFIX = "role:"  # an unnamed person known only by a role ("the mayor")
 
 _WORD = re.compile(r"\b[A-Z]\.(?=\s)|[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+)*")
 _QUOTE_CHARS = "\"\u201c\u201d"
+_QUOTE_MARK = re.compile("[\"\u201c\u201d]")
 _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
@@ -100,6 +102,11 @@ class People:
 
 # ---- words and runs ---------------------------------------------------------------------------------
 
+def _words_and_runs(sentence: str) -> tuple[list[Token], list[list[int]]]:
+    words = tokens(sentence)
+    return words, _runs(sentence, words)
+
+
 def tokens(sentence: str) -> list[Token]:
     found = []
     for match in _WORD.finditer(sentence):
@@ -113,7 +120,7 @@ def tokens(sentence: str) -> list[Token]:
 def _capitalised(word: str) -> bool:
     """A word written as part of a name: "Ortiz", "Smith-Jones"; not "US", "May", "Iranian-made"."""
     parts = word.split("-")
-    return all(p[:1].isupper() and not p.isupper() for p in parts) and word.lower() not in MONTHS | WEEKDAYS
+    return all(p[:1].isupper() and not p.isupper() for p in parts) and word.lower() not in _CALENDAR
 
 
 def _role_word(word: str) -> Optional[str]:
@@ -271,6 +278,7 @@ def _shared_word_evidence(untitled: set[str], against: set[str], sentences: list
 def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]:
     """The article's people and, per sentence, the mentions of them (names, short forms, roles)."""
     lowercase = {w.lower() for s in sentences for w in re.findall(r"\b[a-z][\w'-]*", s)}
+    parsed = [_words_and_runs(sentence) for sentence in sentences]
     found: list[tuple[int, _Candidate]] = []
     titled: set[str] = set()
     against: set[str] = set()
@@ -278,9 +286,9 @@ def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]
     for index, sentence in enumerate(sentences):
         if is_headline(sentence):
             continue
-        words = tokens(sentence)
+        words, runs = parsed[index]
         quoted = quote_spans(sentence, False)[0]
-        for run in _runs(sentence, words):
+        for run in runs:
             if not _outside(quoted, words[run[0]].start):
                 continue  # a speaker's words ("Bob Ray defined ...") do not introduce the article's people
             candidate = _trim(_split_title(sentence, words, run), lowercase)
@@ -298,7 +306,7 @@ def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]
     multi = {" ".join(w.text for w in c.name) for _, c in found if len(c.name) >= 2}
     against |= _shared_word_evidence(multi - titled, against, sentences)
     persons = {full for full in multi if full in titled or full not in against}
-    people = _register(persons, found, sentences)
+    people = _register(persons, found, parsed)
     for full, shown in gender.items():
         key = _key_of(people, full)
         if key:
@@ -309,16 +317,16 @@ def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]
         if key and candidate.title and _role_word(candidate.title):
             people.roles[candidate.title].add(key)
     _tie_appositive_roles(sentences, people)
-    return people, _mentions(sentences, people, lowercase)
+    return people, _mentions(sentences, parsed, people, lowercase)
 
 
-def _register(persons: set[str], found: list[tuple[int, _Candidate]], sentences: list[str]) -> People:
+def _register(persons: set[str], found: list[tuple[int, _Candidate]],
+              parsed: list[tuple[list[Token], list[list[int]]]]) -> People:
     """Key each person by the short form the article uses (the last word, unless only the first
     is used alone); two people sharing it keep their full names."""
     alone: dict[str, int] = defaultdict(int)
-    for sentence in sentences:
-        words = tokens(sentence)
-        for run in _runs(sentence, words):
+    for words, runs in parsed:
+        for run in runs:
             if len(run) == 1:
                 alone[words[run[0]].text] += 1
     short: dict[str, list[str]] = defaultdict(list)
@@ -406,13 +414,14 @@ def _tie(people: People, role: str, key: str) -> None:
         people.gender.setdefault(key, GENDERED_ROLES[role])
 
 
-def _mentions(sentences: list[str], people: People, lowercase: set[str]) -> dict[int, list[Mention]]:
+def _mentions(sentences: list[str], parsed: list[tuple[list[Token], list[list[int]]]], people: People,
+              lowercase: set[str]) -> dict[int, list[Mention]]:
     by_sentence: dict[int, list[Mention]] = {}
     for index, sentence in enumerate(sentences):
         found: list[Mention] = []
         if not is_headline(sentence):
-            words = tokens(sentence)
-            for run in _runs(sentence, words):
+            words, runs = parsed[index]
+            for run in runs:
                 candidate = _trim(_split_title(sentence, words, run), lowercase)
                 full = " ".join(w.text for w in candidate.name)
                 key = _key_of(people, full) if candidate.name else None
@@ -450,9 +459,8 @@ def _role_mentions(sentence: str, people: People, names: list[Mention]) -> list[
 def quote_spans(sentence: str, open_at_start: bool) -> tuple[list[tuple[int, int]], bool]:
     """Character ranges inside quotation marks, and whether a quotation is still open at the end."""
     spans, inside, since = [], open_at_start, 0
-    for position, char in enumerate(sentence):
-        if char not in _QUOTE_CHARS:
-            continue
+    for mark in _QUOTE_MARK.finditer(sentence):
+        position, char = mark.start(), mark.group()
         opening = char == "\u201c" or (char == '"' and not inside)
         if char == "\u201d" or (char == '"' and inside):
             opening = False
