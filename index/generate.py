@@ -69,14 +69,14 @@ from typing import Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
+from .bounds import fit_cited
 from .chat import ChatClient, ChatError, Message
 from .deadline import Budget
 from .embedder import Embedder
 from .extractive import sentence_terms, weighted_share
-from .injection import Instruction, instructions, repeats
+from .injection import instructions, repeats
 from .lexical import tokenize
 from .models import REFUSAL, Answer, Citation, DocumentMeta, RetrievalHit, SentenceRecord
-from .bounds import fit_cited
 from .parse import normalize, split_sentences
 from .settings import PROMPTS_DIR
 
@@ -265,48 +265,68 @@ class Generation:
         """Keep the sentences a cited source supports, cite the supporting sentences, renumber,
         and stop at ``max_chars``."""
         paragraphs = [split_reply(p) for p in reply.splitlines() if p.strip()]
-        sentences = [s for p in paragraphs for s in p]
-        by_chunk = chunk_records(request.chunks, request.records)
+        supports = self.supports(request, [s for p in paragraphs for s in p])
         commands = instructions(r.text for r in request.records)
-        candidates = [s for s in sentences if s.numbers and _LETTER.search(s.bare)]
-        vectors = self.scorer.embed([s.bare for s in candidates]) if candidates else np.zeros((0, 1))
-        vector_of = {id(s): v for s, v in zip(candidates, vectors)}
-        numbering: dict[str, int] = {}
-        citations: list[Citation] = []
-        out_paragraphs: list[str] = []
-        kept = dropped = length = 0
-        obeyed = addressed = full = False
+        out = _Bounded(self.cite, self.max_chars)
+        dropped, obeyed, addressed = 0, False, False
         for paragraph in paragraphs:
-            out = []
+            out.new_paragraph()
             for sentence in paragraph:
-                vector = vector_of.get(id(sentence))
-                support = {} if vector is None else supported_sources(self.scorer, sentence, vector, by_chunk)
+                support = supports.get(id(sentence))
                 if not support:
                     dropped += 1
                     continue
                 # Judged on every supported sentence, shown or not: one obeyed instruction spoils the reply.
                 obeyed = obeyed or repeats(sentence.bare, commands, request.question)
                 addressed = addressed or any(request.addresses(sentence.bare, r.speaker) for r in support.values())
-                trial = dict(numbering)
-                for record in (support[n] for n in sentence.numbers if n in support):
-                    trial.setdefault(record.sentence_id, len(trial) + 1)
-                room = self.max_chars - length - (1 if length else 0)
-                text = rewrite_markers(sentence.raw, support, trial)
-                if full or (kept and len(text) > room):
-                    full = True  # past the length limit: this and later sentences are left out, uncited
-                    continue
-                cited = {r.sentence_id: r for r in support.values()}
-                citations.extend(self.cite(n, cited[sid]) for sid, n in trial.items() if sid not in numbering)
-                numbering = trial
-                shown = fit_cited(text, room)
-                full = shown != text
-                out.append(shown)
-                length += len(shown) + (1 if length else 0)
-                kept += 1
-            if out:
-                out_paragraphs.append(" ".join(out))
-        return Checked(text="\n".join(out_paragraphs), citations=tuple(citations), kept=kept, dropped=dropped,
-                       obeyed_source=obeyed, addresses_question=addressed, shortened=full)
+                out.add(sentence, support)
+        return Checked(text=out.text(), citations=tuple(out.citations), kept=out.kept, dropped=dropped,
+                       obeyed_source=obeyed, addresses_question=addressed, shortened=out.full)
+
+    def supports(self, request: Request, sentences: list["_Sentence"]) -> dict[int, dict[int, SentenceRecord]]:
+        """id(sentence) -> its cited numbers that a sentence of their chunk supports, each with that sentence."""
+        by_chunk = chunk_records(request.chunks, request.records)
+        candidates = [s for s in sentences if s.numbers and _LETTER.search(s.bare)]
+        vectors = self.scorer.embed([s.bare for s in candidates]) if candidates else np.zeros((0, 1))
+        return {id(s): supported_sources(self.scorer, s, v, by_chunk) for s, v in zip(candidates, vectors)}
+
+
+class _Bounded:
+    """The checked answer as it is written: citations numbered in order of first use, and
+    nothing past ``max_chars`` (later sentences left out uncited, a first one too long cut)."""
+
+    def __init__(self, cite: Callable[[int, SentenceRecord], Citation], max_chars: int) -> None:
+        self.cite = cite
+        self.max_chars = max_chars
+        self.numbering: dict[str, int] = {}
+        self.citations: list[Citation] = []
+        self.paragraphs: list[list[str]] = []
+        self.length = self.kept = 0
+        self.full = False
+
+    def new_paragraph(self) -> None:
+        self.paragraphs.append([])
+
+    def add(self, sentence: "_Sentence", support: dict[int, SentenceRecord]) -> None:
+        numbering = dict(self.numbering)
+        for record in (support[n] for n in sentence.numbers if n in support):
+            numbering.setdefault(record.sentence_id, len(numbering) + 1)
+        text = rewrite_markers(sentence.raw, support, numbering)
+        room = self.max_chars - self.length - (1 if self.length else 0)
+        if self.full or (self.kept and len(text) > room):
+            self.full = True
+            return
+        cited = {r.sentence_id: r for r in support.values()}
+        self.citations.extend(self.cite(n, cited[sid]) for sid, n in numbering.items() if sid not in self.numbering)
+        self.numbering = numbering
+        shown = fit_cited(text, room)
+        self.full = shown != text
+        self.paragraphs[-1].append(shown)
+        self.length += len(shown) + (1 if self.length else 0)
+        self.kept += 1
+
+    def text(self) -> str:
+        return "\n".join(" ".join(p) for p in self.paragraphs if p)
 
 
 def condense(chat: ChatClient, question: str, history: list[tuple[str, str]], budget: Budget) -> str:
