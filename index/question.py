@@ -90,6 +90,7 @@ class QuestionAnalysis:
     counted: Optional[str] = None  # "missiles" in "how many missiles": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
+    speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
 
     def has_focus(self) -> bool:
         return bool(self.focus)
@@ -107,7 +108,8 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     person = _named_speaker(text, corpus.speakers)
     speech = bool(vocab.QUESTION_SPEECH.search(text))
     answer_type = answer_type_of(words, speech)
-    focus = focus_of(words, answer_type)
+    frame = _SPEECH_FRAME.match(text)
+    focus = _speech_focus(frame) if frame and answer_type == "statement" else focus_of(words, answer_type)
     names = [w for w in _NAME_WORD.findall(text) if w not in vocab.COMMON_CAPITALISED]
     unknown = tuple(w for w in names if not all(corpus.knows(t) for t in tokenize(w)))
     topic = speech_topic(text) if person else None
@@ -118,8 +120,8 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
-                            counted_terms=frozenset(focus_terms(counted_words, corpus)),
-                            kind_noun=_kind_noun_word(words))
+                            counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
+                            kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(text)))
 
 
 def _counted(words: list[str]) -> Optional[str]:
@@ -154,9 +156,27 @@ def _kind_noun_word(words: list[str]) -> Optional[str]:
 SPEECH_TERMS = frozenset(tokenize(vocab.SPEECH_WORDS_TEXT))
 _SPEECH_FRAME = re.compile(
     r"^(?:what|how|why|when|where)\s+(?:did|does|do|has|had|was|is|would)\s+(?P<who>.+?)\s+"
-    r"(?:" + vocab.SPEECH_FRAME_VERBS + r")"
+    r"(?P<verb>" + vocab.SPEECH_FRAME_VERBS + r")"
     r"(?:\s+(?:about|on|regarding|concerning|of|that))?\s+(?P<topic>.+?)[?.!]*$",
     re.IGNORECASE)
+
+
+def _speech_focus(frame: re.Match) -> tuple[str, ...]:
+    """"What did X say about Y": the saying. "What did X say Y would cost": the clause's verb,
+    which a statement must speak to (X saying something else does not answer it)."""
+    about = re.match(r"\s+(?:about|on|regarding|concerning|of)\b", frame.string[frame.end("verb"):], re.IGNORECASE)
+    clause = _words(frame.group("topic"))
+    if not about and any(w.lower() in vocab.AUXILIARIES for w in clause):
+        inner = _clause_verb(clause)
+        if inner is not None:
+            return (clause[inner].lower(),)
+    return (frame.group("verb").lower(),)
+
+
+def _speech_subject(question: str) -> list[str]:
+    """The stems of whoever "what did <who> say/tell/claim" asks about."""
+    match = _SPEECH_FRAME.match(question.strip())
+    return tokenize(match.group("who")) if match else []
 
 
 def speech_topic(question: str) -> Optional[str]:
@@ -503,7 +523,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind == "response":
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
     if kind == "statement":
-        return _is_statement(text, speaker)
+        return _is_statement(text, speaker) and _by_the_asked_speaker(analysis, text, speaker)
     if kind == "person":
         return _has_person(text, analysis, corpus, speaker)
     if kind == "organisation":
@@ -513,8 +533,24 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     return True
 
 
+def _by_the_asked_speaker(analysis: QuestionAnalysis, text: str, speaker: str) -> bool:
+    """A statement answers "what did X say" only when X made it: X is its speaker (found at
+    ingest), or it has none and names X ("North Korea declared ..."). Kirby's words about
+    Putin do not say what Putin said."""
+    asked = analysis.speaker_terms
+    if not asked:
+        return True
+    if speaker:
+        return bool(set(tokenize(speaker)) & asked)
+    needed = len(asked) if len(asked) <= 3 else round(len(asked) * 2 / 3)
+    return len(asked & set(tokenize(text))) >= needed
+
+
 def _is_statement(text: str, speaker: str) -> bool:
-    return bool(speaker) or '"' in text or "\u201c" in text or bool(_lower_words(text) & vocab.REPORTING_VERBS)
+    return bool(speaker) or '"' in text or "\u201c" in text or bool(set(tokenize(text)) & _REPORTING_STEMS)
+
+
+_REPORTING_STEMS = frozenset(tokenize(" ".join(sorted(vocab.REPORTING_VERBS))))
 
 
 def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> bool:
