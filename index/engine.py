@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Generator, Iterable, Iterator, Literal, Optional, Union
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from . import extractive
 from .chat import ChatClient, build_chat
 from .conversation import Condenser, Conversation, resolve_followup
 from .bounds import fit_cited
 from .deadline import Budget
-from .embedder import build_embedder, embed_query, embed_texts, model_id
+from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_id
 from .errors import QuestionError, StoreError
 from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
 from .catalogue import Catalogue
@@ -51,7 +50,7 @@ class Engine:
     """Assembled from explicit collaborators: an embedder, the store, the catalogue of the
     corpus and an optional chat client (``open`` builds the defaults from settings)."""
 
-    def __init__(self, settings: Settings, embedder: BaseEmbedding, store: Store,
+    def __init__(self, settings: Settings, embedder: Embedder, store: Store,
                  catalogue: Optional[Catalogue] = None, chat: Optional[ChatClient] = None) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -62,7 +61,7 @@ class Engine:
         self._facts: Optional[tuple[Optional[int], CorpusFacts]] = None  # (store revision, facts)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Optional[BaseEmbedding] = None, store: Optional[Store] = None,
+    def open(cls, settings: Settings, embedder: Optional[Embedder] = None, store: Optional[Store] = None,
              catalogue: Optional[Catalogue] = None, chat: Optional[ChatClient] = None,
              reset: bool = False) -> "Engine":
         """Build the engine from settings; any collaborator passed in is used as it is.

@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from .attribution import attribute
-from .embedder import embed_texts
+from .embedder import Embedder, embed_texts
 from .errors import DossierError, FileRejected, StoreError
 from .lexical import LexicalIndex
 from .models import IngestReport, ParsedDocument
@@ -100,7 +99,7 @@ def sync_lexical(store: Store, lexical: LexicalIndex, revision: int, force: bool
 EMBED_BATCH_SENTENCES = 2048
 
 
-def ingest(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: Iterable[Path],
+def ingest(store: Store, embedder: Embedder, lexical: LexicalIndex, paths: Iterable[Path],
            max_file_bytes: int, prune: bool = False, progress: Optional[Progress] = None,
            batch_sentences: Optional[int] = None, wait: bool = True, notify: Optional[Notify] = None,
            checkpoint: Optional[Checkpoint] = None) -> IngestReport:
@@ -146,7 +145,7 @@ def _promote(store: Store, report: IngestReport) -> None:
     store.promote()
 
 
-def _ingest_locked(store: Store, embedder: BaseEmbedding, lexical: LexicalIndex, paths: Iterable[Path],
+def _ingest_locked(store: Store, embedder: Embedder, lexical: LexicalIndex, paths: Iterable[Path],
                    max_file_bytes: int, prune: bool, progress: Optional[Progress], batch_sentences: Optional[int],
                    checkpoint: Checkpoint, lock) -> IngestReport:
     checkpoint("locked")
