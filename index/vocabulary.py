@@ -178,7 +178,7 @@ DIRECTIVE_VERBS = _words(
 DIRECTIVE_OBJECTS = _words("question questions instruction instructions prompt prompts rules rule context "
                            "above previous prior earlier system")
 
-# ---- attribution: who a sentence is about and who says it (owned by attribution.py) ---------
+# ---- attribution: who a sentence is about and who says it (people.py, attribution.py) -------
 
 # Honorifics written before a name; most show the person's gender, which is what lets a
 # "she" skip past a "Mr" (''=the title says nothing about gender).
