@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
+from ..errors import StoreError
 from ..models import RetrievalHit, SentenceRecord
 from ..settings import Settings
 from . import layout, revision
@@ -94,7 +95,7 @@ class Store:
         name = f"{self.prefix}_documents"
         # Read afresh: another process may have changed it since this collection was opened,
         # or swapped a whole new store in (a reset), whose collections this one must follow.
-        current = self.call(lambda: self.client.get_collection(name, embedding_function=None),
+        current = self.call(lambda: _while_swapping(lambda: self.client.get_collection(name, embedding_function=None)),
                             "reading the store revision")
         if current.id != self.documents.id:
             self._bind()
@@ -309,16 +310,41 @@ class Store:
                 self.call(lambda: self.client.get_collection(f"{final}_{kind}", embedding_function=None)
                           .modify(name=f"{old}_{kind}"), "setting the old store aside")
         for kind in KINDS:
-            collection = getattr(self, kind)
-            self.call(lambda: collection.modify(name=f"{final}_{kind}"), "swapping the new store in")
+            self._rename_in(getattr(self, kind), f"{final}_{kind}")
         drop_collections(self, old)
         self.prefix, self.final_prefix = final, None
         self._bind()
+
+    def _rename_in(self, collection: Any, name: str) -> None:
+        """Give ``collection`` the final name. A reader that opened the store in the instant
+        between the renames created an empty collection of that name: it is dropped first."""
+        try:
+            self.call(lambda: collection.modify(name=name), "swapping the new store in")
+        except StoreError:
+            intruder = self.call(lambda: self.client.get_collection(name, embedding_function=None),
+                                 "swapping the new store in")
+            if self.call(intruder.count, "swapping the new store in"):
+                raise
+            self.call(lambda: self.client.delete_collection(name), "swapping the new store in")
+            self.call(lambda: collection.modify(name=name), "swapping the new store in")
 
     def discard(self) -> None:
         """Drop a reset store that failed; the old store was never touched."""
         if self.staging:
             drop_collections(self, self.prefix)
+
+
+def _while_swapping(action: Callable[[], Any]) -> Any:
+    """``action`` retried for a moment when the collection is missing: a reset swaps a new
+    store in by renames, and a reader may look in the instant between two of them."""
+    from chromadb.errors import NotFoundError
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+    for attempt in Retrying(stop=stop_after_attempt(5), wait=wait_fixed(0.1), reraise=True,
+                            retry=retry_if_exception_type(NotFoundError)):
+        with attempt:
+            return action()
+    raise AssertionError("unreachable")
 
 
 def _names(store: Store) -> set[str]:

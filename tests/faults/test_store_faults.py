@@ -249,7 +249,7 @@ def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chro
 
 
 def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(tmp_path):
-    """A Chroma server that accepts connections and never answers -> ask, sources and ingest each print one line within the deadline"""
+    """A Chroma server that accepts connections and never answers -> ask, sources, ingest and repl each print one line within the deadline"""
     home = tmp_path / "home"
     home.mkdir()
     closed = dossier("sources", home=home, env={"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": "9"})
@@ -257,7 +257,7 @@ def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(t
     with SilentServer() as silent:
         env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(silent.port),
                "DOSSIER_CHROMA_TIMEOUT": "2"}
-        for args in (("ask", "Who said what?"), ("sources",), ("ingest", str(SEEDS_DIR))):
+        for args in (("ask", "Who said what?"), ("sources",), ("ingest", str(SEEDS_DIR)), ("repl",)):
             run = dossier(*args, home=home, env=env, timeout=120)
             assert run.status == 1, (args, run.stderr)
             assert f"127.0.0.1:{silent.port} did not answer within 2 s" in one_line(run.stderr)
@@ -415,7 +415,7 @@ def test_the_demo_corpus_goes_only_into_a_store_that_never_held_anything(embedde
 
     pruned = Engine.open(Settings(home=tmp_path / "pruned", _env_file=None), embedder=embedder)
     pruned.ingest([corpus])
-    for path in corpus.iterdir():
+    for path in corpus.glob("*.txt"):
         path.unlink()
     pruned.ingest([corpus], prune=True)
     assert pruned.ensure_corpus().action == "lost" and pruned.sources() == []
