@@ -101,6 +101,11 @@ NUMBER_WORDS = _words(
 QUANTITY_WORDS = _words("number quantity amount amounts estimate percent percentage total sum volume count "
                         "substantial significant insignificant large small huge vast majority minority "
                         "largest biggest smallest longest highest lowest")
+# Units and clock words: a number followed by one measures or tells the time, it does not
+# count the things a "how many" question asks about.
+UNITS = _words("ft feet foot m metres meters metre meter km kilometres kilometers kilometre kilometer mile miles "
+               "mph kph kg kilograms kilogram tons tonnes ton pounds lb percent per cent degrees gmt utc et est "
+               "edt pst bst a.m p.m am pm hours hour minutes minute seconds second years year days day")
 MONTHS = _words("january february march april may june july august september october november december "
                 "jan feb mar apr jun jul aug sep sept oct nov dec")
 WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
@@ -219,7 +224,7 @@ ATTRIBUTION_VERBS = _words(
     "believes believed accused accuses confirmed confirms reiterated reiterates wrote writes asked asks "
     "argued argues announced announces replied replies responded responds acknowledged acknowledges "
     "admitted admits urged urges suggested suggests predicted predicts tweeted posted recalled recalls "
-    "remarked remarks indicated indicates reported reports cited cites described describes confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
+    "revealed reveals remarked remarks indicated indicates reported reports cited cites described describes confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
 # Speech verbs that also stand before their subject in news style ("said Reyes").
 INVERTIBLE_VERBS = _words("said says added adds asked asks wrote writes replied explained noted continued")
 # Words that may stand between a subject and its speech verb ("Kirby has since said",

@@ -155,3 +155,26 @@ def test_a_focus_no_sentence_speaks_to_is_related_not_answered(embedder):
 
 def test_no_sentences_is_not_answered():
     assert not extractive.answered([]) and extractive.answering([]) == []
+
+
+def test_a_count_is_a_number_of_the_things_asked_about_not_a_length_or_a_time():
+    analysis = analyze_question("How many containers fell off the ship?")
+    assert analysis.counted == "containers"
+    assert not has_candidate(analysis, "At 0527 GMT, a 948ft container ship lost power 57 kilometers out.")
+    assert has_candidate(analysis, "About 40 containers fell into the river.")
+    assert has_candidate(analysis, "Forty of the containers fell overboard.")
+
+
+def test_what_x_said_is_answered_only_by_x():
+    analysis = analyze_question("What did the harbour master say about the fog?")
+    assert analysis.answer_type == "statement" and analysis.focus == ("say",)
+    assert has_candidate(analysis, '"Visibility was nil," the harbour master said.')
+    assert not has_candidate(analysis, '"Visibility was nil," Okafor said of the fog.', speaker="Okafor")
+    assert has_candidate(analysis, '"Nil," she said.', speaker="Master")  # the speaker found at ingest
+
+
+def test_what_x_said_y_would_do_asks_about_the_clause():
+    analysis = analyze_question("What did the council say the new terminal would cost?")
+    assert analysis.focus == ("cost",)
+    assert not addresses(analysis, '"The terminal opens in May," the council said.')
+    assert addresses(analysis, "The council said the terminal would cost 40 million euros.")
