@@ -122,14 +122,27 @@ def ingest(store: Store, embedder: Embedder, lexical: LexicalIndex, paths: Itera
             _promote(store, report)
         return report
     except BaseException as error:
-        if store.staging:
-            store.discard()
-            if isinstance(error, DossierError):
-                raise type(error)(f"{error} (the reset was abandoned: the existing store is unchanged)") from None
+        staging = store.staging
+        if staging:
+            _quietly(store.discard)
+        if lock is not None:
+            _quietly(lock.release)
+            lock = None
+        if staging and isinstance(error, DossierError):
+            raise type(error)(f"{error} (the reset was abandoned: the existing store is unchanged)") from None
         raise
     finally:
         if lock is not None:
             lock.release()
+
+
+def _quietly(cleanup: Callable[[], None]) -> None:
+    """Clean up after a failed run without hiding why it failed: a server that went away can
+    neither drop a half-built reset nor take a lease back (the lease expires on its own)."""
+    try:
+        cleanup()
+    except StoreError:
+        pass
 
 
 def _no_checkpoint(name: str) -> None:

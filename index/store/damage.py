@@ -31,7 +31,13 @@ def inspect_files(path: Path) -> None:
     """Raise before opening a store whose files cannot be a healthy, writable store."""
     database = path / DATABASE
     if not database.exists():
+        if path.is_dir() and any(child.is_dir() for child in path.iterdir()):
+            # Index folders without their database: Chroma would start an empty store over them.
+            raise damaged(database, "missing, while the store's index folders remain")
         return
+    if not os.access(database, os.R_OK):
+        raise StoreDamaged(f"the store file {database} cannot be read (permission denied); make it readable "
+                           f"(chmod u+rw) or move the store aside with `dossier doctor --repair`")
     _check_writable(path, database)
     problem = _header_problem(database)
     if problem:
