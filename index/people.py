@@ -257,6 +257,20 @@ def _shared_word_evidence(untitled: set[str], against: set[str], sentences: list
     return found
 
 
+def _single_words_used_as_things(parsed: list[tuple[list[Token], list[list[int]]]]) -> set[str]:
+    """Capitalised words standing alone where people do not ("his United players", "in Paris"):
+    a run ending in one ("Manchester United") names a body or a place, not a person."""
+    found = set()
+    for words, runs in parsed:
+        for run in runs:
+            if len(run) == 1 and run[0] > 0:
+                before = words[run[0] - 1]
+                if before.end + 1 == words[run[0]].start and \
+                        before.text.lower() in NON_PERSON_DETERMINERS | LOCATIVE_PREPOSITIONS:
+                    found.add(words[run[0]].text)
+    return found
+
+
 def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]:
     """The article's people and, per sentence, the mentions of them (names, short forms, roles)."""
     lowercase = {w.lower() for s in sentences for w in re.findall(r"\b[a-z][\w'-]*", s)}
@@ -287,6 +301,8 @@ def find_people(sentences: list[str]) -> tuple[People, dict[int, list[Mention]]]
             found.append((index, candidate))
     multi = {" ".join(w.text for w in c.name) for _, c in found if len(c.name) >= 2}
     against |= _shared_word_evidence(multi - titled, against, sentences)
+    used_as_thing = _single_words_used_as_things(parsed)
+    against |= {full for full in multi - titled if full.split()[-1] in used_as_thing}
     persons = {full for full in multi if full in titled or full not in against}
     people = _register(persons, found, parsed)
     for full, shown in gender.items():
@@ -329,6 +345,12 @@ def _register(persons: set[str], found: list[tuple[int, _Candidate]],
     by_key = {key: full for full, key in keys.items() if " " in full or key not in keys.values() or full == key}
     titled = {" ".join(w.text for w in c.name) for _, c in found if c.title}
     confirmed = {key for full, key in keys.items() if full in titled or (" " not in key and alone[key])}
+    for full, key in list(keys.items()):
+        first = full.split()[0]
+        if " " in full and alone[first] and first not in keys and first.lower() not in FUNCTION_WORDS \
+                and sum(1 for other in persons if other.split()[0] == first) == 1:
+            keys[first] = key  # "Ole said": a first name used alone, the only person with it
+            confirmed.add(key)
     return People(keys=keys, by_key=by_key, gender={}, roles=defaultdict(set), confirmed=confirmed)
 
 

@@ -236,7 +236,7 @@ SUBJECT_VERB_FILLERS = _words(
 # Before a capitalised run these show it names a thing, place or body, not a person
 # ("the White House", "in Springfield", "from Acme", "his Truth Social site"): people are
 # not preceded by them.
-NON_PERSON_DETERMINERS = _words("the a an this that these those his her its their our my your")
+NON_PERSON_DETERMINERS = _words("the a an his her its their our my your")
 LOCATIVE_PREPOSITIONS = _words(
     "in at from into toward towards across near inside outside throughout within via on onto around "
     "through over under off between beyond along")
@@ -271,3 +271,31 @@ TITLE_ABBREVIATIONS = {"gov": "governor", "sen": "senator", "rep": "representati
                        "sgt": "sergeant", "cmdr": "commander", "maj": "major", "supt": "superintendent",
                        "det": "detective", "insp": "inspector", "pres": "president", "amb": "ambassador",
                        "atty": "attorney", "cpl": "corporal", "sec": "secretary"}
+
+# ---- the shape of a question (used by question.py) ---------------------------------------------
+
+WH_WORDS = _words("what which who whom whose when where why how")
+# Forms of "be": "how many were aboard" is a copula, "how many were killed" a passive.
+BE_FORMS = _words("is are was were")
+# Subject pronouns: after "be" they open a subject, not a predicate.
+SUBJECT_PRONOUNS = _words("it they he she we you i")
+# Words that open a reported clause ("say that ...", "confirm whether ...").
+CLAUSE_OPENERS = _words("that whether if")
+# Adjectives after "how" that ask for a measure ("how far", "how old").
+MEASURE_ADJECTIVES = _words("long far old large big often heavy fast high deep wide severe serious tall "
+                            "cold hot warm late early")
+# Prepositions and subordinators that end a noun phrase or a verb's object.
+PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
+                       "since under of as than that whether if")
+# Verbs of thinking and saying whose clause carries what a yes/no or wh-question is about:
+# "did X think the shells would change ..." asks about changing.
+COGNITION_VERBS = _words("think thinks thought believe believes believed say said says confirm confirmed expect "
+                         "expected")
+# "What kind/type/sort of X": the X is what is asked about.
+KIND_WORDS = _words("kind type sort")
+# Nouns and verbs that make a "what" question ask for a reason ("what caused ...").
+REASON_NOUNS = _words("reason reasons cause motive purpose")
+REASON_VERBS = _words("caused prompted led motivated triggered drove")
+# Verbs that ask how something was characterised: "what did X call Y" wants the words used.
+CHARACTERISE_VERBS = _words("describe call characterise characterize label")
+
