@@ -339,7 +339,8 @@ def condense(chat: ChatClient, question: str, history: list[tuple[str, str]], bu
     try:
         reply = chat.complete([{"role": "user", "content": prompt}], budget)
     except ChatError as error:
-        budget.note(f"rewriting the follow-up failed after {time.monotonic() - clock:.1f}s ({error.reason})")
+        short = error.reason.split(" (")[0]  # "timed out after 30s", "HTTP 500 from host:port"
+        budget.note(f"the follow-up's rewrite took {time.monotonic() - clock:.1f}s and failed ({short})")
         raise
     text = (reply or "").strip().strip('"')
     return text.splitlines()[0] if text else question
