@@ -46,17 +46,19 @@ Condenser = Callable[[str, list[tuple[str, str]]], str]
 # ("said that ...") or before a name, a pronoun or a determiner ("that North Korea ...",
 # "that the US ..."), "that" is a conjunction; "this year" and "that day" point at time.
 _ANAPHORA = re.compile(
-    r"\b(?:he|she|him|his|her|hers|they|them|their|it|its|(?<!is )(?<!are )(?<!was )there|the same)\b"
+    r"\b(?:" + "|".join(sorted(vocab.REFERRING_PRONOUNS)) + r"|(?<!is )(?<!are )(?<!was )there|the same)\b"
     r"|\b(?:about|before|after|of|on|with|to|from|by|for|at|in)\s+(?:that|this)\b"
     r"|\b(?:that|this)\s*(?:[?.!,]|$)",
     re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"(?:\b(?P<before>[A-Za-z]+)\s+)?\b(?P<det>that|this|those|these)\s+(?P<noun>[a-z][a-z-]*)\b")
-_THING_ANAPHORA = re.compile(r"\b(?:they|them|their|it|its|that|this|those|these|there)\b", re.IGNORECASE)
-_CONTINUATION = re.compile(r"^\s*(?:and|also|so|but|then|what about|how about|and what about)\b", re.IGNORECASE)
+_THING_ANAPHORA = re.compile(r"\b(?:" + "|".join(sorted(vocab.THING_PRONOUNS)) + r")\b", re.IGNORECASE)
+_CONTINUATION = re.compile(r"^\s*(?:" + "|".join(sorted(vocab.CONTINUATIONS, key=len, reverse=True)) + r")\b",
+                           re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*[?.!]*$", re.IGNORECASE)
-_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.IGNORECASE)
+_PERSON_PRONOUN = re.compile(r"\b(?:" + "|".join(sorted(vocab.PERSON_PRONOUNS - {"his", "hers"})) + r")\b",
+                             re.IGNORECASE)
 _QUESTION_WORDS = vocab.QUESTION_WORDS
-_NAMED = re.compile(r"\b(?:[A-Z][a-zA-Z]+|US|UN)(?:\s+(?:[A-Z][a-zA-Z]+|of|the))*(?<!\bof)(?<!\bthe)")
+_NAMED = re.compile(r"\b(?:[A-Z][a-zA-Z]+)(?:\s+(?:[A-Z][a-zA-Z]+|of|the))*(?<!\bof)(?<!\bthe)")
 
 
 @dataclass

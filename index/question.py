@@ -143,7 +143,7 @@ def _counted(words: list[str]) -> Optional[str]:
 
 def _kind_noun_word(words: list[str]) -> Optional[str]:
     lower = [w.lower() for w in words]
-    if not lower or lower[0] not in ("which", "what"):
+    if not lower or lower[0] not in ("which", "what"):  # "which <noun>" / "what <noun>"
         return None
     for word in lower[1:5]:
         if word in vocab.AUXILIARIES or word in _BREAKS:
@@ -244,14 +244,14 @@ def answer_type_of(words: list[str], speech: bool) -> AnswerType:
         return "person"
     if wh in ("what", "how") and _asks_response(lower):
         return "response"
-    if wh == "what" and nxt in ("caused", "prompted", "led", "motivated", "triggered", "drove"):
+    if wh == "what" and nxt in vocab.REASON_VERBS:
         return "reason"
-    if speech or any(w in ("describe", "call", "characterise", "characterize", "label") for w in lower):
+    if speech or any(w in vocab.CHARACTERISE_VERBS for w in lower):
         return "statement"
     return "description"
 
 
-_WH = frozenset("what which who whom whose when where why how".split())
+_WH = vocab.WH_WORDS
 
 
 def _noun_kind(words: list[str]) -> Optional[AnswerType]:
@@ -269,7 +269,7 @@ def _noun_kind(words: list[str]) -> Optional[AnswerType]:
             return "date"
         if word in vocab.QUANTITY_WORDS:
             return "quantity"
-        if word in ("reason", "reasons", "cause", "motive", "purpose"):
+        if word in vocab.REASON_NOUNS:
             return "reason"
     return None
 
@@ -290,7 +290,7 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         # "how cold was the water ...": a measure of the subject, whatever the adjective
         subject = _content(words[3:])
         return (subject[0].lower(),) if subject else ()
-    if len(lower) > 3 and lower[0] in ("what", "which") and lower[1] in ("kind", "type", "sort") and lower[2] == "of":
+    if len(lower) > 3 and lower[0] in ("what", "which") and lower[1] in vocab.KIND_WORDS and lower[2] == "of":
         return (lower[3],)  # "what kind of missile ...": the kind is the answer, the missile the focus
     start = _after_wh_phrase(words) if lower and lower[0] in _WH else 0
     predicate = _be_predicate(words, start)
@@ -324,20 +324,19 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
 
 
 _SPEECH_SURFACE = frozenset(vocab.SPEECH_WORDS_TEXT.split())
-_COGNITION = frozenset("think thinks thought believe believes believed say said says confirm confirmed expect "
-                       "expected".split())
+_COGNITION = vocab.COGNITION_VERBS
 
 
 def _be_predicate(words: list[str], start: int) -> Optional[int]:
     """After a wh-phrase that is the subject and a form of "be": the participle of a passive
     ("were killed"), -1 for a copula ("were aboard the ferry"), None when a subject follows
     the "be" ("were the shipments made ...") and the usual reading applies."""
-    if start <= 1 or start >= len(words) or words[start].lower() not in ("is", "are", "was", "were"):
+    if start <= 1 or start >= len(words) or words[start].lower() not in vocab.BE_FORMS:
         return None
     if start + 1 >= len(words):
         return -1
     after = words[start + 1]
-    if after.lower() in vocab.DETERMINERS or after[:1].isupper() or after.lower() in ("it", "they", "he", "she"):
+    if after.lower() in vocab.DETERMINERS or after[:1].isupper() or after.lower() in vocab.SUBJECT_PRONOUNS:
         return None
     rest = [j for j in range(start + 1, len(words)) if words[j].lower() not in vocab.ADVERBS]
     return rest[0] if rest and _verbish(words[rest[0]]) else -1
@@ -346,12 +345,12 @@ def _be_predicate(words: list[str], start: int) -> Optional[int]:
 def aux_is_be(lower: list[str], before: int) -> bool:
     """Whether the last auxiliary before ``before`` is a form of "be" (a copula question)."""
     aux = [w for w in lower[:before] if w in vocab.AUXILIARIES]
-    return bool(aux) and aux[-1] in ("is", "are", "was", "were")
+    return bool(aux) and aux[-1] in vocab.BE_FORMS
 
 
 def _clause_verb(words: list[str]) -> Optional[int]:
     """The verb of a reported clause: after its auxiliary if it has one, else after its subject."""
-    lead = 1 if words and words[0].lower() in ("that", "whether", "if") else 0
+    lead = 1 if words and words[0].lower() in vocab.CLAUSE_OPENERS else 0
     aux = next((i for i, w in enumerate(words) if w.lower() in vocab.AUXILIARIES), None)
     if aux is not None:
         return next((j for j in range(aux + 1, len(words)) if _verbish(words[j])), None)
@@ -443,15 +442,14 @@ def _after_wh_phrase(words: list[str]) -> int:
     return i
 
 
-_HOW_ADJECTIVES = frozenset("long far old large big often heavy fast high deep wide severe serious".split())
+_HOW_ADJECTIVES = vocab.MEASURE_ADJECTIVES
 
 
 def _is_kind_noun(word: str) -> bool:
     return word in vocab.PERSON_NOUNS or word in vocab.ORGANISATION_NOUNS or word in vocab.PLACE_NOUNS
 
 
-_BREAKS = frozenset("to for on in at with from about after before over into toward towards against by during "
-                    "since under of as than that whether if".split())
+_BREAKS = vocab.PHRASE_BREAKS
 
 
 def _verbish(word: str) -> bool:

@@ -146,6 +146,10 @@ CLAUSE_VERBS = _words(
     "argue argued agree agreed ensure ensured assume assumed expect expected indicate indicates indicated reveal "
     "reveals revealed admit admitted acknowledge acknowledged so such")
 THING_PRONOUNS = _words("they them their it its that this those these there")
+# Pronouns that lean on an earlier turn ("did he say more?", "where did they go?").
+REFERRING_PRONOUNS = _words("he she him his her hers they them their it its")
+# Openings that continue the previous question rather than start a new one.
+CONTINUATIONS = frozenset({"and", "also", "so", "but", "then", "what about", "how about", "and what about"})
 
 # ---- finding a question's verb -----------------------------------------------------------------
 
