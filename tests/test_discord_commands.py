@@ -165,12 +165,17 @@ async def test_discord_everyone_in_question_pings_nobody(seeded_engine, make_cog
 
 
 @pytest.mark.asyncio
-async def test_discord_engine_failure_is_one_sentence_and_logged(seeded_engine, make_cog, monkeypatch, caplog):
-    def broken(*args, **kwargs):
-        raise RuntimeError("chroma exploded at /secret/path")
+async def test_discord_engine_failure_is_one_sentence_and_logged(seeded_engine, make_cog, caplog):
+    class BrokenEngine:
+        """The shared engine, except that answering fails (it is not patched: other tests use it)."""
 
-    monkeypatch.setattr(seeded_engine, "ask", broken)
-    cog, interaction = make_cog(seeded_engine), FakeInteraction()
+        def __getattr__(self, name: str) -> Any:
+            return getattr(seeded_engine, name)
+
+        def ask(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("chroma exploded at /secret/path")
+
+    cog, interaction = make_cog(BrokenEngine()), FakeInteraction()
     with caplog.at_level(logging.ERROR, logger="dossier.discord"):
         await AskCog.ask.callback(cog, interaction, MISSILES)
     assert interaction.sent()[0]["content"] == TROUBLE

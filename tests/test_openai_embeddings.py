@@ -5,6 +5,7 @@ import pytest
 from dossier.index.engine import Engine
 from dossier.index.errors import EmbeddingModelMismatch, EmbeddingServiceError
 from dossier.index.settings import SEEDS_DIR, Settings
+from conftest import assert_verbatim
 from openai_server import FakeOpenAIServer
 
 
@@ -28,9 +29,7 @@ def test_ingest_and_ask_with_openai_embeddings(server, tmp_path, embedder):
     assert embedding_calls[0].headers.get("Authorization") == "Bearer sk-test-secret"
     assert engine.store.documents.metadata["dossier_embed_model"] == "openai/text-embedding-3-small"
     answer = engine.ask("How many missiles did North Korea fire toward the Sea of Japan?")
-    for citation in answer.citations:  # the fake vectors carry no meaning; the contract still holds
-        text = (SEEDS_DIR / f"{citation.doc_id}.txt").read_text(encoding="utf-8")
-        assert text[citation.start:citation.end] == citation.quote
+    assert_verbatim(answer.citations)  # the fake vectors carry no meaning; the contract still holds
     # The store now belongs to that model: the local embedder may not query it.
     with pytest.raises(EmbeddingModelMismatch, match="openai/text-embedding-3-small"):
         Engine.open(Settings(home=tmp_path, _env_file=None), embedder=embedder)
