@@ -32,20 +32,27 @@ from .vocabulary import (ATTRIBUTION_VERBS, DEMONYM_SUFFIXES, FUNCTION_WORDS, GE
 _CALENDAR = MONTHS | WEEKDAYS  # month and day names are capitalised without naming anyone
 ROLE_PREFIX = "role:"  # an unnamed person known only by a role ("the mayor")
 
+# A word: an initial ("E."), or letters with inner apostrophes and hyphens ("O'Brien", "Smith-Jones").
 _WORD = re.compile(r"\b[A-Z]\.(?=\s)|[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+)*")
+_PHRASE_WORD = re.compile(r"[\w'\u2019-]+")
 QUOTE_CHARS = "\"\u201c\u201d"
 _QUOTE_MARK = re.compile("[\"\u201c\u201d]")
-NAME_CONNECTORS = frozenset({"of", "for", "and"})  # "Secretary of Transportation", "Minister for Health"
+# Small words inside an office's or a body's name ("Secretary of Transportation", "Minister for Health").
+NAME_CONNECTORS = frozenset({"of", "for", "and"})
+# Verbs that give their subject a role ("was a Czech army officer", "served as the Minister").
 _PREDICATE = re.compile(r"\b(?:was|is|became|becomes|remained|remains|served as|serves as)\s+")
+# A lowercase office before a name ("chief of staff David Oman").
 _LOWER_OFFICE = re.compile(r"\b(?P<role>[A-Za-z-]+)\s+of\s+(?:the\s+)?[a-z]+\s+$")
+# A person right after one of these is inside a phrase, not its head ("a lawyer for X").
 PREPOSITIONS = frozenset({"for", "of", "to", "with", "by", "from", "at", "in", "on", "about", "against", "among"})
-_PHRASE_WORD = re.compile(r"[\w'\u2019-]+")
+# Words that end a noun phrase's modifiers: a role noun is not looked for past them.
 NOT_MODIFIERS = frozenset({"to", "with", "for", "by", "of", "at", "in", "on", "from", "about", "not", "that"})
-
 
 
 @dataclass(frozen=True)
 class Token:
+    """A word of a sentence; "Ortiz's" is the token "Ortiz", possessive."""
+
     text: str
     start: int
     end: int
@@ -54,9 +61,11 @@ class Token:
 
 @dataclass(frozen=True)
 class Mention:
+    """A reference to a person in a sentence: a name, a role, or (attribution.py) a pronoun."""
+
     start: int
     end: int
-    entity: str  # a person's key, ROLE_PREFIX + role, or UNRESOLVED + the pronoun's gender
+    entity: str  # a person's key, ROLE_PREFIX + role, or (attribution.py) an unresolved pronoun
     pronoun: bool = False
 
 
@@ -90,6 +99,7 @@ def _words_and_runs(sentence: str) -> tuple[list[Token], list[list[int]]]:
 
 
 def tokens(sentence: str) -> list[Token]:
+    """The words of a sentence, possessive "'s" split off."""
     found = []
     for match in _WORD.finditer(sentence):
         word, possessive = match.group(), False
@@ -126,7 +136,7 @@ def _runs(sentence: str, words: list[Token]) -> list[list[int]]:
                 runs[-1].append(index)
             else:
                 runs.append([index])
-    return [[i for i in run] for run in runs if not (len(run) == 1 and words[run[0]].text.endswith("."))]
+    return [run for run in runs if not (len(run) == 1 and words[run[0]].text.endswith("."))]
 
 
 def is_headline(sentence: str) -> bool:
@@ -141,9 +151,8 @@ def is_headline(sentence: str) -> bool:
 
 @dataclass
 class _Candidate:
-    """One capitalised run read as a possible name, with where it stands."""
+    """One capitalised run read as a possible name, with the title before it."""
 
-    sentence: int
     name: list[Token]
     title: Optional[str]  # the honorific or role word right before the name
     title_start: int
@@ -161,7 +170,7 @@ def _split_title(sentence: str, words: list[Token], run: list[int]) -> _Candidat
             title, title_start, name = found, words[index].start, run[position + 1:]
     if title is None and run[0] > 0:
         title, title_start = _title_before(sentence, words, run[0])
-    return _Candidate(sentence=-1, name=[words[i] for i in name], title=title, title_start=title_start)
+    return _Candidate(name=[words[i] for i in name], title=title, title_start=title_start)
 
 
 def _title_before(sentence: str, words: list[Token], first: int) -> tuple[Optional[str], int]:
@@ -204,7 +213,7 @@ def _trim(candidate: _Candidate, lowercase: set[str]) -> _Candidate:
     if len(name) > 3 or (far and len(name) == 3):
         # after an office's name ("Secretary of Agriculture Tom Vilsack") the person is the end
         name = name[-2:] if candidate.title else []
-    return _Candidate(candidate.sentence, name, candidate.title, candidate.title_start)
+    return _Candidate(name, candidate.title, candidate.title_start)
 
 
 def _titled_single(sentence: str, candidate: _Candidate) -> bool:
