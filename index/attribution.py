@@ -24,7 +24,7 @@ People and their mentions come from people.py. Then, reading the article in orde
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from .people import (NAME_CONNECTORS, NOT_MODIFIERS, PREPOSITIONS, QUOTE_CHARS, ROLE_PREFIX, Mention, People,
@@ -36,6 +36,8 @@ UNRESOLVED = "?"  # a pronoun whose person the text does not settle
 _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+# Words opening a relative or adverbial clause: "..., which Russia denied" is no closing attribution.
+_CLAUSE_OPENERS = frozenset({"which", "that", "who", "as", "when", "while"})
 _REPORTED = re.compile(r"\b(?P<verb>[A-Za-z]+)(?:\s+that)?\s+$")
 
 
@@ -61,6 +63,7 @@ def subject_pronoun(sentence: str, names_before: Optional[list[Mention]] = None,
         return match
     return None
 
+
 # ---- resolution ----------------------------------------------------------------------------------------
 
 @dataclass
@@ -81,7 +84,8 @@ def _gender(people: People, entity: str) -> str:
 
 
 def _resolve(state: _State, index: int, before: list[Mention], pronoun: str) -> tuple[str, int]:
-    """(entity or UNRESOLVED, nearest sentence naming a candidate or -1) for one pronoun."""
+    """(the entity a pronoun means, or UNRESOLVED + its gender; the nearest sentence naming a
+    candidate when unresolved, else -1)."""
     wanted = PERSON_PRONOUN_GENDER[pronoun.lower()]
     # An unresolved pronoun stays in scope as a person of its gender whom the text did not
     # name: a later pronoun may mean that person as well as anyone named.
@@ -136,7 +140,7 @@ def _verb_subject(sentence: str, verb: re.Match, mentions: list[Mention]) -> str
     her"), '' when its subject is no person or a pronoun the text does not settle."""
     according = verb.group().lower().startswith("according")
     inverted = verb.group().lower() in INVERTIBLE_VERBS and \
-        _strip_fillers(sentence[:verb.start()]).endswith(tuple(",") + tuple(QUOTE_CHARS))
+        _strip_fillers(sentence[:verb.start()]).endswith((",", *QUOTE_CHARS))
     if according or inverted:  # "according to X"; '"...," said X' but not "Y said X was ..."
         found = _mention_after(sentence, verb.end(), mentions)
         if found and found.pronoun and not according:
@@ -171,7 +175,7 @@ def _closing_attribution(sentence: str, verb: re.Match) -> bool:
     phrase = left[cut + 1:].split()
     if not phrase and cut >= 0 and verb.group().lower() in INVERTIBLE_VERBS:
         return True  # '"...," said the mayor.'
-    return (cut >= 0 and 0 < len(phrase) <= 8 and phrase[0].lower() not in {"which", "that", "who", "as", "when", "while"}
+    return (cut >= 0 and 0 < len(phrase) <= 8 and phrase[0].lower() not in _CLAUSE_OPENERS
             and not any(w.lower().strip(",.") in ATTRIBUTION_VERBS for w in phrase))
 
 
@@ -244,7 +248,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
         group = (group + [index] if open_quote else [index]) if still_open else []
         open_quote = still_open
         state.subjects.append(_sentence_subject(speaker_entity, subject, sentence, names))
-        lead_in = (speaker or _named(state.subjects[-1])) if sentence.rstrip().endswith(":") else ""
+        lead_in = (speaker or _shown(people, state.subjects[-1])) if sentence.rstrip().endswith(":") else ""
         shown = _shown(people, subject)
         if _named(subject) and not shown:  # settled by the text, but on a name not shown to be a person
             antecedent = max((i for i, m in state.paragraph_mentions if m.entity == subject and i < index),
@@ -286,7 +290,7 @@ def _named(entity: Optional[str]) -> str:
 
 
 def _with_speaker(result: Attribution, speaker: str) -> Attribution:
-    return Attribution(speaker=speaker, quoted=result.quoted, subject=result.subject, antecedent=result.antecedent)
+    return replace(result, speaker=speaker)
 
 
 def _continued(results: list[Attribution], index: int, paragraphs: list[int], open_quote: bool,
