@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Iterable, Iterator, Mapping, Union
 
 import pytest
 
@@ -75,6 +75,18 @@ def seeded_store(seeded_home, tmp_path) -> Path:
 def seeded_copy(embedder, seeded_store) -> Engine:
     """An engine over a private, writable copy of the seeded store."""
     return Engine.open(Settings(home=seeded_store, _env_file=None), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory) -> Iterator[int]:
+    """One real `chroma run` for the session, its port; each test keeps to collections of its
+    own (``DOSSIER_COLLECTION``), so tests never see each other's records."""
+    from bench.common import start_chroma
+
+    process, port = start_chroma(tmp_path_factory.mktemp("chroma-server"), timeout=60)
+    yield port
+    process.terminate()
+    process.wait(timeout=20)
 
 
 @pytest.fixture

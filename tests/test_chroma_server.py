@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from bench.common import start_chroma as bench_start_chroma
 from dossier.index.engine import Engine
 from dossier.index.settings import SEEDS_DIR, Settings
@@ -17,14 +15,6 @@ from dossier.index.settings import SEEDS_DIR, Settings
 def start_chroma(data: Path) -> tuple[subprocess.Popen, int]:
     """A real `chroma run` on a free loopback port (the benchmarks' starter), within 60 s."""
     return bench_start_chroma(data, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    process, port = start_chroma(tmp_path_factory.mktemp("chroma-server"))
-    yield port
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def test_ingest_and_ask_through_http_client(chroma_server, embedder, tmp_path):

@@ -19,7 +19,6 @@ from typing import Iterator
 
 import pytest
 
-from bench.common import start_chroma
 from dossier.index.engine import Engine
 from dossier.index.errors import StoreBusy, StoreDamaged, StoreError
 from dossier.index.settings import SEEDS_DIR, Settings
@@ -188,12 +187,10 @@ def test_a_killed_writer_leaves_nothing_visible_and_the_next_ingest_repairs(embe
 # ---- 1. the same through a Chroma server (a lease record) -----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chroma_port(tmp_path_factory):
-    process, port = start_chroma(tmp_path_factory.mktemp("chroma-faults"), timeout=60)
-    yield port
-    process.terminate()
-    process.wait(timeout=20)
+@pytest.fixture
+def chroma_port(chroma_server):
+    """The session's `chroma run` (tests/conftest.py); these tests keep to their own collections."""
+    return chroma_server
 
 
 def server_settings(home: Path, port: int, collection: str) -> Settings:
