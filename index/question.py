@@ -539,9 +539,21 @@ def _by_the_asked_speaker(analysis: QuestionAnalysis, text: str, speaker: str) -
     if not asked:
         return True
     if speaker:
-        return bool(set(tokenize(speaker)) & asked)
+        return bool(set(tokenize(speaker)) & asked) or _titled(text, speaker, asked)
     needed = len(asked) if len(asked) <= 3 else round(len(asked) * 2 / 3)
     return len(asked & set(tokenize(text))) >= needed
+
+
+def _titled(text: str, speaker: str, asked: frozenset[str]) -> bool:
+    """Whether the words just before the speaker's name describe whom the question asks
+    about: "what did the rear admiral say" and "... said Rear Admiral Shannon Gilreath"."""
+    words = _words(text)
+    for i, word in enumerate(words):
+        if word == speaker:
+            before = {t for w in words[max(0, i - 6):i] for t in tokenize(w)}
+            if len(before & asked) * 2 >= len(asked):
+                return True
+    return False
 
 
 def _is_statement(text: str, speaker: str) -> bool:

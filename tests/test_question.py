@@ -178,3 +178,9 @@ def test_what_x_said_y_would_do_asks_about_the_clause():
     assert analysis.focus == ("cost",)
     assert not addresses(analysis, '"The terminal opens in May," the council said.')
     assert addresses(analysis, "The council said the terminal would cost 40 million euros.")
+
+
+def test_what_the_admiral_said_is_found_by_the_title_before_the_speakers_name():
+    analysis = analyze_question("What did the harbour master say about the fog?")
+    assert has_candidate(analysis, '"Nothing moved," said harbour master Ines Duarte.', speaker="Duarte")
+    assert not has_candidate(analysis, 'Okafor said the harbour master had closed the port.', speaker="Okafor")
