@@ -166,7 +166,7 @@ def _speech_focus(frame: re.Match) -> tuple[str, ...]:
     which a statement must speak to (X saying something else does not answer it)."""
     about = re.match(r"\s+(?:about|on|regarding|concerning|of)\b", frame.string[frame.end("verb"):], re.IGNORECASE)
     clause = _words(frame.group("topic"))
-    if not about and any(w.lower() in vocab.AUXILIARIES for w in clause):
+    if not about:
         inner = _clause_verb(clause)
         if inner is not None:
             return (clause[inner].lower(),)
@@ -362,6 +362,9 @@ def _verb_after_subject(words: list[str], at: int) -> Optional[int]:
     if at >= len(words):
         return None
     i = at
+    if words[i].lower() in vocab.SUBJECT_PRONOUNS and i + 1 < len(words) and words[i + 1][:1].islower() \
+            and words[i + 1].lower() not in STOPWORDS:
+        return i + 1  # "it carries out ...": after a pronoun, even a word in -s is the verb
     if words[i][:1].isupper():  # a named subject: the first verb after the name
         while i < len(words) and (words[i][:1].isupper() or words[i].lower() in ("of", "the")):
             i += 1
@@ -517,7 +520,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind == "date":
         return _has_date(text)
     if kind == "reason":
-        return bool(vocab.REASON_MARKERS.search(text)) or _purpose_after_focus(text, analysis.focus_terms)
+        verb = frozenset(tokenize(analysis.focus[0])) if analysis.focus else frozenset()
+        return bool(vocab.REASON_MARKERS.search(text)) or _purpose_after_focus(text, verb)
     if kind == "response":
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
     if kind == "statement":
