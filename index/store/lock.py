@@ -65,7 +65,7 @@ class FileWriteLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(timeout=0)
         except Timeout:
-            message = _busy_message(self.holder(), self.where)
+            message = _busy_message(self._owner(), self.where)
             if not wait:
                 raise StoreBusy(f"{message}; try again when it has finished (or drop --no-wait to wait)") from None
             if notify:
@@ -87,6 +87,20 @@ class FileWriteLock:
         self._lock.release()
 
     def holder(self) -> Optional[str]:
+        """Who holds the lock now, or None when nobody does (the owner file of a writer that
+        was killed stays behind; the lock itself does not)."""
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            return self._owner() or "another process"
+        except OSError:
+            return None
+        self._lock.release()
+        return None
+
+    def _owner(self) -> Optional[str]:
         try:
             return self.owner_file.read_text(encoding="utf-8").strip() or None
         except OSError:

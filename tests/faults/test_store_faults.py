@@ -178,6 +178,8 @@ def test_a_killed_writer_leaves_nothing_visible_and_the_next_ingest_repairs(embe
         writer.wait(WAIT)
     engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
     assert engine.sources() == [] and engine.store.count_chunks() > 0  # written, never committed
+    status = engine.ensure_corpus()  # the dead writer's lock is gone with it, its leftovers are not seeds' business
+    assert status.action == "lost" and "not added" in status.message
     report = engine.ingest([corpus, second_corpus(tmp_path)])  # the lock died with its process: no wait
     assert report.repaired and len(report.added) == 7
     assert len(assert_complete(engine.store)) == 7
@@ -314,6 +316,15 @@ def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store):
     assert engine.sources() == []
     status = engine.ensure_corpus()  # the user's articles were in the damaged store: no demo corpus instead
     assert status.action == "lost" and engine.sources() == []
+
+
+def test_a_missing_database_beside_its_index_folders_is_damage(embedder, seeded_store):
+    """The database chroma.sqlite3 deleted while the store's index folders remain -> StoreDamaged naming it; no new empty store"""
+    database = seeded_store / "chroma" / "chroma.sqlite3"
+    database.unlink()
+    with pytest.raises(StoreDamaged, match="missing"):
+        Engine.open(Settings(home=seeded_store, _env_file=None), embedder=embedder)
+    assert not database.exists()
 
 
 def test_an_empty_database_file_is_damage_never_an_empty_store(embedder, seeded_store):
