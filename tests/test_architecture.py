@@ -8,6 +8,8 @@ hides (Chroma, llama-index, the model runtime), fails with the file and line.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -125,3 +127,14 @@ def test_reaching_past_the_api_is_caught(source: str) -> None:
 ])
 def test_the_api_itself_is_allowed(source: str) -> None:
     assert violations(source, "dossier.bot.cli") == []
+
+
+def test_warm_start_is_reachable_before_the_engine_loads():
+    """A command starts the warm-up, then imports the engine (and llama-index with it, about a
+    second) while the warm-up runs: what it imports first must not pull llama-index in."""
+    code = ("import sys; from dossier.index import check_question, warm_start; "
+            "import dossier.index.store, dossier.index.minilm; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'llama_index', 'openai', 'discord'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"imported before the engine: {done.stdout.strip()}"
