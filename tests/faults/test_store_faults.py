@@ -82,7 +82,7 @@ class PausedWriter:
         return self.report
 
 
-def assert_complete(store: Store) -> dict:
+def assert_visible_complete(store: Store) -> dict:
     """Every committed document has all its chunks and sentences, each sentence with its span."""
     records = store.documents.get(include=["metadatas"])["metadatas"]
     for record in records:
@@ -91,7 +91,12 @@ def assert_complete(store: Store) -> dict:
         sentence_ids = [f"{doc}:{version}:s{i}" for i in range(record["n_sentences"])]
         assert len(store.chunks.get(ids=chunk_ids)["ids"]) == len(chunk_ids), doc
         assert len(store.get_sentences(sentence_ids)) == len(sentence_ids), doc
-    committed = {r["doc_id"]: r["version"] for r in records}
+    return {r["doc_id"]: r["version"] for r in records}
+
+
+def assert_complete(store: Store) -> dict:
+    """Every committed document is whole and nothing uncommitted is left behind."""
+    committed = assert_visible_complete(store)
     for collection in (store.chunks, store.sentences):
         for meta in collection.get(include=["metadatas"])["metadatas"]:
             assert committed.get(meta["document_id"]) == meta["version"], "an uncommitted record was left behind"
@@ -135,6 +140,9 @@ def test_second_ingest_during_a_write_waits_and_loses_nothing(embedder, corpus, 
     thread.start()
     assert told.wait(WAIT), "the second writer did not say it waits"
     assert not done.is_set()
+    reader = Engine.open(settings, embedder=embedder)  # meanwhile a reader sees whole documents or none
+    visible = assert_visible_complete(reader.store)
+    assert {m.doc_id for m in reader.sources()} == set(visible) and len(visible) in (0, 5)
     assert "another ingest" in messages[0] and f"pid {os.getpid()}" in messages[0] and "waiting" in messages[0]
     assert len(first.finish().added) == 5
     thread.join(WAIT)
