@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, TypeVar
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from ..errors import DossierError, StoreDamaged, StoreError, StoreUnavailable
+from ..errors import DossierError, StoreError, StoreUnavailable
 from ..settings import Settings
 from .damage import diagnose, inspect_files
 

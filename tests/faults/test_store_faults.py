@@ -20,7 +20,7 @@ from typing import Iterator
 import pytest
 
 from dossier.index.engine import Engine
-from dossier.index.errors import StoreBusy, StoreDamaged, StoreError
+from dossier.index.errors import StoreBusy, StoreDamaged
 from dossier.index.settings import SEEDS_DIR, Settings
 from dossier.index.store import Store
 from dossier.index.store.lock import LEASE_ID
