@@ -92,7 +92,8 @@ class Engine:
                 return done
         store = Store.open(settings, model_id(settings))
         documents, chunks = len(store.manifest()), store.count_chunks()
-        return f"the store ({store.connection.where}) opens and reads: {documents} documents, {chunks} chunks"
+        return (f"the store ({store.connection.where}) opens and reads: {documents} "
+                f"document{'' if documents == 1 else 's'}, {chunks} chunk{'' if chunks == 1 else 's'}")
 
     # ---- corpus ------------------------------------------------------------------------------
 

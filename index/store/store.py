@@ -69,7 +69,8 @@ class Store:
 
     def _bind(self) -> None:
         self.documents = self._collection("documents")
-        revision.check_model(self.documents.metadata or {}, self.embed_model_id)
+        if not self.staging:  # a reset's collections are made afresh under the lock (begin_reset)
+            revision.check_model(self.documents.metadata or {}, self.embed_model_id)
         self.chunks = self._collection("chunks")
         self.sentences = self._collection("sentences")
         self.chunk_store = self._vector_store()
