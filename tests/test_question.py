@@ -184,3 +184,12 @@ def test_what_the_admiral_said_is_found_by_the_title_before_the_speakers_name():
     analysis = analyze_question("What did the harbour master say about the fog?")
     assert has_candidate(analysis, '"Nothing moved," said harbour master Ines Duarte.', speaker="Duarte")
     assert not has_candidate(analysis, 'Okafor said the harbour master had closed the port.', speaker="Okafor")
+
+
+def test_a_name_the_corpus_uses_under_another_word_is_not_unknown(embedder):
+    words = {"us": "US", "ukrain": "Ukraine", "ferri": "ferry"}
+    stems = sorted(words)
+    facts = CorpusFacts(knows=lambda term: term in words, vectors=WordVectors(stems, embedder.embed(
+        [words[s] for s in stems])), embed=embedder.embed)
+    assert analyze_question("What did America say about the ferry?", facts).unknown_names == ()
+    assert analyze_question("What did Zelensky say about the ferry?", facts).unknown_names == ("Zelensky",)
