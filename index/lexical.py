@@ -69,8 +69,9 @@ def tokenize_words(text: str) -> list[tuple[str, str]]:
 
 # The corpus words given a meaning vector (see question.WordVectors): the most frequent
 # ones, so that a huge corpus costs a bounded one-off embedding (about 2 s per 1,000 words
-# on two CPU cores with the local model); rarer words still match a focus exactly or by stem.
-MAX_VECTOR_TERMS = 20000
+# on two CPU cores with the local model, so at most about 20 s, once per store); rarer
+# words still match a focus exactly or by stem.
+MAX_VECTOR_TERMS = 10000
 
 
 class LexicalIndex:
@@ -136,31 +137,35 @@ class LexicalIndex:
         self._idf, self._surface = idf, surface
 
     def word_vectors(self, embed: Callable[[list[str]], np.ndarray]) -> tuple[list[str], np.ndarray]:
-        """(stems, unit vectors of their words) for the corpus vocabulary, embedded once per
-        revision and saved beside the index, so no question ever embeds the vocabulary."""
+        """(stems, unit vectors of their words) for the corpus vocabulary, so that no question
+        ever embeds it. Vectors are kept by word beside the index: a new revision embeds only
+        the words no earlier revision had (an ingest of a few articles adds a few words)."""
         if self._vectors is not None and self._vectors[0] == self.revision:
             return self._vectors[1], self._vectors[2]
+        stems = sorted((t for t in self._surface if not any(c.isdigit() for c in t)),
+                       key=lambda t: (self._idf.get(t, 0.0), t))[:MAX_VECTOR_TERMS]
+        words = [self._surface[t] for t in stems]
         path = self.directory / "words.npz"
-        stems, matrix = self._load_vectors(path)
-        if stems is None:
-            stems = sorted((t for t in self._surface if not any(c.isdigit() for c in t)),
-                           key=lambda t: (self._idf.get(t, 0.0), t))[:MAX_VECTOR_TERMS]
-            matrix = embed([self._surface[t] for t in stems]) if stems else np.zeros((0, 1), dtype=np.float32)
+        known = self._load_vectors(path)
+        missing = [w for w in dict.fromkeys(words) if w not in known]
+        if missing:
+            known.update(zip(missing, embed(missing)))
             self.directory.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(".partial.npz")
-            np.savez(partial, revision=np.array([self.revision]), stems=np.array(stems, dtype=str), matrix=matrix)
+            kept = [w for w in known if w in set(words)]
+            np.savez(partial, words=np.array(kept, dtype=str), matrix=np.stack([known[w] for w in kept]))
             partial.replace(path)
+        matrix = np.stack([known[w] for w in words]) if words else np.zeros((0, 1), dtype=np.float32)
         self._vectors = (self.revision, stems, matrix)
         return stems, matrix
 
-    def _load_vectors(self, path: Path) -> tuple[Optional[list[str]], Optional[np.ndarray]]:
+    @staticmethod
+    def _load_vectors(path: Path) -> dict[str, np.ndarray]:
         try:
             with np.load(path, allow_pickle=False) as saved:
-                if int(saved["revision"][0]) != self.revision:
-                    return None, None
-                return [str(t) for t in saved["stems"]], saved["matrix"]
+                return dict(zip((str(w) for w in saved["words"]), saved["matrix"]))
         except (OSError, KeyError, ValueError):
-            return None, None
+            return {}
 
     def knows(self, term: str) -> bool:
         """Whether a (tokenized) term occurs anywhere in the indexed corpus."""

@@ -193,3 +193,25 @@ def test_a_name_the_corpus_uses_under_another_word_is_not_unknown(embedder):
         [words[s] for s in stems])), embed=embedder.embed)
     assert analyze_question("What did America say about the ferry?", facts).unknown_names == ()
     assert analyze_question("What did Zelensky say about the ferry?", facts).unknown_names == ("Zelensky",)
+
+
+def test_the_vocabulary_is_embedded_once_and_only_new_words_after_an_ingest(tmp_path, embedder):
+    from dossier.index.lexical import LexicalIndex
+
+    asked: list[list[str]] = []
+
+    def embed(words: list[str]):
+        asked.append(list(words))
+        return embedder.embed(words)
+
+    index = LexicalIndex(tmp_path / "bm25")
+    index.build([("c1", "d1", "The ferry sank in the harbour."), ("c2", "d1", "The ferries sank.")], revision=1)
+    stems, matrix = index.word_vectors(embed)
+    assert set(stems) == {"ferri", "sank", "harbour"} and matrix.shape == (3, 384)
+    assert len(asked) == 1 and len(asked[0]) == 3 and {"sank", "harbour"} <= set(asked[0])
+    assert index.word_vectors(embed)[0] == stems and len(asked) == 1  # same revision: nothing embedded
+    reopened = LexicalIndex(tmp_path / "bm25")
+    assert reopened.load()
+    reopened.build([("c1", "d1", "The ferry sank in the harbour."), ("c3", "d2", "Pilots struck.")], revision=2)
+    reopened.word_vectors(embed)
+    assert sorted(asked[1]) == ["pilots", "struck"]  # a new revision embeds only the new words
