@@ -1,19 +1,25 @@
 """Extractive answers: pick the sentences that answer, merge what several outlets repeat.
 
-Scoring a candidate sentence (from the retrieved chunks):
+Scoring a candidate sentence (from the retrieved chunks), with the question's analysis
+(question.py: expected answer type, focus, person):
 
     relevance = cosine(question, sentence) + OVERLAP_WEIGHT * term_overlap
-    score     = relevance + attribution
+    score     = relevance + attribution + TYPE_WEIGHT * candidate + FOCUS_WEIGHT * focus
 
 ``term_overlap`` is the IDF-weighted share of the question's content terms
 (stemmed, stop words and speech verbs removed) found in the sentence, where a
 sentence also "contains" its speaker's name. ``attribution`` favours
 sentences whose speaker (see attribution.py) is the person the question asks
 about, and disfavours other speakers, when the question asks what someone said.
+``candidate``: the sentence carries an answer of the expected type (a number for "how
+many", a name for "which agency", a denial for "how did X respond"); ``focus``: it speaks
+to what is asked ("pay", "tweet"), by stem or meaning. A sentence with both *answers*;
+when none near the best does, the engine says so ("related") instead of answering.
 The best ``relevance`` is the evidence that decides refusal (see engine.py).
 OVERLAP_WEIGHT was chosen on tests/data/ranking.json (0.5: 19 of 22 questions put the
 expected sentence first; 0.9: 20 of 22), and the refusal thresholds were then
-recalibrated with scripts/calibrate_refusal.py.
+recalibrated with scripts/calibrate_refusal.py; the type and focus weights and the answer
+window were tuned on the dev questions only (eval/*/dev.jsonl).
 """
 
 from __future__ import annotations
