@@ -34,7 +34,7 @@ def answer_plain(answer: Answer) -> str:
     if answer.status == "related":
         # The statements are indented under the lead so that they never read as the answer.
         lead, statements = related_parts(answer)
-        lines.append(f"{RELATED_TITLE}. {lead}")
+        lines.append(lead)
         lines.extend(f"  > {line}" for line in statements.split("\n") if line)
     else:
         lines.append(answer.answer)

@@ -50,7 +50,7 @@ RELATED = Answer(question="How much did the shells cost?", mode="extractive", re
 
 def test_related_plain_says_not_stated_and_sets_the_statements_apart():
     lines = render.answer_plain(RELATED).splitlines()
-    assert lines[0] == f"{render.RELATED_TITLE}. {RELATED_LEAD}"
+    assert lines[0] == RELATED_LEAD
     assert lines[1] == "  > He [Kirby] declined to provide a specific estimate. [1]"
     assert "Sources:" in lines and "“He declined to provide a [specific] estimate.”" in "\n".join(lines)
 
