@@ -80,7 +80,7 @@ RESPONSE_MARKERS = _words(
 # Connectives that introduce a cause or purpose; a "why" answer carries one of them.
 REASON_MARKERS = re.compile(
     r"\b(?:because|since|due to|owing to|as a result|result of|in order to|so that|so as to|aimed at|"
-    r"in response to|in retaliation|reason|reasons|caused|causes|cause|led to|amid|citing|cited|"
+    r"in response to|in retaliation|reason|reasons|caused|causes|cause|led to|amid|"
     r"to (?:avoid|prevent|ensure|protect|support|help|counter|deter|punish|pressure)|for (?:fear|the sake)|"
     r"(?:seeking|seeks|sought|trying|tries|tried|attempting|aiming|intending|meant|designed|in a bid) to|"
     r"reflection of|reflects?|so as)\b",
