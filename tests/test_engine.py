@@ -111,3 +111,32 @@ def test_hybrid_retrieval_fuses_both_sides(seeded_engine):
     assert {h.chunk_id for h in hybrid} <= {h.chunk_id for h in dense} | {h.chunk_id for h in lexical} | {
         h.chunk_id for h in seeded_engine.retrieve(question, k=20, how="dense")}
     assert hybrid[0].lexical is not None and hybrid[0].dense is not None
+
+
+# ---- issue 10: answers that answer, and "related" when the articles do not say --------------
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("How did North Korea respond to the US accusations?", r"\b(?:untrue|groundless|baseless|denied|never)\b"),
+    ("How many missiles did North Korea fire toward the Sea of Japan?", r"\b10\b"),
+    ("On which day did North Korea fire at least 10 missiles?", r"\bWednesday\b"),
+    ("Which news agency reported that South Korea closed air routes?", r"\bYonhap\b"),
+])
+def test_the_first_line_carries_what_was_asked(seeded_engine, question, expected):
+    import re
+
+    answer = seeded_engine.ask(question)
+    assert answer.status == "answered"
+    assert re.search(expected, answer.answer.splitlines()[0]), answer.answer
+    assert_verbatim(seeded_engine, answer)
+
+
+def test_a_price_the_articles_never_give_is_related_not_answered(seeded_engine):
+    from dossier.index.models import RELATED_LEAD
+
+    answer = seeded_engine.ask("How much does a North Korean artillery shell cost?")
+    assert answer.status == "related" and not answer.refused
+    lines = answer.answer.splitlines()
+    assert lines[0] == RELATED_LEAD and 1 <= len(lines) - 1 <= 2 and answer.citations
+    assert answer.to_dict()["status"] == "related"
+    assert_verbatim(seeded_engine, answer)
