@@ -109,8 +109,9 @@ UNITS = _words("ft feet foot m metres meters metre meter km kilometres kilometer
 MONTHS = _words("january february march april may june july august september october november december "
                 "jan feb mar apr jun jul aug sep sept oct nov dec")
 WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
-RELATIVE_DATES = _words("today yesterday tomorrow tonight earlier later ago week weeks month months year years "
-                        "morning evening afternoon night weekend decade century recently")
+# ("earlier", "later" and "recently" are left out: they order events without dating them.)
+RELATIVE_DATES = _words("today yesterday tomorrow tonight ago week weeks month months year years "
+                        "morning evening afternoon night weekend decade century")
 
 # ---- what a "which/what <noun>" question asks for ---------------------------------------------
 
