@@ -334,6 +334,10 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         inner = _clause_verb(rest)  # "did Kirby think the shells would change ...": about changing
         if inner is not None:
             return (rest[inner].lower(),) + tuple(o for o in [_object_head(rest[inner + 1:])] if o)
+    if verb in vocab.EVIDENTIAL_VERBS and len(rest) > 1 and rest[0].lower() == "about":
+        topic = _object_head(rest[1:])  # "what do the shipments reveal about X": X is asked about
+        if topic:
+            return (topic,)
     obj = _object_head(rest)
     return (verb,) + ((obj,) if obj and obj != verb else ())
 

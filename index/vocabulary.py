@@ -296,6 +296,9 @@ PHRASE_BREAKS = _words("to for on in at with from about after before over into t
 # "did X think the shells would change ..." asks about changing.
 COGNITION_VERBS = _words("think thinks thought believe believes believed say said says confirm confirmed expect "
                          "expected")
+# Verbs that only say something is evidence ("what does X reveal/show about Y"): the Y is
+# what the question is about, and the articles rarely repeat the verb.
+EVIDENTIAL_VERBS = _words("reveal show suggest indicate mean tell say imply demonstrate")
 # "What kind/type/sort of X": the X is what is asked about.
 KIND_WORDS = _words("kind type sort")
 # Nouns and verbs that make a "what" question ask for a reason ("what caused ...").

@@ -31,6 +31,7 @@ from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addr
     ("What did the mayor say about the ferries?", "statement", ("say",)),
     ("Did the strike disrupt ferry services?", "yesno", ("disrupt", "services")),
     ("What did the transport department recommend to travellers?", "description", ("recommend",)),
+    ("What does the closure reveal about the harbour's finances?", "description", ("finances",)),
 ])
 def test_answer_type_and_focus(question, answer_type, focus):
     analysis = analyze_question(question)
