@@ -9,8 +9,14 @@ A sentence *addresses* a question when it carries a candidate of the expected ty
 (a number for "how many", a date for "when", a capitalised name for "who", a known
 outlet for "which agency", a cause for "why", a reaction for "how did X respond") and
 supports the focus, the word the question asks about ("tweet", "pay", "respond"):
-exactly, by stem, or by meaning, where meaning is the cosine of MiniLM word vectors
-computed once per corpus revision (``WordVectors``), never per sentence.
+exactly, by stem, or by meaning, where meaning is the cosine of MiniLM word vectors of
+the corpus vocabulary (``WordVectors``: each word embedded once and kept beside the BM25
+index, see lexical.py), never embedded per question or per sentence.
+
+The module reads in three parts: the corpus facts and the analysis; what the question
+asks for (answer type, focus: the verb after the subject, its object, the counted noun);
+and the checks of a sentence against an analysis (``has_candidate``, ``supports_focus``,
+``addresses``).
 """
 
 from __future__ import annotations
@@ -98,9 +104,6 @@ class QuestionAnalysis:
     counted_terms: frozenset[str] = field(default=frozenset())
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
-
-    def has_focus(self) -> bool:
-        return bool(self.focus)
 
 
 # ---- the question ----------------------------------------------------------------------------
