@@ -338,3 +338,16 @@ def test_the_conversation_the_repl_was_built_for(seeded_engine: Engine) -> None:
     shown = flat(out)
     assert shown.count("Answer (extractive)") == 2 and "(understood as: And which news agency" in shown
     assert "KCNA" in shown.split("(understood as:", 1)[1]
+
+
+def test_a_related_answer_is_shown_as_not_stated(seeded_engine: Engine) -> None:
+    """A question whose key word the articles never use is shown as "not stated", with the
+    closest statements under that line, never as an answer."""
+    status, out, repl = drive(seeded_engine, seeded_engine.settings,
+                              "How much does a North Korean artillery shell cost?\r:quit\r")
+    assert status == 0
+    (answer,) = repl.conversation.turns
+    assert answer.status == "related"
+    shown = flat(out)
+    assert "Not stated in the articles" in shown and "The articles do not say this." in shown
+    assert "Answer (extractive)" not in shown and "Refused" not in shown
