@@ -18,11 +18,12 @@ from chromadb.config import Settings as ChromaSettings
 from dossier.index.settings import SEEDS_DIR
 from tests.test_chroma_server import run_cli, start_chroma
 
-# Small embedding batches, so the ingest commits documents many times before it ends.
-SMALL_BATCHES = {"DOSSIER_INGEST_BATCH_SENTENCES": "48"}
+# Small embedding batches, so the ingest commits documents many times before it ends (about
+# one commit per document: the server is killed after the first of some fifteen).
+SMALL_BATCHES = {"DOSSIER_INGEST_BATCH_SENTENCES": "16"}
 
 
-def make_corpus(target: Path, copies: int = 8) -> int:
+def make_corpus(target: Path, copies: int = 3) -> int:
     target.mkdir()
     for copy in range(copies):
         for seed in sorted(SEEDS_DIR.glob("*.txt")):
