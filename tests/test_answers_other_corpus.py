@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import verbatim as quoted_verbatim
 from dossier.index.engine import Engine
 from dossier.index.models import RELATED_LEAD
 from dossier.index.settings import Settings
@@ -90,8 +91,7 @@ def ferry_engine(embedder, tmp_path_factory, ferry_corpus: Path) -> Engine:
 
 def verbatim(corpus: Path, answer) -> bool:
     """Every citation is the exact text of its article at its span (a doc id is the file's stem)."""
-    return all((corpus / f"{c.doc_id}.txt").read_text(encoding="utf-8")[c.start:c.end] == c.quote
-               for c in answer.citations)
+    return quoted_verbatim(answer.citations, corpus)
 
 
 @pytest.mark.parametrize("question,expected", [
