@@ -8,19 +8,19 @@ text the user did not ask about:
    anaphor ("he", "she", "they", "it", "there", "before that", or "that"/"those" as a
    determiner: "that statement", told apart from "said that ..." by the syntax, not by a
    list of nouns) or fewer than two content words of its own, and names
-   nothing new (a name the previous question did not contain, like "Nebenzia", marks a
+   nothing new (a name the previous question did not contain, like "Brandt", marks a
    new topic unless "he"/"she" points back to a person). A question that stands on its
    own is left untouched, so a new subject is never dragged toward the old one.
 2. **What is the subject?** The last answered turn's standalone question, minus
    question words and speech verbs ("what did ... say"), plus the person it was about:
    the person named in it, else the speaker of its first citation.
 3. **Rewrite.** "he/she/him/her" become that person's name (and when the question has a
-   topic of its own, "what did he say about Iran?", only the person carries over);
+   topic of its own, "what did he say about the fares?", only the person carries over);
    "what about X?" becomes the
-   previous question with its named subject replaced by X ("How did North Korea
-   respond?" -> "How did Russia respond?"); any other follow-up gets the subject's
+   previous question with its named subject replaced by X ("How did the union
+   respond?" -> "How did the council respond?"); any other follow-up gets the subject's
    words appended ("Which agency carried that statement?" -> "Which agency carried that
-   statement? North Korea respond US accusations").
+   statement? union respond board accusations").
 
 With an LLM configured, a condenser rewrites the follow-up into a standalone question
 instead (prompt in ``prompts/condense.txt``); if it fails, the offline method is used.
@@ -43,8 +43,8 @@ Condenser = Callable[[str, list[tuple[str, str]]], str]
 # "that"/"this" refer back only at the end ("why that?"), after a preposition ("before
 # that") or as a determiner before a common noun ("that statement", "those ships"). Which
 # use it is shows in the syntax, not in a list of nouns: after a verb that takes a clause
-# ("said that ...") or before a name, a pronoun or a determiner ("that North Korea ...",
-# "that the US ..."), "that" is a conjunction; "this year" and "that day" point at time.
+# ("said that ...") or before a name, a pronoun or a determiner ("that Calder Bay ...",
+# "that the board ..."), "that" is a conjunction; "this year" and "that day" point at time.
 _ANAPHORA = re.compile(
     r"\b(?:" + "|".join(sorted(vocab.REFERRING_PRONOUNS)) + r"|(?<!is )(?<!are )(?<!was )there|the same)\b"
     r"|\b(?:about|before|after|of|on|with|to|from|by|for|at|in)\s+(?:that|this)\b"

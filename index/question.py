@@ -98,9 +98,9 @@ class QuestionAnalysis:
     person: Optional[str]  # a speaker of the corpus the question names
     speech: bool  # asks what someone said
     unknown_names: tuple[str, ...]  # names the corpus never mentions
-    topic: Optional[str] = None  # "the quantity of shells" in "what did Kirby say about the quantity of shells"
+    topic: Optional[str] = None  # "the fares" in "what did the mayor say about the fares"
     focus_terms: frozenset[str] = field(default=frozenset())  # stems that support the focus, meaning included
-    counted: Optional[str] = None  # "missiles" in "how many missiles": a number must count these
+    counted: Optional[str] = None  # "ferries" in "how many ferries": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
@@ -136,7 +136,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
 
 def _named_alike(name: str, corpus: CorpusFacts) -> bool:
     """Whether the corpus names the same thing with another word: "America" for "US",
-    "Kyiv" for "Ukraine" (MiniLM word vectors, see NAME_SIMILARITY)."""
+    "Beijing" for "China" (MiniLM word vectors, see NAME_SIMILARITY)."""
     if corpus.vectors is None or corpus.embed is None or NAME_SIMILARITY >= 1:
         return False
     return bool(corpus.vectors.near(corpus.embed([name])[0], NAME_SIMILARITY))
@@ -219,7 +219,7 @@ def _named_speaker(text: str, speakers: frozenset[str]) -> Optional[str]:
     lower_speakers = {s.lower(): s for s in speakers}
     names = [w for w in _NAME_WORD.findall(text) if w not in vocab.COMMON_CAPITALISED]
     person = next((lower_speakers[w.lower()] for w in names if w.lower() in lower_speakers), None)
-    if person is None:  # "what did kirby say" typed in lower case
+    if person is None:  # "what did okafor say" typed in lower case
         person = next((lower_speakers[w] for w in re.findall(r"[a-z]+", text.lower()) if w in lower_speakers), None)
     return person
 
@@ -309,7 +309,7 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         subject = _content(words[3:])
         return (subject[0].lower(),) if subject else ()
     if len(lower) > 3 and lower[0] in ("what", "which") and lower[1] in vocab.KIND_WORDS and lower[2] == "of":
-        return (lower[3],)  # "what kind of missile ...": the kind is the answer, the missile the focus
+        return (lower[3],)  # "what kind of boat ...": the kind is the answer, the boat the focus
     start = _after_wh_phrase(words) if lower and lower[0] in _WH else 0
     predicate = _be_predicate(words, start)
     if predicate is not None:
@@ -334,7 +334,7 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
     if (verb in vocab.CATENATIVES or verb in _SPEECH_SURFACE) and len(rest) > 1 and rest[0].lower() == "to":
         return focus_of(["did", "it"] + [w for w in rest[1:] if w.lower() != "be"], answer_type)
     if verb in _COGNITION and answer_type != "statement" and rest:
-        inner = _clause_verb(rest)  # "did Kirby think the shells would change ...": about changing
+        inner = _clause_verb(rest)  # "did she think the strike would end ...": about ending
         if inner is not None:
             return (rest[inner].lower(),) + tuple(o for o in [_object_head(rest[inner + 1:])] if o)
     if verb in vocab.EVIDENTIAL_VERBS and len(rest) > 1 and rest[0].lower() == "about":
@@ -393,7 +393,7 @@ def _verb_after_subject(words: list[str], at: int) -> Optional[int]:
         verbs = [j for j in range(i, len(words)) if _verbish(words[j])]
         if verbs and verbs[0] == i and not words[i - 1].endswith("'s"):
             return i
-        if not words[i - 1].endswith("'s"):  # "North Korea's vice director ... call": the name is not all of it
+        if not words[i - 1].endswith("'s"):  # "the City Council's deputy head ... call": the name is not all of it
             return _after_noun(words, verbs, i) or (verbs[0] if verbs else None)
     if words[i].lower() in vocab.DETERMINERS and i + 2 < len(words) and _verbish(words[i + 2]):
         i += 2  # "did the strike disrupt ...": the word after a determiner belongs to the subject
@@ -409,7 +409,7 @@ def _after_noun(words: list[str], verbs: list[int], start: int) -> Optional[int]
     """A verb right after a noun: "the launches disrupt", "the transport ministry recommend".
 
     After a plural it is the next word; after a singular noun it is the end of the run
-    ("a North Korean artillery shell cost" -> "cost"), since nouns modify nouns."""
+    ("a Dutch harbour ferry cost" -> "cost"), since nouns modify nouns."""
     for j in verbs:
         if j == start:
             continue
@@ -559,8 +559,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
 
 def _by_the_asked_speaker(analysis: QuestionAnalysis, text: str, speaker: str) -> bool:
     """A statement answers "what did X say" only when X made it: X is its speaker (found at
-    ingest), or it has none and names X ("North Korea declared ..."). Kirby's words about
-    Putin do not say what Putin said."""
+    ingest), or it has none and names X ("The council declared ..."). The mayor's words
+    about the minister do not say what the minister said."""
     asked = analysis.speaker_terms
     if not asked:
         return True
@@ -632,7 +632,7 @@ def _has_quantity(text: str) -> bool:
 
 def _counts(text: str, counted: frozenset[str]) -> bool:
     """A number within a few words of what the question counts: "all 22 crew", "at least
-    10 missiles", "millions of rockets", "the launch is the 29th" (not a time elsewhere)."""
+    10 ferries", "millions of passengers", "the crossing is the 29th" (not a time elsewhere)."""
     words = _words(text)
     counts = [j for j, w in enumerate(words) if _is_count(w, words[j + 1] if j + 1 < len(words) else "")]
     for i, word in enumerate(words):
@@ -669,7 +669,7 @@ def _asked(analysis: QuestionAnalysis) -> set[str]:
 
 def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts], speaker: str) -> bool:
     """A person the question does not name: a speaker found at ingest, or a capitalised name
-    after a word for a kind of person ("spokesman John Kirby", "ambassador ... Nebenzia")."""
+    after a word for a kind of person ("spokeswoman Ada Okafor", "ambassador ... Brandt")."""
     asked = _asked(analysis)
     if speaker and speaker.lower() not in asked:
         return True
@@ -687,7 +687,7 @@ def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFa
 
 def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:
     """A body the question does not name: an outlet of the corpus, an acronym, a capitalised
-    name with a word for a body in it ("State Department") or right after one ("agency KCNA")."""
+    name with a word for a body in it ("Transport Department") or right after one ("agency AFP")."""
     asked = _asked(analysis)
     if corpus is not None and any(o and o in text and o.lower() not in asked for o in corpus.outlets):
         return True

@@ -293,7 +293,7 @@ MEASURE_ADJECTIVES = _words("long far old large big often heavy fast high deep w
 PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
                        "since under of as than that whether if")
 # Verbs of thinking and saying whose clause carries what a yes/no or wh-question is about:
-# "did X think the shells would change ..." asks about changing.
+# "did X think the strike would end ..." asks about ending.
 COGNITION_VERBS = _words("think thinks thought believe believes believed say said says confirm confirmed expect "
                          "expected")
 # Verbs that only say something is evidence ("what does X reveal/show about Y"): the Y is
