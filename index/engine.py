@@ -300,19 +300,19 @@ class Engine:
             self._facts = (revision, facts)
         return self._facts[1]
 
-    def _refusal(self, profile: QuestionAnalysis, scored: list[extractive.ScoredSentence],
+    def _refusal(self, analysis: QuestionAnalysis, scored: list[extractive.ScoredSentence],
                  vector) -> Optional[str]:
         """Refuse on names the corpus never mentions, or when the best evidence is weak:
         low relevance, or a low cosine that near-complete term coverage does not make up for
-        ("Who is John Kirby?" is short and embeds far from any sentence, but every word matches).
+        ("Who is <a name>?" is short and embeds far from any sentence, but every word matches).
 
         All three thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
-        if profile.unknown_names:
-            names = ", ".join(profile.unknown_names)
+        if analysis.unknown_names:
+            names = ", ".join(analysis.unknown_names)
             return f"The articles do not mention {names}, so they cannot answer this question."
         cosine, relevance, overlap = evidence(scored, vector)
         # Term coverage only vouches for a question with at least two content terms.
-        covered = overlap >= self.settings.refusal_min_overlap and len(profile.terms) >= 2
+        covered = overlap >= self.settings.refusal_min_overlap and len(analysis.terms) >= 2
         weak_meaning = cosine < self.settings.refusal_min_cosine and not covered
         if relevance < self.settings.refusal_threshold or weak_meaning:
             return REFUSAL
