@@ -9,7 +9,9 @@ that is about ingest itself starts from ``fresh_engine`` and ingests.
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Union
 
@@ -21,14 +23,26 @@ from dossier.index.models import Citation
 from dossier.index.settings import SEEDS_DIR, Settings
 
 
+def _users_settings() -> list[str]:
+    return [name for name in os.environ if name.startswith(("DOSSIER_", "OPENAI_", "DISCORD_"))]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
-    """No test reads the developer's .env, keys or data directory."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_HOME", "DOSSIER_CHROMA_HOST", "DOSSIER_MODE",
-                 "DOSSIER_EMBEDDINGS", "DOSSIER_COLLECTION"):
-        monkeypatch.delenv(name, raising=False)
+    """No test reads the developer's .env, keys, settings or data directory."""
+    for name in _users_settings():
+        monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DOSSIER_HOME", str(tmp_path / "home"))
+
+
+@contextmanager
+def _without_users_settings():
+    """The same for session fixtures, which are built before any test's own isolation."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in _users_settings():
+            patch.delenv(name)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +64,12 @@ def copy_store(source: Path, target: Path) -> Path:
 def seeded_home(embedder, tmp_path_factory) -> Path:
     """The template data directory with the five seeds ingested; copy it, never open it."""
     home = tmp_path_factory.mktemp("seeded-template") / "home"
-    engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
-    engine.ingest([SEEDS_DIR])
-    # One question builds what the engine caches beside the store per revision (the BM25
-    # state, the vocabulary's word vectors, the manifest cache): every copy starts warm.
-    engine.ask("What did the articles report?")
+    with _without_users_settings():
+        engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
+        engine.ingest([SEEDS_DIR])
+        # One question builds what the engine caches beside the store per revision (the BM25
+        # state, the vocabulary's word vectors, the manifest cache): every copy starts warm.
+        engine.ask("What did the articles report?")
     return home
 
 
@@ -62,7 +77,8 @@ def seeded_home(embedder, tmp_path_factory) -> Path:
 def seeded_engine(embedder, seeded_home, tmp_path_factory) -> Engine:
     """One engine over the five seed articles, shared by read-only tests."""
     home = copy_store(seeded_home, tmp_path_factory.mktemp("seeded") / "home")
-    return Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
+    with _without_users_settings():
+        return Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
 
 
 @pytest.fixture
