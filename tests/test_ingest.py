@@ -149,3 +149,18 @@ def test_reset_rebuilds_a_store_made_with_another_model(fresh_engine, corpus, em
     assert len(engine.sources()) == 5
     with pytest.raises(EmbeddingModelMismatch):
         Engine.open(fresh_engine.settings, embedder=embedder)
+
+
+def test_the_engine_is_assembled_from_the_collaborators_passed_in(seeded_store, embedder):
+    from dossier.index.catalogue import Catalogue
+    from dossier.index.embedder import model_id
+    from dossier.index.store import Store
+
+    settings = Settings(home=seeded_store, _env_file=None)
+    store = Store.open(settings, model_id(settings))
+    catalogue = Catalogue.for_store(store, settings)
+    engine = Engine.open(settings, embedder=embedder, store=store, catalogue=catalogue)
+    assert engine.store is store and engine.catalogue is catalogue and engine.embedder is embedder
+    assert len(engine.sources()) == 5 and set(catalogue.manifest) == {m.doc_id for m in engine.sources()}
+    assert catalogue.versions == store.committed_versions() and catalogue.speakers
+    assert catalogue.idf("missil") > 0  # the BM25 side came with it
