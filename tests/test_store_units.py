@@ -105,3 +105,17 @@ def test_revision_metadata_keeps_every_key_and_an_old_store_counts_as_dirty():
     assert revision.was_written(bumped) and not revision.is_dirty(bumped)
     with pytest.raises(StoreError, match="dossier ingest --reset"):
         revision.check_model(bumped, "model-b")
+
+
+def test_threads_sharing_one_lock_object_are_serialised_too(tmp_path):
+    lock = FileWriteLock(tmp_path / "ingest.lock", "the store")
+    lock.acquire()
+    try:
+        with pytest.raises(StoreBusy, match="this process"):
+            lock.acquire(wait=False)  # the file lock alone would let the same object in again
+        assert lock.holder() is not None
+    finally:
+        lock.release()
+    lock.acquire(wait=False)
+    lock.release()
+    assert lock.holder() is None

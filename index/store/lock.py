@@ -12,6 +12,9 @@ belong to a writer that is gone, and collecting them is safe.
   an expiry that the holder renews in the background. A crashed writer's lease expires
   (``LEASE_SECONDS``) and the next writer takes it. Taking it is an insert that Chroma
   ignores when the id exists, then a read-back: only one writer sees its own name.
+
+Threads of one process that share a lock object (the Discord bot's uploads share one engine)
+queue on a thread lock first: the file lock and the lease both let their own holder in again.
 """
 
 from __future__ import annotations
@@ -41,6 +44,17 @@ def _busy_message(holder: Optional[str], where: str) -> str:
     return f"another ingest{who} is writing to {where}"
 
 
+def _take_thread_lock(lock: threading.Lock, wait: bool, notify: Optional[Notify], where: str) -> None:
+    if lock.acquire(blocking=False):
+        return
+    message = _busy_message(f"pid {os.getpid()}, this process", where)
+    if not wait:
+        raise StoreBusy(f"{message}; try again when it has finished (or drop --no-wait to wait)")
+    if notify:
+        notify(f"{message}; waiting for it to finish")
+    lock.acquire()
+
+
 class WriteLock(Protocol):
     def acquire(self, wait: bool = True, notify: Optional[Notify] = None) -> None: ...
     def release(self) -> None: ...
@@ -57,8 +71,19 @@ class FileWriteLock:
         self.path, self.where = path, where
         self.owner_file = path.with_name(path.name + ".owner")
         self._lock = FileLock(str(path), thread_local=False)
+        # The file lock is re-entrant for its own object: threads sharing one engine (the
+        # Discord bot's uploads) are serialised here first.
+        self._threads = threading.Lock()
 
     def acquire(self, wait: bool = True, notify: Optional[Notify] = None) -> None:
+        _take_thread_lock(self._threads, wait, notify, self.where)
+        try:
+            self._acquire_file(wait, notify)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def _acquire_file(self, wait: bool, notify: Optional[Notify]) -> None:
         from filelock import Timeout
 
         try:
@@ -84,13 +109,18 @@ class FileWriteLock:
             self.owner_file.unlink(missing_ok=True)
         except OSError:
             pass
-        self._lock.release()
+        try:
+            self._lock.release()
+        finally:
+            self._threads.release()
 
     def holder(self) -> Optional[str]:
         """Who holds the lock now, or None when nobody does (the owner file of a writer that
         was killed stays behind; the lock itself does not)."""
         from filelock import Timeout
 
+        if self._threads.locked():
+            return self._owner() or "this process"
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
@@ -120,6 +150,7 @@ class LeaseWriteLock:
         self._stop = threading.Event()
         self._renewer: Optional[threading.Thread] = None
         self._lost = False
+        self._threads = threading.Lock()  # the lease names this object: its threads queue here first
 
     def _collection(self) -> Any:
         client = self.connection.client
@@ -137,6 +168,14 @@ class LeaseWriteLock:
         return found["metadatas"][0] if found["ids"] else None
 
     def acquire(self, wait: bool = True, notify: Optional[Notify] = None) -> None:
+        _take_thread_lock(self._threads, wait, notify, self.where)
+        try:
+            self._acquire_lease(wait, notify)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def _acquire_lease(self, wait: bool, notify: Optional[Notify]) -> None:
         collection = self._collection()
         told = False
         while True:
@@ -173,9 +212,12 @@ class LeaseWriteLock:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=5)
-        collection = self._collection()
-        self.connection.call(lambda: collection.delete(ids=[LEASE_ID], where={"owner": self.me}),
-                             "releasing the ingest lease")
+        try:
+            collection = self._collection()
+            self.connection.call(lambda: collection.delete(ids=[LEASE_ID], where={"owner": self.me}),
+                                 "releasing the ingest lease")
+        finally:
+            self._threads.release()
 
     def holder(self) -> Optional[str]:
         collection = self._collection()
