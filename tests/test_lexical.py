@@ -110,7 +110,8 @@ def test_a_rebuild_replaces_the_saved_index(index: LexicalIndex, tmp_path: Path)
     assert [c for c, _, _ in loaded.search("harbour storm", k=10)] == ["b-1"]
 
 
-def test_word_vectors_are_embedded_once_per_revision_and_saved(index: LexicalIndex, tmp_path: Path, embedder):
+def test_word_vectors_are_embedded_once_and_saved_a_new_revision_embeds_only_new_words(
+        index: LexicalIndex, tmp_path: Path, embedder):
     calls: list[list[str]] = []
 
     def embed(words: list[str]) -> np.ndarray:
@@ -125,6 +126,9 @@ def test_word_vectors_are_embedded_once_per_revision_and_saved(index: LexicalInd
     assert reopened.load()
     again, saved = reopened.word_vectors(embed)
     assert len(calls) == 1 and again == stems and np.array_equal(saved, matrix)
-    index.build(ROWS, revision=9)  # a new revision: the vocabulary is embedded afresh
-    index.word_vectors(embed)
-    assert len(calls) == 2
+    index.build(ROWS, revision=9)  # a new revision with the same words: nothing to embed
+    assert index.word_vectors(embed)[0] == stems and len(calls) == 1
+    index.build(ROWS + [("d-1", "d", "Lighthouses guided the trawlers home.")], revision=10)
+    grown, _ = index.word_vectors(embed)
+    assert len(calls) == 2 and sorted(calls[1]) == ["guided", "home", "lighthouses", "trawlers"]
+    assert set(stems) < set(grown)
