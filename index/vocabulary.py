@@ -56,7 +56,7 @@ REPORTING_VERBS = _words(
     "advising urged urges called calls described describes claimed claims insisted insists argued argues "
     "explained explains announced announces reported reports wrote writes tweeted posted according quoted "
     "denied denies accused accuses confirmed confirms acknowledged admitted suggested replied responded "
-    "recommended recommends asked carried carries published publishes broadcast aired")
+    "recommended recommends asked carried carries published publishes broadcast aired speak speaks spoke spoken")
 # The verbs that end the subject in "what did <who> say about <topic>".
 SPEECH_FRAME_VERBS = ("say|said|tell|told|state|stated|claim|claimed|comment|comments|think|believe|add|added|"
                       "mention|mentioned")

@@ -140,3 +140,12 @@ def test_a_price_the_articles_never_give_is_related_not_answered(seeded_engine):
     assert lines[0] == RELATED_LEAD and 1 <= len(lines) - 1 <= 2 and answer.citations
     assert answer.to_dict()["status"] == "related"
     assert_verbatim(seeded_engine, answer)
+
+
+def test_a_name_the_articles_never_use_does_not_refuse_what_they_answer(seeded_engine):
+    """"American" is not a word of the seeds (they say "US"), but the articles do name the
+    spokesman: a name the corpus never mentions refuses only when nothing answers either."""
+    answer = seeded_engine.ask("Which American spokesman accused North Korea of supplying shells?")
+    assert answer.status == "answered", answer.answer
+    assert "Kirby" in answer.answer.splitlines()[0]
+    assert_verbatim(seeded_engine, answer)

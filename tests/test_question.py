@@ -216,3 +216,10 @@ def test_the_vocabulary_is_embedded_once_and_only_new_words_after_an_ingest(tmp_
     reopened.build([("c1", "d1", "The ferry sank in the harbour."), ("c3", "d2", "Pilots struck.")], revision=2)
     reopened.word_vectors(embed)
     assert sorted(asked[1]) == ["pilots", "struck"]  # a new revision embeds only the new words
+
+
+def test_speaking_of_something_is_a_speech_verb_any_statement_supports(embedder):
+    """"the official who spoke of ..." asks about a statement; "said" speaks to it as well as "spoke"."""
+    texts = ['"The closure is only temporary," the deputy director of the Harbour Authority said on Monday.']
+    scored = choose("Which authority does the official who spoke of a temporary closure work for?", texts, embedder)
+    assert scored[0].focus and extractive.answered(scored)
