@@ -22,6 +22,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from .errors import ConfigError
+from .llama_embedding import EmbedsThroughArray
 from .minilm import (MAX_TOKENS, MODEL_SHA256, TOKENIZER_PATH, TOKENIZER_SHA256, MiniLM, load_default,  # noqa: F401
                      sha256_of, verify)
 from .settings import Settings
@@ -41,7 +42,7 @@ class Embedder(Protocol):
         """Unit-normalised float32 vectors, one row per text (shape (0, d) for no texts)."""
 
 
-class OnnxMiniLMEmbedding(BaseEmbedding):
+class OnnxMiniLMEmbedding(EmbedsThroughArray, BaseEmbedding):
     """Mean-pooled, L2-normalised all-MiniLM-L6-v2 sentence embeddings on onnxruntime."""
 
     model_name: str = LOCAL_MODEL_ID
@@ -72,17 +73,6 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
         """Embed texts in batches; returns a float32 array of shape (len(texts), 384)."""
         return self._model.embed(texts, self.embed_batch_size)
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
 
 
 def embed_texts(model: Embedder, texts: Sequence[str]) -> np.ndarray:

@@ -14,10 +14,11 @@ from pydantic import PrivateAttr
 from .chat import server_name
 from .deadline import Budget, Failed, OutOfTime, call_within
 from .errors import EmbeddingServiceError
+from .llama_embedding import EmbedsThroughArray
 from .settings import Settings
 
 
-class OpenAIEmbedder(OpenAIEmbedding):
+class OpenAIEmbedder(EmbedsThroughArray, OpenAIEmbedding):
     """llama-index's OpenAI embedding, its requests made by ``embed`` inside a time budget.
 
     The openai client's retries and llama-index's retry decorator are both bypassed:
@@ -80,12 +81,3 @@ class OpenAIEmbedder(OpenAIEmbedding):
         """One readable line, never the key."""
         return EmbeddingServiceError(f"the embedding service at {server_name(self.api_base)} failed ({detail}); "
                                      "check OPENAI_BASE_URL / OPENAI_API_KEY or use DOSSIER_EMBEDDINGS=local")
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
