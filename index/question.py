@@ -342,6 +342,9 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         if topic:
             return (topic,)
     obj = _object_head(rest)
+    if verb in vocab.LIGHT_VERBS and not obj:
+        subject = _content(words[start:verb_at])  # "were sanctions put on X": the sanctions
+        return (verb,) + tuple(w.lower() for w in subject[-1:])
     return (verb,) + ((obj,) if obj and obj != verb else ())
 
 

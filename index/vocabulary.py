@@ -164,6 +164,12 @@ NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "an
 ADVERBS = _words("still even yet now ever already also soon again just really actually first later then never "
                  "not only once further aboard abroad ashore inside outside away here there last next")
 
+# Light verbs: nearly empty of meaning alone ("were sanctions put on X" asks about imposing
+# them), so the articles rarely repeat them; without an object, the subject they act on
+# is the question's focus as well.
+LIGHT_VERBS = _words("put puts get gets got gotten take takes took taken make makes made give gives gave given "
+                     "go goes went gone come comes came keep keeps kept")
+
 # Verbs that hand the meaning on to the verb after them: in "vow to react" or "said to be
 # willing to send" the question is about reacting and sending.
 CATENATIVES = _words("vow vowed promise promised threaten threatened plan planned try tried want wanted seek "

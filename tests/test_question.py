@@ -223,3 +223,11 @@ def test_speaking_of_something_is_a_speech_verb_any_statement_supports(embedder)
     texts = ['"The closure is only temporary," the deputy director of the Harbour Authority said on Monday.']
     scored = choose("Which authority does the official who spoke of a temporary closure work for?", texts, embedder)
     assert scored[0].focus and extractive.answered(scored)
+
+
+def test_a_light_verb_without_an_object_is_about_its_subject(embedder):
+    """"put" says little: "when were the new fares put on the ferries" asks when the fares came in."""
+    question = "When were the new fares put on the ferries?"
+    assert "fares" in analyze_question(question).focus
+    scored = choose(question, ["The council introduced the new fares in March after a long dispute."], embedder)
+    assert extractive.answered(scored)
