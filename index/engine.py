@@ -406,11 +406,18 @@ class Engine:
 
 
 def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float, float]:
-    """(best cosine, best relevance, best term overlap) over the candidates; zeros when there are none."""
+    """(best cosine, best relevance, best term overlap) over the candidates; zeros when there are none.
+
+    A sentence's relevance is the better of its scoring relevance and the same measure with
+    the whole question's cosine: scoring averages in the topic of a who-said-what or
+    "respond to" question to rank, and a vague topic ("the claims") must not make the
+    sentence that answers look irrelevant."""
     if not scored:
         return 0.0, 0.0, 0.0
-    return (max(float(s.record.embedding @ vector) for s in scored), max(s.relevance for s in scored),
-            max(s.overlap for s in scored))
+    cosines = [float(s.record.embedding @ vector) for s in scored]
+    relevance = max(max(s.relevance, cosine + extractive.OVERLAP_WEIGHT * s.overlap)
+                    for s, cosine in zip(scored, cosines))
+    return max(cosines), relevance, max(s.overlap for s in scored)
 
 
 def _ms(since: float) -> float:

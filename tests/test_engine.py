@@ -149,3 +149,12 @@ def test_a_name_the_articles_never_use_does_not_refuse_what_they_answer(seeded_e
     assert answer.status == "answered", answer.answer
     assert "Kirby" in answer.answer.splitlines()[0]
     assert_verbatim(seeded_engine, answer)
+
+
+def test_a_reply_asked_in_other_words_is_not_refused_as_irrelevant(seeded_engine):
+    """Scoring weighs "the claims" (the topic of a "respond to" question) into the cosine; the
+    refusal's evidence must not be diluted by it when one sentence states the reply."""
+    answer = seeded_engine.ask("How did Russia's UN envoy respond to the claims?")
+    assert answer.status == "answered", answer.answer
+    assert "Nebenzia has since denied" in answer.answer
+    assert_verbatim(seeded_engine, answer)
