@@ -122,7 +122,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     focus = _speech_focus(frame) if frame and answer_type == "statement" else focus_of(words, answer_type)
     names = [w for w in _NAME_WORD.findall(text) if w not in vocab.COMMON_CAPITALISED]
     unknown = tuple(w for w in names if not all(corpus.knows(t) for t in tokenize(w)) and not _named_alike(w, corpus))
-    topic = speech_topic(text) if person else None
+    topic = speech_topic(text)
     if answer_type == "response":
         topic = response_topic(text) or topic
     counted = _counted(words) if answer_type == "quantity" else None

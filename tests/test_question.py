@@ -231,3 +231,11 @@ def test_a_light_verb_without_an_object_is_about_its_subject(embedder):
     assert "fares" in analyze_question(question).focus
     scored = choose(question, ["The council introduced the new fares in March after a long dispute."], embedder)
     assert extractive.answered(scored)
+
+
+def test_what_someone_said_about_a_topic_has_the_topic_whoever_speaks():
+    """The topic steers dense scoring to the *what*; it is there whether or not the speaker
+    is one the corpus attributes sentences to ("the council", "the harbour master")."""
+    assert analyze_question("What did the harbour master say about the fares?").topic == "the fares"
+    facts = CorpusFacts(speakers=frozenset({"Okafor"}))
+    assert analyze_question("What did Okafor say about the fares?", facts).topic == "the fares"
