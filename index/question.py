@@ -308,8 +308,9 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         # "how cold was the water ...": a measure of the subject, whatever the adjective
         subject = _content(words[3:])
         return (subject[0].lower(),) if subject else ()
-    if len(lower) > 3 and lower[0] in ("what", "which") and lower[1] in vocab.KIND_WORDS and lower[2] == "of":
-        return (lower[3],)  # "what kind of boat ...": the kind is the answer, the boat the focus
+    kind_of = _kind_of(words)
+    if kind_of is not None:
+        return kind_of
     start = _after_wh_phrase(words) if lower and lower[0] in _WH else 0
     predicate = _be_predicate(words, start)
     if predicate is not None:
@@ -350,6 +351,29 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
 
 _SPEECH_SURFACE = frozenset(vocab.SPEECH_WORDS_TEXT.split())
 _COGNITION = vocab.COGNITION_VERBS
+
+
+def _kind_of(words: list[str]) -> Optional[tuple[str, ...]]:
+    """"What kind of boat ...", "what is the name of the ship's captain?": the kind or the
+    name is the answer, the boat or the captain the focus (a sentence naming the ship does
+    not speak to its captain)."""
+    lower = [w.lower() for w in words]
+    if len(lower) < 4 or lower[0] not in ("what", "which"):
+        return None
+    at = 1
+    if lower[at] in vocab.BE_FORMS:
+        at += 2 if lower[at + 1] in vocab.DETERMINERS else 1
+    if at + 1 >= len(lower) or lower[at] not in vocab.KIND_WORDS or lower[at + 1] != "of":
+        return None
+    phrase = []
+    for word in words[at + 2:]:  # the noun phrase after "of", up to its verb
+        possessed = bool(phrase) and phrase[-1].endswith("'s")  # "the ferry's captain"
+        if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (_content(phrase) and _verbish(word)
+                                                                             and not possessed):
+            break
+        phrase.append(word)
+    content = _content(phrase)
+    return (content[-1].lower(),) if content else None
 
 
 def _be_predicate(words: list[str], start: int) -> Optional[int]:

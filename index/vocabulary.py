@@ -305,8 +305,9 @@ COGNITION_VERBS = _words("think thinks thought believe believes believed say sai
 # Verbs that only say something is evidence ("what does X reveal/show about Y"): the Y is
 # what the question is about, and the articles rarely repeat the verb.
 EVIDENTIAL_VERBS = _words("reveal show suggest indicate mean tell say imply demonstrate")
-# "What kind/type/sort of X": the X is what is asked about.
-KIND_WORDS = _words("kind type sort")
+# "What kind/type/sort of X", "what is the name of X": the kind or the name is the answer,
+# the X is what is asked about.
+KIND_WORDS = _words("kind kinds type types sort sorts name names title")
 # Nouns and verbs that make a "what" question ask for a reason ("what caused ...").
 REASON_NOUNS = _words("reason reasons cause motive purpose")
 REASON_VERBS = _words("caused prompted led motivated triggered drove")

@@ -239,3 +239,19 @@ def test_what_someone_said_about_a_topic_has_the_topic_whoever_speaks():
     assert analyze_question("What did the harbour master say about the fares?").topic == "the fares"
     facts = CorpusFacts(speakers=frozenset({"Okafor"}))
     assert analyze_question("What did Okafor say about the fares?", facts).topic == "the fares"
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("What is the name of the ferry's captain?", ("captain",)),
+    ("What was the name of the company that ran the ferry?", ("company",)),
+    ("What kind of boat sank in the harbour?", ("boat",)),
+    ("What type of ferry hit the pier?", ("ferry",)),
+])
+def test_a_name_or_kind_is_the_answer_and_what_it_names_the_focus(question, focus):
+    assert analyze_question(question).focus == focus
+
+
+def test_naming_something_else_does_not_answer_what_is_the_name_of(embedder):
+    question = "What is the name of the ferry's captain?"
+    assert not extractive.answered(choose(question, ["A ferry named Aurora left the harbour at noon."], embedder))
+    assert extractive.answered(choose(question, ["Captain Ilse Varga steered the Aurora out at noon."], embedder))
