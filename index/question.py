@@ -113,25 +113,27 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     """Analyse ``question`` against what the corpus knows (speakers, vocabulary, meanings)."""
     corpus = corpus or CorpusFacts()
     text = " ".join(question.split())
-    words = _words(_without_continuation(text))
-    terms = frozenset(t for t in tokenize(text) if t not in SPEECH_TERMS)
+    asked = vocab.REQUEST_LEAD.sub("", text, count=1)  # "Can you tell me who ...": the "who ..."
+    asked = asked[:1].upper() + asked[1:]
+    words = _words(_without_continuation(asked))
+    terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
     person = _named_speaker(text, corpus.speakers)
-    speech = bool(vocab.QUESTION_SPEECH.search(text))
+    speech = bool(vocab.QUESTION_SPEECH.search(asked))
     answer_type = answer_type_of(words, speech)
-    frame = _SPEECH_FRAME.match(text)
+    frame = _SPEECH_FRAME.match(asked)
     focus = _speech_focus(frame) if frame and answer_type == "statement" else focus_of(words, answer_type)
-    names = [w for w in _NAME_WORD.findall(text) if w not in vocab.COMMON_CAPITALISED]
+    names = [w for w in _NAME_WORD.findall(asked) if w not in vocab.COMMON_CAPITALISED]
     unknown = tuple(w for w in names if not all(corpus.knows(t) for t in tokenize(w)) and not _named_alike(w, corpus))
-    topic = speech_topic(text)
+    topic = speech_topic(asked)
     if answer_type == "response":
-        topic = response_topic(text) or topic
+        topic = response_topic(asked) or topic
     counted = _counted(words) if answer_type == "quantity" else None
     counted_words = tuple(counted.split()) if counted else ()
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
-                            kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(text)))
+                            kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(asked)))
 
 
 def _named_alike(name: str, corpus: CorpusFacts) -> bool:
@@ -273,7 +275,10 @@ _WH = vocab.WH_WORDS
 
 
 def _noun_kind(words: list[str]) -> Optional[AnswerType]:
-    """The type a "which/what <noun>" asks for, from the first kind-noun before the verb."""
+    """The type a "which/what <noun>" asks for, from the first kind-noun before the verb
+    ("what the mayor said" is not "what mayor": a determiner opens the subject)."""
+    if words and words[0] in vocab.DETERMINERS:
+        return None
     for word in words:
         if word in vocab.AUXILIARIES or word in _BREAKS:
             return None
@@ -321,9 +326,9 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         verb_at = start  # a subject question: the wh-phrase is the subject
     else:
         aux = next((i for i, w in enumerate(lower) if w in vocab.AUXILIARIES and i >= start), None)
-        if aux is None:
-            return ()
-        verb_at = _verb_after_subject(words, aux + 1)
+        # no auxiliary: an embedded question ("tell me when the ferry sank") keeps the
+        # statement's order, subject then verb
+        verb_at = _verb_after_subject(words, start if aux is None else aux + 1)
     if verb_at is None:
         content = _content(words[start:])
         return tuple(w.lower() for w in content[-1:])

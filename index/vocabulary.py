@@ -40,6 +40,15 @@ COMMON_CAPITALISED = _words(
     "Despite For From With To At By Into Toward Towards Under Over During Between Apart Is Aside Now Yes No Not "
     "Was It This That These Those")
 
+# Requests wrapped around a question ("Can you tell me who ...", "Please, when did ...",
+# "I'd like to know why ..."): they ask nothing themselves, so the question is analysed
+# without them (else "tell" would make every such question ask for a statement).
+REQUEST_LEAD = re.compile(
+    r"^\s*(?:please[\s,:]+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|explain\s+to)\s+me"
+    r"|(?:tell|show)\s+me|do\s+you\s+know|does\s+anyone\s+know|i\s*(?:'d|would)\s+like\s+to\s+know"
+    r"|i\s+(?:want|need)\s+to\s+know|i\s+wonder|i'm\s+wondering)(?:\s+please)?[\s,:]+(?=\w)"
+    r"|^\s*please[\s,:]+(?=\w)", re.IGNORECASE)
+
 # ---- speech ------------------------------------------------------------------------------------
 
 # Verbs and nouns of saying: "what did X say/tell/claim" asks for a statement, and these

@@ -255,3 +255,28 @@ def test_naming_something_else_does_not_answer_what_is_the_name_of(embedder):
     question = "What is the name of the ferry's captain?"
     assert not extractive.answered(choose(question, ["A ferry named Aurora left the harbour at noon."], embedder))
     assert extractive.answered(choose(question, ["Captain Ilse Varga steered the Aurora out at noon."], embedder))
+
+
+@pytest.mark.parametrize("wrapped,plain", [
+    ("Can you tell me who won the mayoral election?", "Who won the mayoral election?"),
+    ("Please tell me: how many passengers did the ferry carry?", "How many passengers did the ferry carry?"),
+    ("Do you know which news agency carried the mayor's statement?",
+     "Which news agency carried the mayor's statement?"),
+    ("Please, why did the council close the harbour road?", "Why did the council close the harbour road?"),
+])
+def test_a_request_around_a_question_asks_what_the_question_asks(wrapped, plain):
+    """"tell me" is no speech question, "Please" no name: the request is not analysed."""
+    facts = CorpusFacts(knows=lambda term: False)  # every name is unknown: "Please" must not be one
+    a, b = analyze_question(wrapped, facts), analyze_question(plain, facts)
+    assert (a.answer_type, a.focus, a.terms, a.unknown_names) == (b.answer_type, b.focus, b.terms, b.unknown_names)
+    assert a.text == wrapped
+
+
+@pytest.mark.parametrize("question,answer_type,focus", [
+    ("Do you know when the ferry sank?", "date", ("sank",)),
+    ("I would like to know why the council closed the harbour road.", "reason", ("closed", "road")),
+    ("Tell me what the mayor said about the fares.", "statement", ("said",)),
+])
+def test_an_embedded_question_keeps_its_type_and_focus(question, answer_type, focus):
+    analysis = analyze_question(question)
+    assert (analysis.answer_type, analysis.focus) == (answer_type, focus)
