@@ -113,7 +113,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     """Analyse ``question`` against what the corpus knows (speakers, vocabulary, meanings)."""
     corpus = corpus or CorpusFacts()
     text = " ".join(question.split())
-    asked = vocab.REQUEST_LEAD.sub("", text, count=1)  # "Can you tell me who ...": the "who ..."
+    asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
     asked = asked[:1].upper() + asked[1:]
     words = _words(_without_continuation(asked))
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)

@@ -49,6 +49,16 @@ REQUEST_LEAD = re.compile(
     r"|i\s+(?:want|need)\s+to\s+know|i\s+wonder|i'm\s+wondering)(?:\s+please)?[\s,:]+(?=\w)"
     r"|^\s*please[\s,:]+(?=\w)", re.IGNORECASE)
 
+# A phrase that points at the articles themselves ("According to the articles, ...", "...,
+# according to the reports?"): it says where to look, not what is asked, and its
+# "according" is no question about what someone said.
+CORPUS_REFERENCE = re.compile(
+    r"^\s*(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|these\s+|your\s+)?"
+    r"(?:articles?|reports?|news|stories|story|coverage|sources|documents?|texts?)\s*,?\s*(?=\w)"
+    r"|,?\s*(?:according\s+to|based\s+on|in)\s+(?:the\s+|these\s+|your\s+)?"
+    r"(?:articles?|reports?|news|stories|story|coverage|sources|documents?|texts?)\s*(?=[?.!]*\s*$)",
+    re.IGNORECASE)
+
 # ---- speech ------------------------------------------------------------------------------------
 
 # Verbs and nouns of saying: "what did X say/tell/claim" asks for a statement, and these

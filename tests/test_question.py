@@ -263,6 +263,8 @@ def test_naming_something_else_does_not_answer_what_is_the_name_of(embedder):
     ("Do you know which news agency carried the mayor's statement?",
      "Which news agency carried the mayor's statement?"),
     ("Please, why did the council close the harbour road?", "Why did the council close the harbour road?"),
+    ("According to the articles, who won the mayoral election?", "Who won the mayoral election?"),
+    ("How many passengers did the ferry carry, according to the reports?", "How many passengers did the ferry carry?"),
 ])
 def test_a_request_around_a_question_asks_what_the_question_asks(wrapped, plain):
     """"tell me" is no speech question, "Please" no name: the request is not analysed."""
