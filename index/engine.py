@@ -306,20 +306,23 @@ class Engine:
         retrieved sentence states what was asked: ``extractive.answered``).
 
         Low relevance (nothing retrieved is about the question) refuses on its own. A name
-        the corpus never mentions, or a low cosine that near-complete term coverage does not
-        make up for, refuses only when the articles do not state the answer either: alone,
-        each is often a paraphrase ("Kyiv" for Ukraine, "American" for US, "Who is <a name>?"
-        embedding far from every sentence). On the dev questions neither signal declined an
-        unanswerable question that the answered check had not declined too, while each
-        refused answerable ones. The thresholds were calibrated with
-        scripts/calibrate_refusal.py (see README)."""
+        the corpus never mentions refuses unless a retrieved sentence itself answers the
+        question, and a low cosine that near-complete term coverage does not make up for
+        refuses only when the articles do not state the answer: alone, each is often a
+        paraphrase ("Kyiv" for Ukraine, "American" for US, "Who is <a name>?" embedding far
+        from every sentence). On the dev questions neither signal declined an unanswerable
+        question that the answered check had not declined too, while each refused answerable
+        ones. The thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
         cosine, relevance, overlap = evidence(scored, vector)
         irrelevant = relevance < self.settings.refusal_threshold
-        if not irrelevant and extractive.answered(scored):
-            return None
-        if analysis.unknown_names:
+        answered = not irrelevant and extractive.answered(scored)
+        # A name is the stronger signal: only a sentence that itself answers (of the expected
+        # type and on the focus) outweighs it, not the type and the focus met apart.
+        if analysis.unknown_names and not (answered and any(s.addresses for s in scored)):
             names = ", ".join(analysis.unknown_names)
             return f"The articles do not mention {names}, so they cannot answer this question."
+        if answered:
+            return None
         # Term coverage only vouches for a question with at least two content terms.
         covered = overlap >= self.settings.refusal_min_overlap and len(analysis.terms) >= 2
         weak_meaning = cosine < self.settings.refusal_min_cosine and not covered
