@@ -184,10 +184,10 @@ ADVERBS = _words("still even yet now ever already also soon again just really ac
                  "not only once further aboard abroad ashore inside outside away here there last next")
 
 # Light verbs: nearly empty of meaning alone ("were sanctions put on X" asks about imposing
-# them), so the articles rarely repeat them; without an object, the subject they act on
-# is the question's focus as well.
+# them, "where was the vigil held" where it took place), so the articles rarely repeat
+# them; without an object, the subject they act on is the question's focus as well.
 LIGHT_VERBS = _words("put puts get gets got gotten take takes took taken make makes made give gives gave given "
-                     "go goes went gone come comes came keep keeps kept")
+                     "go goes went gone come comes came keep keeps kept hold holds held")
 
 # Verbs that hand the meaning on to the verb after them: in "vow to react" or "said to be
 # willing to send" the question is about reacting and sending.

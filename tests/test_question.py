@@ -229,6 +229,7 @@ def test_a_light_verb_without_an_object_is_about_its_subject(embedder):
     """"put" says little: "when were the new fares put on the ferries" asks when the fares came in."""
     question = "When were the new fares put on the ferries?"
     assert "fares" in analyze_question(question).focus
+    assert "memorial" in analyze_question("Where was the memorial held?").focus
     scored = choose(question, ["The council introduced the new fares in March after a long dispute."], embedder)
     assert extractive.answered(scored)
 
