@@ -305,28 +305,24 @@ class Engine:
         """Why the question is refused, or None (then it is answered, or "related" when no
         retrieved sentence states what was asked: ``extractive.answered``).
 
-        Low relevance (nothing retrieved is about the question) refuses on its own. A name
-        the corpus never mentions refuses unless a retrieved sentence itself answers the
-        question, and a low cosine that near-complete term coverage does not make up for
-        refuses only when the articles do not state the answer: alone, each is often a
-        paraphrase ("Kyiv" for Ukraine, "American" for US, "Who is <a name>?" embedding far
-        from every sentence). On the dev questions neither signal declined an unanswerable
-        question that the answered check had not declined too, while each refused answerable
-        ones. The thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
+        Weak evidence refuses: low relevance, or a low cosine that near-complete term
+        coverage does not make up for ("Who is <a name>?" is short and embeds far from any
+        sentence, but every word matches). A name the corpus never mentions refuses unless
+        a retrieved sentence itself answers the question (of the expected type, on the
+        focus): such a name is often a paraphrase ("Kyiv" for Ukraine, "American" for US),
+        and on the dev questions it never declined an unanswerable question that the
+        answered check had not declined too, while it refused answerable ones. The
+        thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
         cosine, relevance, overlap = evidence(scored, vector)
-        irrelevant = relevance < self.settings.refusal_threshold
-        answered = not irrelevant and extractive.answered(scored)
-        # A name is the stronger signal: only a sentence that itself answers (of the expected
-        # type and on the focus) outweighs it, not the type and the focus met apart.
-        if analysis.unknown_names and not (answered and any(s.addresses for s in scored)):
-            names = ", ".join(analysis.unknown_names)
-            return f"The articles do not mention {names}, so they cannot answer this question."
-        if answered:
-            return None
         # Term coverage only vouches for a question with at least two content terms.
         covered = overlap >= self.settings.refusal_min_overlap and len(analysis.terms) >= 2
-        weak_meaning = cosine < self.settings.refusal_min_cosine and not covered
-        return REFUSAL if irrelevant or weak_meaning else None
+        weak = relevance < self.settings.refusal_threshold or (cosine < self.settings.refusal_min_cosine
+                                                                and not covered)
+        if analysis.unknown_names and (weak or not extractive.answered(scored)
+                                       or not any(s.addresses for s in scored)):
+            names = ", ".join(analysis.unknown_names)
+            return f"The articles do not mention {names}, so they cannot answer this question."
+        return REFUSAL if weak else None
 
     def _extractive(self, question: str, scored: list[extractive.ScoredSentence],
                     timings: dict[str, float], clock: float, related: bool = False) -> Answer:
