@@ -309,7 +309,7 @@ class Engine:
         coverage does not make up for ("Who is <a name>?" is short and embeds far from any
         sentence, but every word matches). A name the corpus never mentions refuses unless
         a retrieved sentence itself answers the question (of the expected type, on the
-        focus): such a name is often a paraphrase ("Kyiv" for Ukraine, "American" for US),
+        focus): such a name is often a paraphrase ("Holland" for the Netherlands, "Dutch"),
         and on the dev questions it never declined an unanswerable question that the
         answered check had not declined too, while it refused answerable ones. The
         thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
