@@ -2,7 +2,7 @@
 
 It listens on 127.0.0.1 (a free port) and answers ``POST /v1/chat/completions``
 (and ``/chat/completions``) from a scripted queue, so tests exercise the real
-``openai`` client and llama-index's ``OpenAILike`` over real HTTP:
+``openai`` client (chat and embeddings) over real HTTP:
 
 * ``enqueue(content)``           a normal reply (streamed as SSE when the request asks for it);
 * ``enqueue_error(status)``      an HTTP error with an OpenAI-style error body;
