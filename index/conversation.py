@@ -102,7 +102,7 @@ def _points_back(question: str) -> bool:
         if noun in vocab.TIME_NOUNS or noun in vocab.RELATIVE_DATES or noun in vocab.DETERMINERS:
             continue  # "this year", "that day": a time, not a reference back
         if det == "that" and (before in vocab.CLAUSE_VERBS or noun in STOPWORDS or noun in vocab.PERSON_PRONOUNS):
-            continue  # "said that shells were ...", "that he ...": a conjunction
+            continue  # "said that ferries were ...", "that he ...": a conjunction
         return True
     return False
 

@@ -56,7 +56,7 @@ MAX_LINES = 4
 RELATED_LINES = 2  # a "related" answer shows the two closest statements, not a full answer
 # Two sentences from different articles are "the same statement" when nearly identical
 # in meaning (cosine) and largely in words (Jaccard of stemmed terms). Measured on the
-# seeds: the three outlets carrying Kirby's "obfuscating" quote pair at cosine
+# seeds: three outlets carrying one spokesman's quote pair at cosine
 # 0.77-0.90 with Jaccard 0.55-0.66; differently worded reports of the same claim pair at
 # cosine up to 0.88 but Jaccard <= 0.35, and are kept as separate lines.
 SAME_STATEMENT_COSINE = 0.95
@@ -102,7 +102,7 @@ class FollowUp:
 
 
 def sentence_terms(record: SentenceRecord) -> set[str]:
-    """A sentence's terms, with its speaker's name: "He declined ..." is about Kirby."""
+    """A sentence's terms, with its speaker's name: "He declined ..." is about the person it resolves to."""
     return set(tokenize(record.text)) | (set(tokenize(record.speaker)) if record.speaker else set())
 
 

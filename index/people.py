@@ -175,7 +175,7 @@ def _split_title(sentence: str, words: list[Token], run: list[int]) -> _Candidat
 
 def _title_before(sentence: str, words: list[Token], first: int) -> tuple[Optional[str], int]:
     """A title right before a run ("spokesman Ned Price", "Gov. Wes Moore"), or a role up to six
-    words before it over an office's name ("Ambassador to the United Nations Vassily Nebenzia")."""
+    words before it over an office's name ("Ambassador to the United Nations Maria Lindqvist")."""
     office = _LOWER_OFFICE.search(sentence, 0, words[first].start)
     if office and role_word(office.group("role")):  # "chief of staff David Oman"
         return role_word(office.group("role")), office.start("role")

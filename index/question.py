@@ -459,7 +459,7 @@ def _after_noun(words: list[str], verbs: list[int], start: int) -> Optional[int]
 
 def _chain_end(chain: list[int], words: list[str]) -> Optional[int]:
     """In a run of words that could each be the verb, the last one when the run ends the
-    clause ("a shell cost?"), else the first ("disrupt ferry services": an object follows)."""
+    clause ("a ticket cost?"), else the first ("disrupt ferry services": an object follows)."""
     if not chain:
         return None
     end = chain[0]

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         default=5.0, gt=0,
         description="Seconds to wait for the Chroma server to connect and to answer one request.",
     )
+    chroma_lease_seconds: float = Field(
+        default=30.0, gt=0,
+        description="Seconds an ingest's write lease on a Chroma server lasts unless renewed: how long a "
+                    "crashed writer keeps other ingests waiting.",
+    )
 
     embeddings: Literal["local", "openai"] = Field(
         default="local",

@@ -257,8 +257,8 @@ ATTRIBUTION_VERBS = _words(
     "revealed reveals remarked remarks indicated indicates reported reports cited cites described describes confirm deny comment conceded concedes stressed stresses emphasised emphasized countered counters vowed vows")
 # Speech verbs that also stand before their subject in news style ("said Reyes").
 INVERTIBLE_VERBS = _words("said says added adds asked asks wrote writes replied explained noted continued")
-# Words that may stand between a subject and its speech verb ("Kirby has since said",
-# "she later added", "Kirby could not confirm").
+# Words that may stand between a subject and its speech verb ("Reyes has since said",
+# "she later added", "Reyes could not confirm").
 SUBJECT_VERB_FILLERS = _words(
     "has had have also later since previously then again repeatedly could would did does do not never "
     "publicly once earlier further recently quickly subsequently first initially separately privately "

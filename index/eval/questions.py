@@ -47,7 +47,7 @@ class Question:
 
 
 def fold(text: str) -> str:
-    """Case-, quote- and whitespace-insensitive form: "Kirby’s" matches "kirby's"."""
+    """Case-, quote- and whitespace-insensitive form: "Reyes’s" matches "reyes's"."""
     return _SPACE.sub(" ", text.translate(_QUOTES)).casefold().strip()
 
 

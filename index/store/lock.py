@@ -10,7 +10,7 @@ belong to a writer that is gone, and collecting them is safe.
   the lock when its process dies, whatever the way.
 * Chroma server: a lease record in the store itself (``<prefix>_lock``) with an owner and
   an expiry that the holder renews in the background. A crashed writer's lease expires
-  (``LEASE_SECONDS``) and the next writer takes it. Taking it is an insert that Chroma
+  (DOSSIER_CHROMA_LEASE_SECONDS) and the next writer takes it. Taking it is an insert that Chroma
   ignores when the id exists, then a read-back: only one writer sees its own name.
 
 Threads of one process that share a lock object (the Discord bot's uploads share one engine)
@@ -30,7 +30,6 @@ from typing import Any, Callable, Optional, Protocol
 from ..errors import StoreBusy, StoreError
 
 Notify = Callable[[str], None]
-LEASE_SECONDS = 30.0
 POLL_SECONDS = 0.5
 LEASE_ID = "ingest"
 
@@ -143,7 +142,7 @@ class FileWriteLock:
 class LeaseWriteLock:
     """A Chroma server's lock: a lease record with owner and expiry, renewed while held."""
 
-    def __init__(self, connection: Any, name: str, seconds: float = LEASE_SECONDS) -> None:
+    def __init__(self, connection: Any, name: str, seconds: float) -> None:
         self.connection, self.name, self.seconds = connection, name, seconds
         self.where = connection.where
         self.me = f"{_owner()} [{uuid.uuid4().hex[:8]}]"

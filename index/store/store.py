@@ -362,7 +362,7 @@ def drop_collections(store: Store, prefix: str) -> None:
 def _write_lock(settings: Settings, connection: Connection) -> WriteLock:
     if connection.embedded:
         return FileWriteLock(settings.home / "ingest.lock", connection.where)
-    return LeaseWriteLock(connection, f"{settings.collection}_lock")
+    return LeaseWriteLock(connection, f"{settings.collection}_lock", settings.chroma_lease_seconds)
 
 
 def _connect_for_reset(settings: Settings) -> Connection:
