@@ -21,6 +21,9 @@ from tests.test_chroma_server import run_cli, start_chroma
 # Small embedding batches, so the ingest commits documents many times before it ends (about
 # one commit per document: the server is killed after the first of some fifteen).
 SMALL_BATCHES = {"DOSSIER_INGEST_BATCH_SENTENCES": "16"}
+# The killed writer's lease must expire before the repair ingest can write: a short lease
+# (renewed every third of it while the writer lives) keeps that wait to seconds, not 30.
+SHORT_LEASE = {"DOSSIER_CHROMA_LEASE_SECONDS": "4"}
 
 
 def make_corpus(target: Path, copies: int = 3) -> int:
@@ -49,7 +52,7 @@ def test_server_killed_mid_ingest_leaves_only_complete_documents(tmp_path):
     process, port = start_chroma(data)
     env = {**os.environ, "DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(port),
            "DOSSIER_HOME": str(tmp_path / "home")}
-    ingest = subprocess.Popen([sys.executable, "-m", "dossier", "ingest", str(corpus)], env={**env, **SMALL_BATCHES},
+    ingest = subprocess.Popen([sys.executable, "-m", "dossier", "ingest", str(corpus)], env={**env, **SMALL_BATCHES, **SHORT_LEASE},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))

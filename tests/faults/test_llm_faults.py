@@ -120,16 +120,18 @@ def test_wrong_key_never_printed(seeded_store, llm):
 
 
 def test_hanging_model_ask(seeded_store, silent):
-    """LLM server accepts and never answers (dossier ask, 4 retries allowed) -> one notice line after DOSSIER_LLM_TIMEOUT in all, not per attempt"""
+    """LLM server accepts and never answers (dossier ask, 9 retries allowed) -> one notice line after DOSSIER_LLM_TIMEOUT in all, not per attempt"""
+    timeout, retries = 1, 9  # a short budget, and retries enough that spending it per attempt shows
     baseline = baseline_seconds(seeded_store)
     run = dossier("ask", "--mode", "generated", QUESTION, home=seeded_store,
                   env={"OPENAI_BASE_URL": silent.url + "/v1", "OPENAI_API_KEY": SECRET_KEY,
-                       "DOSSIER_LLM_TIMEOUT": "3", "DOSSIER_LLM_MAX_RETRIES": "4"})
+                       "DOSSIER_LLM_TIMEOUT": str(timeout), "DOSSIER_LLM_MAX_RETRIES": str(retries)})
     assert run.status == 0 and run.stderr == "", run.stderr
     notices = [line for line in run.stdout.splitlines() if "could not be used" in line]
-    assert len(notices) == 1 and "timed out after 3s (1 attempt" in notices[0]
-    # Per attempt, the old behaviour, would be 5 x 3 s on top of the offline run.
-    assert run.seconds < baseline + 3 + 5, (run.seconds, baseline)
+    assert len(notices) == 1 and f"timed out after {timeout}s (1 attempt" in notices[0]
+    # Per attempt, the old behaviour, would be (retries + 1) x timeout = 10 s on top of the offline run.
+    assert run.seconds < baseline + timeout + 5, (run.seconds, baseline)
+    assert (retries + 1) * timeout > timeout + 5  # the bound above tells the two apart
 
 
 def run_repl(engine: Engine, settings: Settings, keys: str) -> tuple[str, Repl, float]:
@@ -145,30 +147,34 @@ def run_repl(engine: Engine, settings: Settings, keys: str) -> tuple[str, Repl, 
 
 
 def test_hanging_model_repl_follow_up(seeded_store, embedder, silent):
-    """LLM server never answers a REPL follow-up (rewrite + answer, 2 retries allowed) -> one budget for both, the notice says the rewrite used it"""
+    """LLM server never answers a REPL follow-up (rewrite + answer, 5 retries allowed) -> one budget for both, the notice says the rewrite used it"""
     keys = f"{QUESTION}\rDid he say how they were transported?\r:quit\r"
+    timeout, retries = 1, 5  # a short budget, and retries enough that spending it per attempt shows
     offline = Settings(home=seeded_store, mode="extractive", _env_file=None)
     _, _, baseline = run_repl(Engine.open(offline, embedder=embedder), offline, keys)
-    settings = generated_settings(seeded_store, silent.url + "/v1", timeout=2, retries=2)
+    settings = generated_settings(seeded_store, silent.url + "/v1", timeout=timeout, retries=retries)
     out, repl, seconds = run_repl(Engine.open(settings, embedder=embedder), settings, keys)
     first, second = repl.conversation.turns
-    assert "timed out after 2s (1 attempt" in first.notice
+    assert f"timed out after {timeout}s (1 attempt" in first.notice
     assert "no time was left to call the model" in second.notice
-    assert re.search(r"the follow-up's rewrite took \d+\.\ds and failed \(timed out after 2s\)", second.notice)
-    # Two answers, 2 s each at most; per call and per attempt it would be 2 + 2 x 3 x 2 s.
-    assert seconds < baseline + 2 * 2 + 4, (seconds, baseline)
+    assert re.search(rf"the follow-up's rewrite took \d+\.\ds and failed \(timed out after {timeout}s\)", second.notice)
+    # Two answers, one budget each at most; per call and per attempt it would be 1 + 2 x 6 x 1 s.
+    assert seconds < baseline + 2 * timeout + 4, (seconds, baseline)
+    assert timeout + 2 * (retries + 1) * timeout > 2 * timeout + 4  # the bound above tells the two apart
 
 
 def test_hanging_embeddings_cli(tmp_path, silent):
-    """Embeddings server accepts and never answers (dossier ingest, dossier ask; 3 retries allowed) -> exit 1, one error line each within DOSSIER_LLM_TIMEOUT"""
+    """Embeddings server accepts and never answers (dossier ingest, dossier ask; 24 retries allowed) -> exit 1, one error line each within DOSSIER_LLM_TIMEOUT"""
+    timeout, retries = 1, 24  # a short budget, and retries enough that spending it per attempt shows
     env = {"DOSSIER_EMBEDDINGS": "openai", "OPENAI_BASE_URL": silent.url + "/v1", "OPENAI_API_KEY": SECRET_KEY,
-           "DOSSIER_LLM_TIMEOUT": "2", "DOSSIER_LLM_MAX_RETRIES": "3"}
+           "DOSSIER_LLM_TIMEOUT": str(timeout), "DOSSIER_LLM_MAX_RETRIES": str(retries)}
+    assert (retries + 1) * timeout > timeout + 20  # per attempt, the old behaviour, breaks the bound below
     for args in (("ingest", str(SEEDS_DIR)), ("ask", "Who said what?")):  # each in a new store
         run = dossier(*args, home=tmp_path / args[0], env=env)
         assert run.status == 1 and run.stdout == "", (args, run.stdout)
         assert run.stderr.count("\n") == 1 and "the embedding service at 127.0.0.1" in run.stderr, run.stderr
-        assert "no answer within 2s" in run.stderr and SECRET_KEY not in run.stderr
-        assert run.seconds < 2 + 20, (args, run.seconds)  # start-up and the one budget; per attempt: 4 x 2 s more
+        assert f"no answer within {timeout}s" in run.stderr and SECRET_KEY not in run.stderr
+        assert run.seconds < timeout + 20, (args, run.seconds)  # start-up and the one budget
 
 
 def test_hanging_embeddings_bot_startup(tmp_path, silent, capsys, monkeypatch):
@@ -182,15 +188,16 @@ def test_hanging_embeddings_bot_startup(tmp_path, silent, capsys, monkeypatch):
 
     monkeypatch.setattr(discord.Client, "login", login)
     settings = Settings(home=tmp_path / "home", embeddings="openai", openai_base_url=silent.url + "/v1",
-                        openai_api_key=SECRET_KEY, llm_timeout=2, llm_max_retries=3, discord_token="x.y.z",
+                        openai_api_key=SECRET_KEY, llm_timeout=1, llm_max_retries=12, discord_token="x.y.z",
                         _env_file=None)
     clock = time.monotonic()
     status = run_discord(settings)
     seconds = time.monotonic() - clock
     err = capsys.readouterr().err
     assert status == 1 and err.count("\n") == 1 and err.startswith("dossier: error: the embedding service at")
-    assert "no answer within 2s" in err and SECRET_KEY not in err
-    assert seconds < 2 + 10, seconds  # per attempt it would be 4 x 2 s plus llama-index's backoff
+    assert f"no answer within {settings.llm_timeout:g}s" in err and SECRET_KEY not in err
+    # Per attempt it would be 13 x 1 s plus llama-index's backoff.
+    assert seconds < settings.llm_timeout + 10 < (settings.llm_max_retries + 1) * settings.llm_timeout, seconds
 
 
 # ---- the model obeys an article --------------------------------------------------------------------

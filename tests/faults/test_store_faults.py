@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -250,7 +251,7 @@ def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chro
     engine = Engine.open(settings, embedder=embedder)
     leases = engine.store.client.get_or_create_collection("lease_lock", embedding_function=None)
     leases.add(ids=[LEASE_ID], embeddings=[[1.0]],
-               metadatas=[{"owner": "pid 1 on a-dead-host [dead]", "expires": time.time() + 5, "since": "00:00:00"}])
+               metadatas=[{"owner": "pid 1 on a-dead-host [dead]", "expires": time.time() + 3, "since": "00:00:00"}])
     with pytest.raises(StoreBusy, match="a-dead-host"):
         engine.ingest([corpus], wait=False)
     messages: list[str] = []
@@ -268,16 +269,24 @@ def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(t
     home.mkdir()
     closed = dossier("sources", home=home, env={"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": "9"})
     assert closed.status == 1 and "cannot reach the Chroma server" in one_line(closed.stderr)
+    deadline = 1  # seconds, DOSSIER_CHROMA_TIMEOUT
+    commands = (("ask", "Who said what?"), ("sources",), ("ingest", str(SEEDS_DIR)), ("repl",))
+    for args in commands:
+        (home / args[0]).mkdir()
     with SilentServer() as silent:
         env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(silent.port),
-               "DOSSIER_CHROMA_TIMEOUT": "2"}
-        for args in (("ask", "Who said what?"), ("sources",), ("ingest", str(SEEDS_DIR)), ("repl",)):
-            run = dossier(*args, home=home, env=env, timeout=120)
-            assert run.status == 1, (args, run.stderr)
-            assert f"127.0.0.1:{silent.port} did not answer within 2 s" in one_line(run.stderr)
-            # A refused connection is the same process start-up without any wait: the hang adds
-            # at most the deadline (once; a timeout is not retried), with room for a slow machine.
-            assert run.seconds <= closed.seconds + 2 * 2 + 10, (args, run.seconds, closed.seconds)
+               "DOSSIER_CHROMA_TIMEOUT": str(deadline)}
+        # The four commands wait on the silent server side by side, each in its own (empty) home
+        # and timed on its own clock: the wall time of one is the wait of all.
+        with ThreadPoolExecutor(len(commands)) as pool:
+            runs = list(pool.map(lambda args: dossier(*args, home=home / args[0], env=env, timeout=120), commands))
+    for args, run in zip(commands, runs):
+        assert run.status == 1, (args, run.stderr)
+        assert f"127.0.0.1:{silent.port} did not answer within {deadline} s" in one_line(run.stderr)
+        # A refused connection is the same process start-up without any wait: the hang adds
+        # at most the deadline (once; a timeout is not retried), with room for a slow machine
+        # (and for the other commands starting beside it).
+        assert run.seconds <= closed.seconds + 2 * deadline + 10, (args, run.seconds, closed.seconds)
 
 
 # ---- 3. damaged and read-only stores ----------------------------------------------------------------
