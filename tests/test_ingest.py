@@ -24,17 +24,18 @@ def test_ingest_counts_and_idempotence(fresh_engine, corpus):
     assert len(before[0]) == fresh_engine.store.count_chunks() > 5
 
 
-def test_changed_file_replaces_its_chunks(fresh_engine, corpus):
-    fresh_engine.ingest([corpus])
+def test_changed_file_replaces_its_chunks(seeded_copy, corpus):
+    engine = seeded_copy  # the five seeds ingested (documents are known by name and content, not folder)
     path = corpus / "004_bd89ee0a79ef3c3c.txt"
-    old_ids = {i for i in fresh_engine.store.chunks.get()["ids"] if i.startswith(path.stem)}
+    old_ids = {i for i in engine.store.chunks.get()["ids"] if i.startswith(path.stem)}
+    assert old_ids
     path.write_text(path.read_text(encoding="utf-8") + "\nKirby later said the zebra convoy was unrelated.\n",
                     encoding="utf-8")
-    report = fresh_engine.ingest([corpus])
+    report = engine.ingest([corpus])
     assert report.updated == (path.stem,) and len(report.unchanged) == 4
-    new_ids = {i for i in fresh_engine.store.chunks.get()["ids"] if i.startswith(path.stem)}
+    new_ids = {i for i in engine.store.chunks.get()["ids"] if i.startswith(path.stem)}
     assert new_ids and not (new_ids & old_ids)
-    answer = fresh_engine.ask("What did Kirby say about the zebra convoy?")
+    answer = engine.ask("What did Kirby say about the zebra convoy?")
     assert not answer.refused and answer.citations[0].doc_id == path.stem
     assert "zebra" in answer.citations[0].quote
     assert_verbatim([c for c in answer.citations if c.doc_id == path.stem], corpus)

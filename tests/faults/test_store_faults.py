@@ -20,6 +20,7 @@ from typing import Iterator
 
 import pytest
 
+from dossier.bot.cli import main
 from dossier.index.engine import Engine
 from dossier.index.errors import StoreBusy, StoreDamaged
 from dossier.index.settings import SEEDS_DIR, Settings
@@ -307,17 +308,21 @@ def damage(database: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ("header", "middle", "half", "empty"))
-def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, seeded_store, corpus, how):
+def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, seeded_store, corpus, how, monkeypatch, capsys):
     """A damaged chroma.sqlite3 (garbage header or middle, truncated to half or to 0 bytes) -> one line naming the file and the way out; ingest --reset recovers, keeping the damaged files"""
     database = seeded_store / "chroma" / "chroma.sqlite3"
     damage(database, how)
-    run = dossier("ask", "Who is John Kirby?", home=seeded_store)
+    run = dossier("ask", "Who is John Kirby?", home=seeded_store)  # its own process: damage must not reach ours
     assert run.status == 1
     line = one_line(run.stderr)
     assert str(database) in line and "damaged" in line and "dossier doctor --repair" in line
     assert "dossier ingest --reset" in line
-    reset = dossier("ingest", "--reset", str(corpus), home=seeded_store)
-    assert reset.status == 0, reset.stderr
+    if how == "header":  # the reset as a user runs it, once; the other kinds through the same main()
+        reset = dossier("ingest", "--reset", str(corpus), home=seeded_store)
+        assert reset.status == 0, reset.stderr
+    else:
+        monkeypatch.setenv("DOSSIER_HOME", str(seeded_store))
+        assert main(["ingest", "--reset", str(corpus)]) == 0, capsys.readouterr().err
     kept = [p for p in seeded_store.iterdir() if p.name.startswith("chroma.damaged-")]
     assert len(kept) == 1 and (kept[0] / "chroma.sqlite3").exists()
     engine = Engine.open(Settings(home=seeded_store, _env_file=None), embedder=embedder)
@@ -325,7 +330,7 @@ def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, seeded_store
     assert engine.ask("How many missiles did North Korea fire toward the Sea of Japan?").citations
 
 
-def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store):
+def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store, monkeypatch, capsys):
     """The doctor command on a damaged store -> one line naming the file; doctor --repair moves it aside and the store is usable again"""
     database = seeded_store / "chroma" / "chroma.sqlite3"
     healthy = dossier("doctor", home=seeded_store)
@@ -333,8 +338,10 @@ def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store):
     damage(database, "header")
     sick = dossier("doctor", home=seeded_store)
     assert sick.status == 1 and str(database) in one_line(sick.stderr)
-    repaired = dossier("doctor", "--repair", home=seeded_store)
-    assert repaired.status == 0 and "moved the damaged store" in repaired.stdout, repaired.stderr
+    monkeypatch.setenv("DOSSIER_HOME", str(seeded_store))  # the repair through the same main(), in this process
+    status = main(["doctor", "--repair"])
+    repaired = capsys.readouterr()
+    assert status == 0 and "moved the damaged store" in repaired.out, repaired.err
     assert [p.name for p in seeded_store.iterdir() if p.name.startswith("chroma.damaged-")]
     engine = Engine.open(Settings(home=seeded_store, _env_file=None), embedder=embedder)
     assert engine.sources() == []
@@ -424,8 +431,9 @@ def test_a_reset_swaps_the_new_store_in_only_at_the_end(embedder, seeded_copy, t
 # ---- 7. the demo corpus ---------------------------------------------------------------------------
 
 
-def test_the_demo_corpus_goes_only_into_a_store_that_never_held_anything(embedder, corpus, tmp_path):
+def test_the_demo_corpus_goes_only_into_a_store_that_never_held_anything(embedder, tmp_path):
     """A store whose first ingest died before committing, or whose documents were pruned -> reported, never refilled with the demo corpus"""
+    corpus = second_corpus(tmp_path)  # the user's own articles (two short ones: cheap to embed twice)
     new = Engine.open(Settings(home=tmp_path / "new", _env_file=None), embedder=embedder)
     seeded = new.ensure_corpus()
     assert seeded.action == "seeded" and "never held" in seeded.message and len(seeded.report.added) == 5
