@@ -248,7 +248,7 @@ def test_second_ingest_through_a_server_waits_for_the_lease(embedder, corpus, tm
 
 def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chroma_port):
     """A lease left by a crashed writer on the server -> the next ingest waits until it expires, then writes"""
-    settings = server_settings(tmp_path / "home", chroma_port, "lease")
+    settings = server_settings(tmp_path / "home", chroma_port, "lease").model_copy(update={"chroma_lease_seconds": 7})
     engine = Engine.open(settings, embedder=embedder)
     leases = engine.store.client.get_or_create_collection("lease_lock", embedding_function=None)
     leases.add(ids=[LEASE_ID], embeddings=[[1.0]],
@@ -258,6 +258,7 @@ def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chro
     messages: list[str] = []
     report = engine.ingest([corpus], notify=messages.append)
     assert len(report.added) == 5 and "expire" in messages[0]
+    assert "(7 s after it stops renewing" in messages[0], messages  # DOSSIER_CHROMA_LEASE_SECONDS reaches the lease
     assert not leases.get(ids=[LEASE_ID])["ids"], "the lease is released after the ingest"
 
 
