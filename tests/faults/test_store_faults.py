@@ -291,6 +291,30 @@ def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(t
         assert run.seconds <= closed.seconds + 2 * deadline + 10, (args, run.seconds, closed.seconds)
 
 
+def test_a_chroma_server_that_never_answers_stops_the_bot_at_startup(tmp_path, capsys, monkeypatch):
+    """A Chroma server that accepts connections and never answers while dossier discord starts -> one error line within the deadline"""
+    import discord
+
+    from dossier.bot.discord_bot import run_discord
+
+    async def login(self, token: str) -> None:  # Discord itself is the network edge faked here
+        await self.setup_hook()
+
+    monkeypatch.setattr(discord.Client, "login", login)
+    deadline = 1  # seconds, DOSSIER_CHROMA_TIMEOUT
+    with SilentServer() as silent:
+        settings = Settings(home=tmp_path / "home", chroma_host="127.0.0.1", chroma_port=silent.port,
+                            chroma_timeout=deadline, discord_token="x.y.z", _env_file=None)
+        clock = time.monotonic()
+        status = run_discord(settings)
+        seconds = time.monotonic() - clock
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1 and err.startswith("dossier: error: "), err
+    assert f"127.0.0.1:{silent.port} did not answer within {deadline} s" in err
+    # Without a deadline the bot would wait on the socket for ever; with one, once (not retried).
+    assert seconds < 2 * deadline + 10, seconds
+
+
 # ---- 3. damaged and read-only stores ----------------------------------------------------------------
 
 
