@@ -282,19 +282,16 @@ def _noun_kind(words: list[str]) -> Optional[AnswerType]:
     for word in words:
         if word in vocab.AUXILIARIES or word in _BREAKS:
             return None
-        if word in vocab.PERSON_NOUNS:
-            return "person"
-        if word in vocab.ORGANISATION_NOUNS:
-            return "organisation"
-        if word in vocab.PLACE_NOUNS:
-            return "place"
-        if word in vocab.TIME_NOUNS:
-            return "date"
-        if word in vocab.QUANTITY_WORDS:
-            return "quantity"
-        if word in vocab.REASON_NOUNS:
-            return "reason"
+        kind = next((kind for nouns, kind in _KIND_NOUNS if word in nouns), None)
+        if kind is not None:
+            return kind
     return None
+
+
+# The kind-nouns of "which/what <noun>" questions, in the order they are tried.
+_KIND_NOUNS: tuple[tuple[frozenset[str], AnswerType], ...] = (
+    (vocab.PERSON_NOUNS, "person"), (vocab.ORGANISATION_NOUNS, "organisation"), (vocab.PLACE_NOUNS, "place"),
+    (vocab.TIME_NOUNS, "date"), (vocab.QUANTITY_WORDS, "quantity"), (vocab.REASON_NOUNS, "reason"))
 
 
 def _asks_response(lower: list[str]) -> bool:
