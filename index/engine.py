@@ -20,11 +20,11 @@ from .conversation import Condenser, Conversation, resolve_followup
 from .bounds import fit_cited
 from .deadline import Budget
 from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_id
-from .errors import QuestionError, StoreError
+from .errors import StoreError
 from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
 from .catalogue import Catalogue
 from .ingest import Checkpoint, Notify, Progress, ingest
-from .lexical import LexicalIndex, tokenize
+from .lexical import tokenize
 from .models import REFUSAL, RELATED_LEAD, Answer, Citation, CorpusStatus, DocumentMeta, IngestReport
 from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
 from .retrieve import Retrieved, hybrid_search, version_of
@@ -138,19 +138,6 @@ class Engine:
         """Reload the catalogue when an ingest (here or in another process) changed the store."""
         self.catalogue.refresh()
 
-    # Read-only views kept for code written before the catalogue; new code uses engine.catalogue.
-    @property
-    def _manifest(self) -> dict[str, DocumentMeta]:
-        return self.catalogue.manifest
-
-    @property
-    def _versions(self) -> dict[str, str]:
-        return self.catalogue.versions
-
-    @property
-    def _speakers(self) -> set[str]:
-        return self.catalogue.speakers
-
     # ---- questions ---------------------------------------------------------------------------
 
     def validate(self, question: str) -> str:
@@ -159,7 +146,7 @@ class Engine:
     def retrieve(self, question: str, k: Optional[int] = None, how: RetrievalMode = "hybrid") -> list[Retrieved]:
         self._refresh()
         vector = embed_query(self.embedder, question)
-        return hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self._versions,
+        return hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self.catalogue.versions,
                              use_dense=how != "bm25", use_lexical=how != "dense")
 
     def ask(self, question: str, k: Optional[int] = None, mode: Optional[Mode] = None,
@@ -185,7 +172,7 @@ class Engine:
         budget = Budget(self.settings.llm_timeout)  # every model call of this answer, retries included
         standalone = question
         if conversation is not None and conversation.turns:
-            standalone = resolve_followup(question, conversation, self._speakers, self._condenser(mode, budget))
+            standalone = resolve_followup(question, conversation, self.catalogue.speakers, self._condenser(mode, budget))
             timings["resolve"] = _ms(clock)
         followup = self._followup(question, conversation) if standalone != question else None
         found = self._candidates(standalone, k, retrieval, timings, followup)
@@ -269,12 +256,12 @@ class Engine:
                     timings: dict[str, float], followup: Optional[extractive.FollowUp] = None) -> "Candidates":
         clock = time.perf_counter()
         self._refresh()
-        if not self._manifest:
+        if not self.catalogue.manifest:
             raise StoreError("the store is empty; run `dossier ingest` first")
         vector = embed_query(self.embedder, question)
         timings["embed"] = _ms(clock)
         clock = time.perf_counter()
-        chunks = hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self._versions,
+        chunks = hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self.catalogue.versions,
                                use_dense=retrieval != "bm25", use_lexical=retrieval != "dense")
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
@@ -293,8 +280,8 @@ class Engine:
         revision = self.catalogue.revision
         if self._facts is None or self._facts[0] != revision:
             stems, matrix = self.lexical.word_vectors(lambda words: embed_texts(self.embedder, words))
-            outlets = frozenset(o for m in self._manifest.values() for o in (m.outlet, m.byline) if o)
-            facts = CorpusFacts(speakers=frozenset(self._speakers), outlets=outlets, knows=self.lexical.knows,
+            outlets = frozenset(o for m in self.catalogue.manifest.values() for o in (m.outlet, m.byline) if o)
+            facts = CorpusFacts(speakers=frozenset(self.catalogue.speakers), outlets=outlets, knows=self.lexical.knows,
                                 vectors=WordVectors(stems, matrix),
                                 embed=lambda words: embed_texts(self.embedder, words))
             self._facts = (revision, facts)
@@ -366,7 +353,7 @@ class Engine:
 
     def _similar(self, record: SentenceRecord) -> list[SentenceRecord]:
         hits = self.store.similar_sentences(record.embedding, 8)
-        return [r for r, _ in hits if self._versions.get(r.doc_id) == version_of(r.sentence_id)]
+        return [r for r, _ in hits if self.catalogue.versions.get(r.doc_id) == version_of(r.sentence_id)]
 
     def citation(self, n: int, record: SentenceRecord) -> Citation:
         return self.catalogue.citation(n, record)

@@ -24,7 +24,6 @@ window were tuned on the dev questions only (eval/*/dev.jsonl).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 

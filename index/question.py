@@ -239,7 +239,7 @@ def answer_type_of(words: list[str], speech: bool) -> AnswerType:
     lower = [w.lower() for w in words]
     if not lower:
         return "description"
-    first, second = lower[0], (lower[1] if len(lower) > 1 else "")
+    first = lower[0]
     if first in vocab.AUXILIARIES:
         return "yesno"
     wh_at = next((i for i, w in enumerate(lower[:3]) if w in _WH), None)

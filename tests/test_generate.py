@@ -105,7 +105,7 @@ def test_good_reply_is_checked_renumbered_and_cited_verbatim(engine: Engine, llm
     assert answer.timings_ms["llm"] > 0
     prompt = llm_server.chat_requests()[-1].messages_text()
     for n, chunk in enumerate(chunks, 1):
-        title = engine._manifest[chunk.doc_id].title
+        title = engine.catalogue.manifest[chunk.doc_id].title
         assert f"[{n}] Title: {title}" in prompt
         assert chunk.text in prompt
     assert QUESTION in prompt and SENTINEL in prompt
