@@ -43,15 +43,38 @@ def _busy_message(holder: Optional[str], where: str) -> str:
     return f"another ingest{who} is writing to {where}"
 
 
+def _not_waiting(message: str) -> StoreBusy:
+    return StoreBusy(f"{message}; try again when it has finished (or drop --no-wait to wait)")
+
+
 def _take_thread_lock(lock: threading.Lock, wait: bool, notify: Optional[Notify], where: str) -> None:
     if lock.acquire(blocking=False):
         return
     message = _busy_message(f"pid {os.getpid()}, this process", where)
     if not wait:
-        raise StoreBusy(f"{message}; try again when it has finished (or drop --no-wait to wait)")
+        raise _not_waiting(message)
     if notify:
         notify(f"{message}; waiting for it to finish")
     lock.acquire()
+
+
+class _ThreadsFirst:
+    """Threads sharing one engine (the Discord bot's uploads) queue on a thread lock before
+    the lock between processes (``_take``), which re-admits its own holder."""
+
+    where: str
+    _threads: threading.Lock
+
+    def acquire(self, wait: bool = True, notify: Optional[Notify] = None) -> None:
+        _take_thread_lock(self._threads, wait, notify, self.where)
+        try:
+            self._take(wait, notify)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def _take(self, wait: bool, notify: Optional[Notify]) -> None:
+        raise NotImplementedError
 
 
 class WriteLock(Protocol):
@@ -61,7 +84,7 @@ class WriteLock(Protocol):
     def check(self) -> None: ...
 
 
-class FileWriteLock:
+class FileWriteLock(_ThreadsFirst):
     """The embedded store's lock: ``<home>/ingest.lock``, the holder named in ``ingest.lock.owner``."""
 
     def __init__(self, path: Path, where: str) -> None:
@@ -74,15 +97,7 @@ class FileWriteLock:
         # Discord bot's uploads) are serialised here first.
         self._threads = threading.Lock()
 
-    def acquire(self, wait: bool = True, notify: Optional[Notify] = None) -> None:
-        _take_thread_lock(self._threads, wait, notify, self.where)
-        try:
-            self._acquire_file(wait, notify)
-        except BaseException:
-            self._threads.release()
-            raise
-
-    def _acquire_file(self, wait: bool, notify: Optional[Notify]) -> None:
+    def _take(self, wait: bool, notify: Optional[Notify]) -> None:
         from filelock import Timeout
 
         try:
@@ -91,7 +106,7 @@ class FileWriteLock:
         except Timeout:
             message = _busy_message(self._owner(), self.where)
             if not wait:
-                raise StoreBusy(f"{message}; try again when it has finished (or drop --no-wait to wait)") from None
+                raise _not_waiting(message) from None
             if notify:
                 notify(f"{message}; waiting for it to finish (Ctrl-C stops waiting)")
             self._lock.acquire(poll_interval=POLL_SECONDS)
@@ -139,7 +154,7 @@ class FileWriteLock:
         """A file lock cannot be lost while its process lives."""
 
 
-class LeaseWriteLock:
+class LeaseWriteLock(_ThreadsFirst):
     """A Chroma server's lock: a lease record with owner and expiry, renewed while held."""
 
     def __init__(self, connection: Any, name: str, seconds: float) -> None:
@@ -166,15 +181,7 @@ class LeaseWriteLock:
         found = call(lambda: collection.get(ids=[LEASE_ID], include=["metadatas"]), "reading the ingest lease")
         return found["metadatas"][0] if found["ids"] else None
 
-    def acquire(self, wait: bool = True, notify: Optional[Notify] = None) -> None:
-        _take_thread_lock(self._threads, wait, notify, self.where)
-        try:
-            self._acquire_lease(wait, notify)
-        except BaseException:
-            self._threads.release()
-            raise
-
-    def _acquire_lease(self, wait: bool, notify: Optional[Notify]) -> None:
+    def _take(self, wait: bool, notify: Optional[Notify]) -> None:
         collection = self._collection()
         told = False
         while True:
@@ -184,7 +191,7 @@ class LeaseWriteLock:
             holder = f"{lease['owner']}, since {lease.get('since')}" if lease else None
             message = _busy_message(holder, self.where)
             if not wait:
-                raise StoreBusy(f"{message}; try again when it has finished (or drop --no-wait to wait)")
+                raise _not_waiting(message)
             if notify and not told:
                 notify(f"{message}; waiting for it to finish or for its lease to expire "
                        f"({self.seconds:g} s after it stops renewing; Ctrl-C stops waiting)")
