@@ -207,9 +207,10 @@ class Engine:
         """The generated answer's outcome; with ``stream``, the model's text is yielded first."""
         if self.chat is None:
             return Fallback("no language model is configured; set OPENAI_API_KEY or OPENAI_BASE_URL")
-        generation = Generation(chat=self.chat, scorer=self.support_scorer(), cite=self.catalogue.citation,
+        # The catalogue was refreshed for this question by _candidates: no second store read.
+        generation = Generation(chat=self.chat, scorer=self._support_scorer(), cite=self.catalogue.citation,
                                 max_chars=self.settings.max_answer_chars)
-        analysis, facts = found.analysis, self.corpus_facts()
+        analysis, facts = found.analysis, self._corpus_facts()
         request = Request(question=question, chunks=found.chunks, records=found.records,
                           addresses=lambda text, speaker: addresses(analysis, text, facts, speaker))
         if not stream:
@@ -234,6 +235,9 @@ class Engine:
     def support_scorer(self) -> SupportScorer:
         """The support check of generated answers over this corpus (also ``dossier eval``'s judge)."""
         self._refresh()
+        return self._support_scorer()
+
+    def _support_scorer(self) -> SupportScorer:
         return SupportScorer(embedder=self.embedder, idf=self.catalogue.idf, meta=self.catalogue.manifest.get)
 
     def diagnose(self, question: str) -> dict:
@@ -266,7 +270,7 @@ class Engine:
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
         timings["retrieve"] = _ms(clock)
-        facts = self.corpus_facts()
+        facts = self._corpus_facts()  # refreshed above
         analysis = analyze_question(question, facts)
         topic_vector = embed_query(self.embedder, analysis.topic) if analysis.topic else None
         scored = extractive.score_sentences(vector, analysis, records, self.lexical.idf, topic_vector, followup, facts)
@@ -277,6 +281,10 @@ class Engine:
         built once per store revision: the vocabulary's word vectors are embedded then, or
         read back from beside the BM25 index, never per question."""
         self._refresh()
+        return self._corpus_facts()
+
+    def _corpus_facts(self) -> CorpusFacts:
+        """``corpus_facts`` for the catalogue as last refreshed."""
         revision = self.catalogue.revision
         if self._facts is None or self._facts[0] != revision:
             stems, matrix = self.lexical.word_vectors(lambda words: embed_texts(self.embedder, words))
