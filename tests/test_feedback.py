@@ -26,6 +26,7 @@ import discord.ext.test as dpytest
 import pytest
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
+from dossier.bot import discord_render as render
 from dossier.bot import feedback_views
 from dossier.bot.cli import main
 from dossier.bot.cogs.ask import AskCog
@@ -228,9 +229,10 @@ async def test_show_sources_replies_privately_with_the_verbatim_quotes(seeded_en
     [reply] = adapter.replies()
     assert reply["flags"] == EPHEMERAL and reply["allowed_mentions"] == NO_PINGS
     citations = seeded_engine.ask(MISSILES).citations
-    assert len(citations) >= 2 and verbatim(citations)
+    assert citations and verbatim(citations)
     assert [e["description"] for e in reply["embeds"]] == [f"“{c.quote}”" for c in citations]
-    assert [e["title"] for e in reply["embeds"]] == [f"[{c.n}] {c.title} — {c.outlet}, {c.date}" for c in citations]
+    assert [e["title"] for e in reply["embeds"]] == [render.citation_name(c) for c in citations]  # as in the answer
+    assert all(e["title"].startswith(f"[{c.n}] ") and c.outlet in e["title"] for e, c in zip(reply["embeds"], citations))
     await bot.remove_cog("Dossier")
 
 
