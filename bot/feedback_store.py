@@ -152,7 +152,10 @@ class FeedbackStore:
             connection.execute("COMMIT")
         except sqlite3.Error as error:
             if connection is not None and connection.in_transaction:
-                connection.execute("ROLLBACK")
+                try:
+                    connection.execute("ROLLBACK")
+                except sqlite3.Error:  # the first error is the one to report; closing discards the rest
+                    pass
             raise FeedbackError(self._explain(error)) from None
         except OSError as error:
             raise FeedbackError(f"the feedback database {self.path} cannot be opened "
@@ -162,13 +165,16 @@ class FeedbackStore:
                 connection.close()
 
     def _create(self, connection: sqlite3.Connection) -> None:
-        """WAL (readers never wait for a writer) and the tables, once per store object."""
+        """A new file gets WAL (readers never wait for a writer; it stays set in the file) and
+        the tables; an existing one is only checked, so opening it writes nothing."""
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"written by a newer Dossier (schema {version})")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.executescript(SCHEMA)
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            raise FeedbackError(f"the feedback database {self.path} was written by a newer Dossier "
+                                f"(schema {version}); upgrade Dossier, or move the file aside")
+        if version < SCHEMA_VERSION:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(SCHEMA)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._ready = True
 
     def _explain(self, error: sqlite3.Error) -> str:
