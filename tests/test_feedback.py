@@ -301,7 +301,7 @@ async def test_a_damaged_database_costs_the_buttons_not_the_answer(seeded_engine
         await AskCog.ask.callback(cog, asked, MISSILES)
     [sent] = asked.sent()
     assert sent["embeds"][0].title == MISSILES and sent["embeds"][0].fields and "view" not in sent
-    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    [warning] = [r for r in caplog.records if r.name == "dossier.discord" and r.levelno >= logging.WARNING]
     assert warning.exc_info is None and "\n" not in warning.getMessage()
     assert f"{home / FILE_NAME} is damaged (file is not a database); move it aside" in warning.getMessage()
     await cog.cog_unload()
@@ -330,7 +330,7 @@ async def test_a_locked_database_costs_the_buttons_not_the_answer(seeded_engine,
             waited = time.perf_counter() - started
         [sent] = asked.sent()
         assert sent["embeds"][0].fields and "view" not in sent
-        [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        [warning] = [r for r in caplog.records if r.name == "dossier.discord" and r.levelno >= logging.WARNING]
         assert "is locked by another process" in warning.getMessage() and warning.exc_info is None
         print(f"\nanswer with a locked feedback database: {waited * 1000:.0f} ms")
     finally:
