@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dossier.bot.eval_cli import DESCRIPTION, HELP, add_eval_arguments
 
     add_eval_arguments(commands.add_parser("eval", help=HELP, description=DESCRIPTION))
+    from dossier.bot import feedback_cli
+
+    feedback_cli.add_parser(commands)
 
     commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
                         description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and answers to "
@@ -165,6 +168,10 @@ def run(args: argparse.Namespace) -> int:
 
         return run_eval_command(args)  # builds its own isolated store
     settings = Settings()
+    if args.command == "feedback":
+        from dossier.bot import feedback_cli
+
+        return feedback_cli.run(args, settings)  # reads the feedback database only: no engine
     question = None
     if args.command in ("ask", "repl"):
         question = _check_question_args(args, settings)

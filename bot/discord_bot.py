@@ -18,6 +18,8 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from dossier.bot import feedback_views
+from dossier.bot.feedback_store import FeedbackStore
 from dossier.index.engine import Engine
 from dossier.index.errors import DossierError
 from dossier.index.settings import Settings
@@ -68,6 +70,7 @@ class DossierBot(commands.Bot):
         self.engine = engine
         self.sync_commands = sync_commands
         self.open_engine = open_engine
+        self.feedback = FeedbackStore.at(settings)  # opened on first use: a bad file costs buttons, not the bot
 
     async def setup_hook(self) -> None:
         """Open the engine once (off the loop: loading the model takes a while), load the cog and
@@ -76,6 +79,7 @@ class DossierBot(commands.Bot):
             self.engine = await asyncio.to_thread(self.open_engine, self.settings)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        feedback_views.register(self)  # buttons of answers sent before this start keep working
         if self.sync_commands:
             await self.sync_tree()
 

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dossier.bot import render
+from dossier.bot.feedback_store import FeedbackStore, Vote, vote_text
 from dossier.index.conversation import Conversation
 from dossier.index.engine import Engine, Mode
 from dossier.index.errors import DossierError
@@ -36,6 +37,7 @@ PROMPT = "dossier> "
 HISTORY_FILE = "repl_history"
 MIN_K, MAX_K = 1, 50
 MODES: tuple[Mode, ...] = ("extractive", "generated")
+REPL_SOURCE = REPL_USER = "repl"  # the local user's id in the feedback database: no account names
 POLL_SECONDS = 0.05  # how often the main thread wakes up while waiting, so Ctrl-C is seen at once
 
 HELP = """\
@@ -46,6 +48,7 @@ Type a question about the articles; a follow-up ("Did he say why?") is read in t
   :k N                          chunks to retrieve per question, 1-50 (:k alone shows it)
   :mode extractive|generated    how answers are made (:mode alone shows it)
   :json                         toggle printing each answer as one JSON object
+  :good / :bad                  mark the last answer helpful or not (`dossier feedback` reports them)
   :quit                         leave (or Ctrl-D)
 Ctrl-C cancels an answer in progress or clears the line; Ctrl-R searches earlier questions."""
 
@@ -89,6 +92,9 @@ class Repl:
             "help": self._help, "sources": self._sources, "new": self._new, "k": self._set_k,
             "mode": self._set_mode, "json": self._toggle_json, "quit": self._quit, "q": self._quit,
             "exit": self._quit}
+        self.feedback = FeedbackStore.at(settings)
+        self._last: Optional[tuple[Answer, Optional[str]]] = None  # the answer shown last, and its feedback id
+        self._commands.update(good=lambda _: self._vote("up"), bad=lambda _: self._vote("down"))
 
     # ---- the loop ----------------------------------------------------------------------------
 
@@ -168,6 +174,7 @@ class Repl:
             return
         self.conversation.add(answer)
         self._show(answer)
+        self._remember(answer)
 
     def _streamed(self, question: str, scratch: Conversation) -> Answer:
         """Print the model's text as it arrives (provisional), and return the checked answer."""
@@ -293,3 +300,27 @@ class Repl:
 
     def _quit(self, _: str) -> bool:
         return False
+
+    # ---- feedback (bot/feedback_store.py) ----------------------------------------------------
+
+    def _remember(self, answer: Answer) -> None:
+        """Record the answer shown, so that :good/:bad can rate it and a question the articles
+        do not answer reaches `dossier feedback`. A database that cannot be written costs only
+        that: :good/:bad try again and say why."""
+        self._last = (answer, None)
+        try:
+            self._last = (answer, self.feedback.record(answer, REPL_SOURCE))
+        except DossierError:
+            pass
+
+    def _vote(self, vote: Vote) -> bool:
+        if self._last is None:
+            self._say("No answer to rate yet: ask a question first.")
+            return True
+        answer, answer_id = self._last
+        if answer_id is None:
+            answer_id = self.feedback.record(answer, REPL_SOURCE)  # a FeedbackError is one line
+            self._last = (answer, answer_id)
+        result = self.feedback.vote(answer_id, REPL_USER, vote)
+        self._say(vote_text(result) if result else "That answer is no longer in the feedback database.")
+        return True

@@ -27,6 +27,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from dossier.bot import discord_render as render
+from dossier.bot import feedback_views
 from dossier.index.conversation import Conversation
 from dossier.index.engine import Engine
 from dossier.index.errors import QuestionError, StoreError
@@ -148,12 +149,13 @@ class AskCog(commands.Cog, name="Dossier"):
             log.exception("answering %r failed", question)
             return TROUBLE
 
-    @staticmethod
-    def rendered(reply: Reply) -> list[dict[str, Any]]:
-        """Keyword arguments for each message to send (embeds, or one short sentence)."""
+    def rendered(self, reply: Reply) -> list[dict[str, Any]]:
+        """Keyword arguments for each message to send (embeds, or one short sentence); an
+        answer is recorded and its last message carries the feedback buttons."""
         if isinstance(reply, str):
             return [{"content": render.short_message(reply)}]
-        return [{"embeds": embeds} for embeds in render.answer_messages(reply)]
+        messages = [{"embeds": embeds} for embeds in render.answer_messages(reply)]
+        return feedback_views.with_buttons(messages, reply, feedback_views.store_of(self.bot))
 
     # ---- slash commands --------------------------------------------------------------------
 
