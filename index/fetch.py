@@ -1,8 +1,9 @@
 """Fetching one link or feed over HTTP(S), within limits, never into the local network.
 
 Each hop (the link and every redirect) is checked before anything is sent: the scheme is
-http or https, the host resolves, and none of its addresses is private, loopback,
-link-local, multicast or otherwise not global, unless DOSSIER_ALLOW_PRIVATE_URLS allows it.
+http or https, the host resolves, and none of its addresses is private, loopback or
+otherwise not global (unless DOSSIER_ALLOW_PRIVATE_URLS allows those), link-local or
+multicast (never).
 The connection then goes to an address that was checked, so a second DNS answer cannot
 swap in another (DNS rebinding). Proxies from the environment are not used: a proxy would
 fetch the link from somewhere else, past the check.
@@ -102,13 +103,23 @@ def _checked_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path or "/", parts.query, ""))
 
 
-def _refused_address(address: str) -> bool:
+def refusal(address: str, allow_private: bool) -> Optional[str]:
+    """Why no request may go to ``address``, or None.
+
+    Link-local (169.254.0.0/16 holds the cloud metadata service, the first target of SSRF)
+    and multicast addresses are refused even when private addresses are allowed: no news
+    page is served from them. Private, loopback, shared (100.64.0.0/10), reserved and
+    unspecified addresses, everything that is not global, need DOSSIER_ALLOW_PRIVATE_URLS."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0) is not part of it
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    # is_global excludes private, loopback, link-local, reserved, unspecified and shared
-    # (100.64.0.0/10) space; some multicast ranges count as global, so they are named too.
-    return not ip.is_global or ip.is_multicast
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if not ip.is_global and not allow_private:
+        return "a private or loopback address"
+    return None
 
 
 def resolve(host: str, port: int, allow_private: bool) -> list[str]:
@@ -118,11 +129,12 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     except (socket.gaierror, UnicodeError):
         raise FetchRefused(f"the host {host} could not be resolved") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    if not allow_private:
-        for address in addresses:
-            if _refused_address(address):
-                raise FetchRefused(f"{host} is a private, loopback, link-local or multicast address ({address}); "
-                                   "set DOSSIER_ALLOW_PRIVATE_URLS=true to fetch from the local network")
+    for address in addresses:
+        why = refusal(address, allow_private)
+        if why is not None:
+            hint = "" if allow_private or "private" not in why else (
+                "; set DOSSIER_ALLOW_PRIVATE_URLS=true to fetch from the local network")
+            raise FetchRefused(f"{host} is {why} ({address}), which is not fetched{hint}")
     return addresses
 
 

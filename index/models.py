@@ -100,7 +100,10 @@ class Citation:
     url: Optional[str] = None  # the article's page, for an article ingested from a link or feed
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["url"] is None:
+            del data["url"]  # only articles fetched from a link have one; a file's citation stays as it was
+        return data
 
 
 Status = Literal["answered", "related", "refused"]

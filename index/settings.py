@@ -174,8 +174,9 @@ class Settings(BaseSettings):
     )
     allow_private_urls: bool = Field(
         default=False,
-        description="Fetch links that lead to private, loopback, link-local or multicast addresses (an intranet, "
-                    "a local test server). Off by default: such links are refused, after redirects too (SSRF).",
+        description="Fetch links that lead to private or loopback addresses (an intranet, a local test server). "
+                    "Off by default: such links are refused, after redirects too (SSRF); link-local and multicast "
+                    "addresses are refused either way.",
     )
 
     def __init__(self, **values: Any) -> None:
