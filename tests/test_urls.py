@@ -25,7 +25,7 @@ from conftest import assert_verbatim
 from dossier.bot.cli import main
 from dossier.bot.cogs.ask import NOT_A_MANAGER, ONE_SOURCE, AskCog
 from dossier.index.engine import Engine
-from dossier.index.errors import FetchRefused
+from dossier.index.errors import FetchRefused, StoreBusy
 from dossier.index.feed import parse_feed
 from dossier.index.fetch import FetchLimits, fetch, refusal, resolve
 from dossier.index.parse import parse_article
@@ -287,6 +287,27 @@ def test_a_slow_page_times_out_within_the_setting(site, local_network, embedder,
     assert time.monotonic() - started < 4  # two links, one second each (and a little)
     assert [reason for _, reason in report.skipped] == ["timed out after 1 s (DOSSIER_FETCH_TIMEOUT)"] * 2
     assert engine.is_empty()
+
+
+def test_a_busy_store_leaves_the_article_file_as_it_was(site, local_network, embedder, tmp_path):
+    """The file is written before the ingest takes the store's lock; an ingest that cannot
+    run (another one is writing, --no-wait) puts it back, so file and store still agree."""
+    home = tmp_path / "home"
+    engine, other = open_engine(embedder, home), open_engine(embedder, home)
+    url = site.url("/news/ferry-suspended")
+    [doc_id] = engine.ingest_links([url]).added
+    stored = Path(engine.sources()[0].path)
+    before = stored.read_bytes()
+    site.page("/news/ferry-suspended", FERRY[0], FERRY[1] + ["Crossings resume on Friday with a temporary ramp."])
+    other.store.lock.acquire()
+    try:
+        with pytest.raises(StoreBusy, match="another ingest"):
+            engine.ingest_links([url, site.url("/news/lighthouse")], wait=False)
+    finally:
+        other.store.lock.release()
+    assert stored.read_bytes() == before
+    assert [p.name for p in stored.parent.iterdir()] == [stored.name]  # the lighthouse was not left behind
+    assert engine.ingest_links([url]).updated == (doc_id,)
 
 
 # ---- addresses -------------------------------------------------------------------------------
