@@ -12,6 +12,8 @@ import asyncio
 import gzip
 import html
 import json
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -195,6 +197,28 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture
+def tls_site(tmp_path) -> Iterator[tuple[Site, Path]]:
+    """The same site over HTTPS with a self-signed certificate for ``localhost`` (openssl's
+    command line makes it); yields the site and the certificate, for a test to trust."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    site = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    site.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site.page("/news/lighthouse", *LIGHTHOUSE)
+    yield site, cert
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def local_network(monkeypatch) -> None:
     """The site is on loopback: allowed here as a user allows an intranet."""
     monkeypatch.setenv("DOSSIER_ALLOW_PRIVATE_URLS", "true")
@@ -373,6 +397,20 @@ def test_links_with_credentials_or_other_schemes_are_refused_unsent(site):
     assert site.requests == []
 
 
+def test_https_checks_the_certificate_against_the_host_not_the_address(tls_site, monkeypatch):
+    site, cert = tls_site
+    limits = FetchLimits(timeout=10, max_bytes=1_000_000, max_redirects=0, allow_private=True)
+    url = f"https://localhost:{site.port}/news/lighthouse"
+    with pytest.raises(FetchRefused, match=r"secure connection failed \(CERTIFICATE_VERIFY_FAILED\)"):
+        fetch(url, limits, "page")  # self-signed: not trusted
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted from here on, as a company CA would be
+    fetched = fetch(url, limits, "page")
+    assert fetched.url == url and fetched.media_type == "text/html" and b"Kessvik" in fetched.body
+    # The connection goes to the checked address, but the certificate must still name the host.
+    with pytest.raises(FetchRefused, match="CERTIFICATE_VERIFY_FAILED"):
+        fetch(f"https://127.0.0.1:{site.port}/news/lighthouse", limits, "page")
+
+
 # ---- feeds -----------------------------------------------------------------------------------
 
 def rss(items: list[tuple[str, str, str]]) -> bytes:
@@ -480,13 +518,15 @@ def test_a_feed_that_cannot_be_read_fails_the_command(site, local_network, capsy
 def test_dossier_ingest_mixes_links_and_paths_and_exits_1_when_one_fails(site, local_network, tmp_path, capsys):
     seed = next(iter(sorted(SEEDS_DIR.glob("*.txt"))))
     site.routes["/files/timetable.pdf"] = Response(body=b"%PDF", headers={"Content-Type": "application/pdf"})
-    links = [site.url("/news/ferry-suspended"), site.url("/files/timetable.pdf")]
-    assert main(["ingest", links[0], str(seed), links[1]]) == 1
+    site.routes["/"] = Response(body=HOMEPAGE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    links = [site.url("/news/ferry-suspended"), site.url("/files/timetable.pdf"), site.url("/")]
+    assert main(["ingest", links[0], str(seed), links[1], links[2]]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [
-        "added 2, updated 0, unchanged 0, skipped 1",
-        f"skipped {links[1]}: not an HTML page (content type application/pdf)"]
-    assert captured.err == "dossier: error: 1 path(s) could not be ingested (reasons above)\n"
+    out = captured.out.splitlines()
+    assert out[:2] == ["added 2, updated 0, unchanged 0, skipped 2",
+                       f"skipped {links[1]}: not an HTML page (content type application/pdf)"]
+    assert out[2].startswith(f"skipped {links[2]}: no article found on the page (") and len(out) == 3
+    assert captured.err == "dossier: error: 2 path(s) could not be ingested (reasons above)\n"
     assert main(["ingest", links[0]]) == 0
     assert capsys.readouterr().out == "added 0, updated 0, unchanged 1, skipped 0\n"
     assert main(["sources"]) == 0
