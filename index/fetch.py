@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import time
 import zlib
 from dataclasses import dataclass
 from typing import Literal, Optional
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .errors import FetchRefused
 
@@ -32,6 +33,10 @@ USER_AGENT = "Dossier/0.1 (news article ingest)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 READ_PIECE = 65536
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# What may stay unescaped in a path or query (RFC 3986's reserved and unreserved characters,
+# and % for what is escaped already); a space or a non-ASCII letter a user pasted is escaped.
+_URL_SAFE = "/?&=;:@!$'()*+,-._~%"
 ACCEPT = {
     "page": "text/html,application/xhtml+xml;q=0.9",
     "feed": "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.8",
@@ -61,8 +66,7 @@ class Fetched:
 
 def is_link(source: str) -> bool:
     """Whether a command-line source names a link rather than a file (``scheme://...``)."""
-    scheme, separator, _ = source.partition("://")
-    return bool(separator) and scheme.isascii() and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
+    return _SCHEME.match(source) is not None
 
 
 def fetch(url: str, limits: FetchLimits, kind: Kind) -> Fetched:
@@ -72,7 +76,7 @@ def fetch(url: str, limits: FetchLimits, kind: Kind) -> Fetched:
     for _ in range(limits.max_redirects + 1):
         try:
             location = _get(current, limits, kind, deadline)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise FetchRefused(f"timed out after {limits.timeout:g} s (DOSSIER_FETCH_TIMEOUT)") from None
         except ssl.SSLError as error:
             raise FetchRefused(f"secure connection failed ({error.reason or error})") from None
@@ -97,10 +101,18 @@ def _checked_url(url: str) -> str:
         # The link is stored with the article and shown in citations: no credentials in it.
         raise FetchRefused("links with a user name or password are not fetched")
     try:
-        parts.port
+        port = parts.port
     except ValueError:
         raise FetchRefused("the link's port is not a number from 0 to 65535") from None
-    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path or "/", parts.query, ""))
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")  # an international name, as DNS knows it
+    except UnicodeError:
+        raise FetchRefused(f"the host name {parts.hostname!r} is not valid") from None
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{port}" if port is not None else host
+    return urlunsplit((parts.scheme.lower(), netloc, quote(parts.path or "/", safe=_URL_SAFE),
+                       quote(parts.query, safe=_URL_SAFE), ""))
 
 
 def refusal(address: str, allow_private: bool) -> Optional[str]:
@@ -180,7 +192,7 @@ def _connect(url: str, limits: FetchLimits, deadline: float) -> http.client.HTTP
         try:
             connection.connect()
             return connection
-        except (TimeoutError, socket.timeout, ssl.SSLError):
+        except (TimeoutError, ssl.SSLError):
             connection.close()
             raise
         except OSError as error:  # refused or unreachable: the host's next address, as browsers do

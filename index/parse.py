@@ -40,8 +40,8 @@ _VIA = re.compile(r"^(?:via|source:)\s+(?P<outlet>[A-Z][\w&.' -]{1,80})$", re.IG
 _BY = re.compile(r"^by\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,3})$")
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z.]+){1,2}$")
 # The header an article fetched from a link starts with (index/pages.py writes it): one
-# ``Key: value`` line per field, before anything else. Only a leading run of such lines is a
-# header, so "Author: ..." inside an article's text stays text.
+# ``Key: value`` line per field, before anything else. Only a leading run of such lines, up to
+# the first blank line, is a header, so "Author: ..." inside an article's text stays text.
 _HEADER = re.compile(r"^(?P<key>title|outlet|author|date|url):[ \t]+(?P<value>\S.*)$", re.IGNORECASE)
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -208,13 +208,13 @@ def _header(text: str, lines: list[tuple[int, int]]) -> tuple[dict[str, str], in
     """The fields of the leading ``Key: value`` lines (the first of each key wins) and how
     many lines they take."""
     fields: dict[str, str] = {}
-    count = 0
+    count, previous_end = 0, 0
     for s, e in lines:
         match = _HEADER.match(text[s:e])
-        if match is None:
-            break
+        if match is None or (count and text.count("\n", previous_end, s) > 1):
+            break  # not a field, or a blank line ended the header
         fields.setdefault(match.group("key").lower(), normalize(match.group("value")))
-        count += 1
+        count, previous_end = count + 1, e
     return fields, count
 
 

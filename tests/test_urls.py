@@ -390,7 +390,8 @@ def test_links_with_credentials_or_other_schemes_are_refused_unsent(site):
     for url, reason in [(f"http://user:secret@127.0.0.1:{site.port}/news/lighthouse",
                          "links with a user name or password are not fetched"),
                         ("ftp://127.0.0.1/file.html", "only http and https links can be fetched, not 'ftp'"),
-                        ("http:///path-only", "the link names no host")]:
+                        ("http:///path-only", "the link names no host"),
+                        ("http://127.0.0.1:99999/", "the link's port is not a number from 0 to 65535")]:
         with pytest.raises(FetchRefused) as refused:
             fetch(url, limits, "page")
         assert str(refused.value) == reason
@@ -409,6 +410,13 @@ def test_https_checks_the_certificate_against_the_host_not_the_address(tls_site,
     # The connection goes to the checked address, but the certificate must still name the host.
     with pytest.raises(FetchRefused, match="CERTIFICATE_VERIFY_FAILED"):
         fetch(f"https://127.0.0.1:{site.port}/news/lighthouse", limits, "page")
+
+
+def test_a_pasted_link_with_spaces_and_accents_is_escaped(site, local_network):
+    site.page("/news/caf%C3%A9%20opens", *LIGHTHOUSE)
+    limits = FetchLimits(timeout=5, max_bytes=1_000_000, max_redirects=0, allow_private=True)
+    fetched = fetch(site.url("/news/café opens#top"), limits, "page")
+    assert fetched.url == site.url("/news/caf%C3%A9%20opens") and site.requests == ["/news/caf%C3%A9%20opens"]
 
 
 # ---- feeds -----------------------------------------------------------------------------------
@@ -545,6 +553,10 @@ def test_the_article_header_is_read_only_at_the_top(tmp_path):
         "Quay repairs on budget", False, "Yahoo! News", "Sigrid Aune", "2024-03-05", "https://news.example.org/quay")
     assert [s.text for s in document.sentences] == ["The board said the repairs were on budget.",
                                                     "Author: a word that opens a line of the text."]
+    # A blank line ends the header: a field-like first line of the text is text.
+    after_blank = parse_article(tmp_path / "b.txt", "Title: Budget\n\nAuthor: the board, which met on Monday.\n", "0" * 64)
+    assert after_blank.meta.byline is None and after_blank.meta.title == "Budget"
+    assert [s.text for s in after_blank.sentences] == ["Author: the board, which met on Monday."]
 
 
 # ---- Discord: /ingest url: -------------------------------------------------------------------
