@@ -93,8 +93,10 @@ def fetch(url: str, limits: FetchLimits, kind: Kind) -> Fetched:
 def _checked_url(url: str) -> str:
     """``url`` without its fragment, when it is an http(s) link Dossier may fetch."""
     parts = urlsplit(url.strip())
+    if not parts.scheme:
+        raise FetchRefused("not a link: it does not start with http:// or https://")
     if parts.scheme.lower() not in ("http", "https"):
-        raise FetchRefused(f"only http and https links can be fetched, not {parts.scheme or 'this'!r}")
+        raise FetchRefused(f"only http and https links can be fetched, not {parts.scheme!r}")
     if not parts.hostname:
         raise FetchRefused("the link names no host")
     if parts.username is not None or parts.password is not None:
