@@ -211,6 +211,7 @@ def _get(url: str, limits: FetchLimits, kind: Kind, deadline: float) -> "Fetched
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT[kind],
                                                    "Accept-Encoding": "gzip, identity"})
+        sock = connection.sock  # kept: for a response that ends with the connection, http.client lets go of it
         response = connection.getresponse()
         if response.status in REDIRECT_STATUSES:
             location = response.getheader("Location")
@@ -220,8 +221,7 @@ def _get(url: str, limits: FetchLimits, kind: Kind, deadline: float) -> "Fetched
         if not 200 <= response.status < 300:
             raise FetchRefused(f"HTTP {response.status} {response.reason}".rstrip())
         media_type, charset = _content_type(response, kind)
-        return Fetched(url=url, media_type=media_type, charset=charset,
-                       body=_body(response, connection, limits, deadline))
+        return Fetched(url=url, media_type=media_type, charset=charset, body=_body(response, sock, limits, deadline))
     finally:
         connection.close()
 
@@ -242,8 +242,8 @@ def _too_large(limits: FetchLimits, size: Optional[int] = None) -> FetchRefused:
     return FetchRefused(f"too large ({said}; the limit is {limits.max_bytes:,}, see DOSSIER_FETCH_MAX_BYTES)")
 
 
-def _body(response: http.client.HTTPResponse, connection: http.client.HTTPConnection,
-          limits: FetchLimits, deadline: float) -> bytes:
+def _body(response: http.client.HTTPResponse, sock: Optional[socket.socket], limits: FetchLimits,
+          deadline: float) -> bytes:
     """Read in pieces, each within the time left; a gzip body is unpacked as it comes, to the
     same limit (a small download can unpack to gigabytes)."""
     declared = response.getheader("Content-Length")
@@ -256,8 +256,8 @@ def _body(response: http.client.HTTPResponse, connection: http.client.HTTPConnec
     pieces: list[bytes] = []
     size = 0
     while True:
-        if connection.sock is not None:
-            connection.sock.settimeout(_remaining(deadline))
+        if sock is not None:
+            sock.settimeout(_remaining(deadline))
         piece = response.read1(READ_PIECE)
         if not piece:
             break

@@ -114,7 +114,8 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     drip: float = 0.0  # seconds between single bytes of the body (a slow server)
     delay: float = 0.0  # seconds before anything is sent
-    stream: int = 0  # bytes of filler to stream after ``body`` without a Content-Length
+    stream: int = 0  # bytes of filler to stream after ``body``
+    close: bool = False  # no Content-Length: the body ends when the connection does (implied by ``stream``)
 
 
 class Site:
@@ -153,8 +154,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
-            if response.stream:
+            if response.stream or response.close:
                 self.send_header("Connection", "close")
+                self.close_connection = True
             elif "Content-Length" not in response.headers:
                 self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
@@ -172,8 +174,6 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             while sent < response.stream:
                 self.wfile.write(b"<p>filler</p>" * 1000)
                 sent += 13_000
-            if response.stream:
-                self.close_connection = True
 
         def log_message(self, *args) -> None:
             pass
@@ -305,11 +305,14 @@ def test_a_slow_page_times_out_within_the_setting(site, local_network, embedder,
     # Headers at once, then a byte every 50 ms: each read is quick, the whole is not.
     site.routes["/drip"] = Response(body=news_page(*LIGHTHOUSE).encode(), drip=0.05,
                                     headers={"Content-Type": "text/html"})
+    # The same without a length: the body ends when the server closes the connection.
+    site.routes["/drip-close"] = Response(body=news_page(*LIGHTHOUSE).encode(), drip=0.05, close=True,
+                                          headers={"Content-Type": "text/html"})
     engine = open_engine(embedder, tmp_path / "home", fetch_timeout=1.0)
     started = time.monotonic()
-    report = engine.ingest_links([site.url("/slow-start"), site.url("/drip")])
-    assert time.monotonic() - started < 4  # two links, one second each (and a little)
-    assert [reason for _, reason in report.skipped] == ["timed out after 1 s (DOSSIER_FETCH_TIMEOUT)"] * 2
+    report = engine.ingest_links([site.url("/slow-start"), site.url("/drip"), site.url("/drip-close")])
+    assert time.monotonic() - started < 6  # three links, one second each (and a little), not 5 s and minutes
+    assert [reason for _, reason in report.skipped] == ["timed out after 1 s (DOSSIER_FETCH_TIMEOUT)"] * 3
     assert engine.is_empty()
 
 
