@@ -7,6 +7,7 @@ engine decides, this module only parses arguments and renders.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -26,11 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    ingest = commands.add_parser("ingest", help="add or update articles (.txt, .md) in the store",
+    ingest = commands.add_parser("ingest", help="add or update articles (.txt, .md, web links, feeds) in the store",
                                  description="Add or update articles. Idempotent: unchanged files are skipped, "
-                                             "changed files replace their chunks.")
-    ingest.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="files or directories (default: the project's seeds/)")
+                                             "changed files replace their chunks. A link's article is fetched and "
+                                             "kept as a text file in the data directory.")
+    ingest.add_argument("paths", nargs="*", metavar="PATH|URL",
+                        help="files, directories or http(s) links to articles (default: the project's seeds/)")
+    ingest.add_argument("--feed", action="append", default=[], metavar="URL",
+                        help="an RSS or Atom feed: ingest the articles of its new and changed items (repeatable)")
     ingest.add_argument("--prune", action="store_true", help="remove documents whose files no longer exist")
     ingest.add_argument("--reset", action="store_true",
                         help="build a new store from PATHs beside the old one and swap it in only when the ingest "
@@ -109,17 +113,23 @@ def _progress_factory(enabled: bool):
     return progress, update
 
 
-def _ingest(engine, paths: list[Path], prune: bool, wait: bool = True):
+def _ingest(engine, sources: list[str], prune: bool, wait: bool = True, feeds: Sequence[str] = ()):
+    from dossier.index.models import IngestReport
     from dossier.index.settings import SEEDS_DIR
 
     def notify(message: str) -> None:
         print(f"dossier: {message}", file=sys.stderr, flush=True)
 
+    links = [s for s in sources if engine.is_link(s)]
+    paths = [Path(s) for s in sources if not engine.is_link(s)] or ([] if links or feeds else [SEEDS_DIR])
     progress, update = _progress_factory(sys.stderr.isatty())
-    if progress is None:
-        return engine.ingest(paths or [SEEDS_DIR], prune=prune, wait=wait, notify=notify)
-    with progress:
-        return engine.ingest(paths or [SEEDS_DIR], prune=prune, progress=update, wait=wait, notify=notify)
+    report = IngestReport()
+    with progress if progress is not None else contextlib.nullcontext():
+        if links or paths:
+            report = engine.ingest_links(links, paths, prune=prune, progress=update, wait=wait, notify=notify)
+        for feed in feeds:
+            report = report.combined(engine.ingest_feed(feed, progress=update, wait=wait, notify=notify))
+    return report
 
 
 def _check_question_args(args: argparse.Namespace, settings) -> Optional[str]:
@@ -192,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     engine = Engine.open(settings, reset=args.command == "ingest" and args.reset)
     if args.command == "ingest":
-        report = _ingest(engine, args.paths, args.prune, wait=not args.no_wait)
+        report = _ingest(engine, args.paths, args.prune, wait=not args.no_wait, feeds=args.feed)
         print(render.ingest_json(report) if args.json else render.ingest_summary(report))
         if report.skipped:  # the counts are printed either way; a script still learns it was partial
             print(f"dossier: error: {len(report.skipped)} path(s) could not be ingested (reasons above)",

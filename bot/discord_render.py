@@ -26,6 +26,7 @@ TITLE_CHARS = 256
 DESCRIPTION_CHARS = 4096
 FIELD_NAME_CHARS = 256
 FIELD_VALUE_CHARS = 1024
+MAX_LINK_CHARS = 300  # a citation's link (article from a URL) is shown under its quote when it is no longer
 FIELDS_PER_EMBED = 25
 FOOTER_CHARS = 2048
 EMBED_TOTAL_CHARS = 6000  # summed over all embeds of one message
@@ -105,8 +106,10 @@ def citation_name(citation: Citation) -> str:
 
 
 def citation_value(citation: Citation) -> str:
-    """The verbatim quote in quotation marks, shortened at a sentence or word boundary."""
-    return f"“{shorten(neutralize(citation.quote), FIELD_VALUE_CHARS - 2)}”"
+    """The verbatim quote in quotation marks, shortened at a sentence or word boundary; then the
+    article's link, when it was fetched from one."""
+    link = f"\n{citation.url}" if citation.url and len(citation.url) <= MAX_LINK_CHARS else ""
+    return f"“{shorten(neutralize(citation.quote), FIELD_VALUE_CHARS - 2 - len(link))}”{link}"
 
 
 def answer_footer(answer: Answer) -> str:
@@ -225,8 +228,13 @@ def ingest_text(report: IngestReport) -> str:
     lines += [f"added: {d}" for d in report.added]
     lines += [f"updated: {d}" for d in report.updated]
     lines += [f"unchanged (already up to date): {d}" for d in report.unchanged]
-    lines += [f"skipped {Path(path).name}: {reason}" for path, reason in report.skipped]
+    lines += [f"skipped {_skipped_name(path)}: {reason}" for path, reason in report.skipped]
     return short_message("\n".join(lines))
+
+
+def _skipped_name(source: str) -> str:
+    """A link as it was given, in <> so that Discord shows no preview of it; a file by its name."""
+    return f"<{source}>" if "://" in source else Path(source).name
 
 
 def thread_name(question: str) -> str:

@@ -44,6 +44,8 @@ def answer_plain(answer: Answer) -> str:
         for c in answer.citations:
             lines.append(f"[{c.n}] {source_line(c)} ({c.doc_id}, chars {c.start}-{c.end})")
             lines.append(f"    “{c.quote}”")
+            if c.url:
+                lines.append(f"    {c.url}")
     return "\n".join(lines)
 
 
@@ -75,6 +77,8 @@ def answer_rich(answer: Answer) -> list:
         items.append(Text.from_markup(f"[cyan][{c.n}][/cyan] [bold]{escape(source_line(c))}[/bold] "
                                       f"[dim]({escape(c.doc_id)}, chars {c.start}-{c.end})[/dim]"))
         items.append(Text(f"    “{c.quote}”", style="italic"))
+        if c.url:
+            items.append(Text(f"    {c.url}", style="dim underline"))
     return items
 
 
@@ -83,7 +87,7 @@ def sources_plain(documents: Iterable[DocumentMeta]) -> str:
     for d in documents:
         title = d.title + (" (title derived from first sentence)" if d.title_derived else "")
         who = d.outlet or d.byline or "unknown outlet"
-        rows.append(f"{d.doc_id}  {d.date or 'undated':10}  {who}\n    {title}")
+        rows.append(f"{d.doc_id}  {d.date or 'undated':10}  {who}\n    {title}" + (f"\n    {d.url}" if d.url else ""))
     return "\n".join(rows) if rows else "No documents ingested yet; run `dossier ingest`."
 
 

@@ -53,4 +53,5 @@ class Catalogue:
     def citation(self, n: int, record: SentenceRecord) -> Citation:
         meta = self.manifest[record.doc_id]
         return Citation(n=n, doc_id=record.doc_id, title=meta.title, outlet=meta.outlet or meta.byline,
-                        date=meta.date, quote=record.quote, start=record.start, end=record.end)
+                        date=meta.date, quote=record.quote, start=record.start, end=record.end,
+                        url=meta.url)

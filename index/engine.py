@@ -398,6 +398,81 @@ class Engine:
         os.replace(staged, target)
         return self.ingest([target])
 
+    # ---- links and feeds: articles fetched from the web (issue 15) ------------------------------
+
+    def ingest_links(self, urls: Iterable[str], paths: Iterable[Path] = (), prune: bool = False,
+                     progress: Optional[Progress] = None, wait: bool = True,
+                     notify: Optional[Notify] = None) -> IngestReport:
+        """Fetch each link's article into an article file under DOSSIER_HOME/pages and ingest
+        those files together with ``paths``, in one run. A link that cannot be fetched or holds
+        no article is reported as skipped with its reason, and nothing is written for it."""
+        from .fetch import FetchLimits
+        from .pages import fetch_pages
+
+        pages, skipped = fetch_pages(list(urls), self._pages_dir(), FetchLimits.from_settings(self.settings),
+                                     self.settings.max_file_bytes)
+        report = self._ingest_pages(pages, list(paths), prune, progress, wait, notify)
+        return replace(report, skipped=tuple(skipped) + report.skipped)
+
+    def ingest_feed(self, url: str, progress: Optional[Progress] = None, wait: bool = True,
+                    notify: Optional[Notify] = None) -> IngestReport:
+        """Ingest the articles of an RSS or Atom feed's new and changed items (by content hash;
+        index/feed.py); items seen before, unchanged and still in the store are not fetched."""
+        from .errors import FetchRefused, FileRejected
+        from .feed import FeedState, read_feed
+        from .fetch import FetchLimits
+        from .pages import Page, fetch_page
+
+        limits = FetchLimits.from_settings(self.settings)
+        try:
+            items = read_feed(url, limits)
+        except FetchRefused as reason:
+            return IngestReport(skipped=((url, str(reason)),))
+        state = FeedState.load(self.settings.home, self._collection_name(), url)
+        fetched: dict[str, Page] = {}  # item key -> its article
+        skipped: list[tuple[str, str]] = []
+        for item in state.due(items, set(self._document_ids())):
+            try:
+                fetched[item.key] = fetch_page(item.link, self._pages_dir(), limits, self.settings.max_file_bytes)
+            except (FetchRefused, FileRejected) as reason:
+                skipped.append((item.link, str(reason)))
+        pages = list({page.path: page for page in fetched.values()}.values())
+        report = self._ingest_pages(pages, [], False, progress, wait, notify)
+        done = set(report.added) | set(report.updated) | set(report.unchanged)
+        state.save(items, {key: page.doc_id for key, page in fetched.items() if page.doc_id in done})
+        return replace(report, skipped=tuple(skipped) + report.skipped)
+
+    @staticmethod
+    def is_link(source: str) -> bool:
+        """Whether a source a user names is a link (``scheme://...``) rather than a file path."""
+        from .fetch import is_link
+
+        return is_link(source)
+
+    def _document_ids(self) -> list[str]:
+        self._refresh()
+        return list(self.catalogue.manifest)
+
+    def _ingest_pages(self, pages: list, paths: list[Path], prune: bool, progress: Optional[Progress],
+                      wait: bool, notify: Optional[Notify]) -> IngestReport:
+        """Write the pages' files and ingest them with ``paths``; the files are put back as they
+        were when the ingest fails. Nothing to ingest: no run at all (a --reset is not swapped in)."""
+        from .pages import written
+
+        if not pages and not paths:
+            return IngestReport()
+        with written(pages) as files:
+            return self.ingest(paths + files, prune=prune, progress=progress, wait=wait, notify=notify)
+
+    def _collection_name(self) -> str:
+        """The collection this engine writes to (a --reset builds it under another name first)."""
+        return self.store.final_prefix or self.store.prefix
+
+    def _pages_dir(self) -> Path:
+        from .pages import pages_dir
+
+        return pages_dir(self.settings.home, self._collection_name())
+
 
 def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float, float]:
     """(best cosine, best relevance, best term overlap) over the candidates; zeros when there are none.

@@ -43,3 +43,7 @@ class FileRejected(DossierError):
 
 class EmbeddingServiceError(DossierError):
     pass
+
+
+class FetchRefused(DossierError):
+    """A link or feed that was not fetched or holds no article; the message is the one-line reason."""

@@ -29,6 +29,7 @@ class DocumentMeta:
     date: Optional[str]  # ISO yyyy-mm-dd when the text gives one
     path: str
     sha256: str
+    url: Optional[str] = None  # the page an article was fetched from (its file's ``URL:`` header)
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,13 @@ class Citation:
     quote: str
     start: int
     end: int
+    url: Optional[str] = None  # the article's page, for an article ingested from a link or feed
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["url"] is None:
+            del data["url"]  # only articles fetched from a link have one; a file's citation stays as it was
+        return data
 
 
 Status = Literal["answered", "related", "refused"]
@@ -154,3 +159,8 @@ class IngestReport:
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason)
     pruned: tuple[str, ...] = ()
     repaired: tuple[str, ...] = ()
+
+    def combined(self, other: "IngestReport") -> "IngestReport":
+        """Both runs' outcomes in one report (``dossier ingest`` with links and feeds)."""
+        return IngestReport(*(getattr(self, name) + getattr(other, name) for name in
+                              ("added", "updated", "unchanged", "skipped", "pruned", "repaired")))

@@ -39,6 +39,10 @@ _DATE_WIDGET = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b.*$", re.IGNORECASE)
 _VIA = re.compile(r"^(?:via|source:)\s+(?P<outlet>[A-Z][\w&.' -]{1,80})$", re.IGNORECASE)
 _BY = re.compile(r"^by\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,3})$")
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?:\s+[A-Z][a-z.]+){1,2}$")
+# The header an article fetched from a link starts with (index/pages.py writes it): one
+# ``Key: value`` line per field, before anything else. Only a leading run of such lines, up to
+# the first blank line, is a header, so "Author: ..." inside an article's text stays text.
+_HEADER = re.compile(r"^(?P<key>title|outlet|author|date|url):[ \t]+(?P<value>\S.*)$", re.IGNORECASE)
 
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
@@ -200,13 +204,31 @@ def _derived_title(sentence: str, limit: int = 90) -> str:
     return cut.rstrip(",;:") + "\u2026"
 
 
+def _header(text: str, lines: list[tuple[int, int]]) -> tuple[dict[str, str], int]:
+    """The fields of the leading ``Key: value`` lines (the first of each key wins) and how
+    many lines they take."""
+    fields: dict[str, str] = {}
+    count, previous_end = 0, 0
+    for s, e in lines:
+        match = _HEADER.match(text[s:e])
+        if match is None or (count and text.count("\n", previous_end, s) > 1):
+            break  # not a field, or a blank line ended the header
+        fields.setdefault(match.group("key").lower(), normalize(match.group("value")))
+        count, previous_end = count + 1, e
+    return fields, count
+
+
 def parse_article(path: Path, text: str, sha256: str) -> ParsedDocument:
     """Classify lines, extract metadata, split sentences and group them into chunks."""
     lines = list(_lines(text))
-    outlet = byline = found_date = None
+    header, header_lines = _header(text, lines)
+    outlet, byline = header.get("outlet"), header.get("author")
+    found_date = parse_date(header["date"]) if "date" in header else None
     headings: dict[int, str] = {}
     body: list[tuple[int, int]] = []
     for position, (s, e) in enumerate(lines):
+        if position < header_lines:
+            continue
         line = text[s:e]
         flat = normalize(line)
         near_end = position >= len(lines) - 3
@@ -259,6 +281,8 @@ def parse_article(path: Path, text: str, sha256: str) -> ParsedDocument:
         chunks.append(tuple(current))
     if not sentences:
         raise FileRejected("no article text found after removing page furniture")
+    if header.get("title"):
+        title, derived = header["title"], False
     if not title:
         title = _derived_title(sentences[0].text)
     meta = DocumentMeta(
@@ -270,6 +294,7 @@ def parse_article(path: Path, text: str, sha256: str) -> ParsedDocument:
         date=found_date,
         path=str(path.resolve()),
         sha256=sha256,
+        url=header.get("url"),
     )
     return ParsedDocument(meta=meta, text=text, sentences=tuple(sentences), chunks=tuple(chunks))
 

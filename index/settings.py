@@ -159,6 +159,26 @@ class Settings(BaseSettings):
         description="Sync slash commands to this server only (instant); unset = global sync (can take an hour).",
     )
 
+    # --- links and feeds (issue 15) ---
+    fetch_timeout: float = Field(
+        default=20.0, gt=0,
+        description="Seconds one link or feed may take to fetch in all (connecting, redirects, download) "
+                    "before it is skipped.",
+    )
+    fetch_max_bytes: int = Field(
+        default=5_000_000, ge=1,
+        description="Largest page or feed downloaded, in bytes; a larger one is skipped without reading the rest.",
+    )
+    fetch_max_redirects: int = Field(
+        default=5, ge=0, description="Redirects followed per link or feed; each new address is checked again.",
+    )
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Fetch links that lead to private or loopback addresses (an intranet, a local test server). "
+                    "Off by default: such links are refused, after redirects too (SSRF); link-local and multicast "
+                    "addresses are refused either way.",
+    )
+
     def __init__(self, **values: Any) -> None:
         # Checked first: pydantic-settings reads the file as soon as it builds its sources.
         env_file = values.get("_env_file", type(self).model_config.get("env_file"))

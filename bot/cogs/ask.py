@@ -45,6 +45,7 @@ UPLOADS_DIR = "discord-uploads"
 TROUBLE = "Something went wrong on my side; please try again later."
 EMPTY_STORE = "I have no articles yet; a server manager can add some with /ingest."
 NOT_A_MANAGER = "Sorry, only members with the Manage Server permission can add articles."
+ONE_SOURCE = "Give one article to add: a file or a url, not both."
 Reply = Union[Answer, str]  # an answer, or one short sentence saying why there is none
 
 
@@ -184,13 +185,22 @@ class AskCog(commands.Cog, name="Dossier"):
         embed = render.about_embed(len(documents), self.settings.answer_mode, self.settings.llm_configured)
         await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 
-    @app_commands.command(name="ingest", description="Add or update an article (.txt or .md); Manage Server only")
-    @app_commands.describe(file="The article: a UTF-8 .txt or .md file; its name without extension is its id")
+    @app_commands.command(name="ingest",
+                          description="Add or update an article from a file (.txt, .md) or a link; Manage Server only")
+    @app_commands.describe(file="The article: a UTF-8 .txt or .md file; its name without extension is its id",
+                           url="A link to a news article (http or https): its text is fetched and kept")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
-    async def ingest(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    async def ingest(self, interaction: discord.Interaction, file: Optional[discord.Attachment] = None,
+                     url: Optional[str] = None) -> None:
         if not interaction.permissions.manage_guild:
             await interaction.response.send_message(NOT_A_MANAGER, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        if (file is None) == (url is None):
+            await interaction.response.send_message(ONE_SOURCE, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        if url is not None:
+            await self.ingest_link(interaction, url)
             return
         problem = self.engine.upload_problem(file.filename, file.size)
         if problem:
@@ -200,6 +210,13 @@ class AskCog(commands.Cog, name="Dossier"):
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         report = await self.ingest_attachment(file)
+        await interaction.followup.send(render.ingest_text(report), ephemeral=True, allowed_mentions=NO_PINGS)
+
+    async def ingest_link(self, interaction: discord.Interaction, url: str) -> None:
+        """Fetching a page takes seconds: deferred first, and the fetch runs in the worker
+        thread like every engine call (the engine refuses local addresses, see index/fetch.py)."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        report = await self.run(self.engine.ingest_links, [url.strip()])
         await interaction.followup.send(render.ingest_text(report), ephemeral=True, allowed_mentions=NO_PINGS)
 
     async def ingest_attachment(self, attachment: discord.Attachment) -> IngestReport:

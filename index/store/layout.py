@@ -73,13 +73,14 @@ def record_from_meta(meta: DocumentMeta, version: str, n_chunks: int, n_sentence
     return {"doc_id": meta.doc_id, "title": meta.title, "title_derived": meta.title_derived,
             "outlet": meta.outlet or "", "byline": meta.byline or "", "date": meta.date or "",
             "path": meta.path, "sha256": meta.sha256, "version": version,
-            "n_chunks": n_chunks, "n_sentences": n_sentences}
+            "n_chunks": n_chunks, "n_sentences": n_sentences, "url": meta.url or ""}
 
 
 def meta_from_record(record: dict) -> DocumentMeta:
     return DocumentMeta(doc_id=record["doc_id"], title=record["title"], title_derived=bool(record["title_derived"]),
                         outlet=record["outlet"] or None, byline=record["byline"] or None, date=record["date"] or None,
-                        path=record["path"], sha256=record["sha256"])
+                        path=record["path"], sha256=record["sha256"],
+                        url=record.get("url") or None)  # stores written before links lack it
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
