@@ -12,9 +12,12 @@ import asyncio
 import threading
 from pathlib import Path
 
+import discord
+import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
+from dossier.bot import discord_render as render
 from dossier.bot.cogs.ask import EMPTY_STORE, AskCog
 from dossier.bot.discord_bot import DossierBot
 from dossier.bot.guilds import MAX_COLLECTION_CHARS, OPENING, collection_for
@@ -22,6 +25,7 @@ from dossier.index.engine import Engine
 from dossier.index.errors import ConfigError
 from dossier.index.settings import SEEDS_DIR, Settings
 from test_discord_commands import FakeAttachment, FakeInteraction, assert_no_pings
+from test_discord_messages import fake_threads
 
 SERVER_A, SERVER_B = 111111111111111111, 222222222222222222
 LIBRARY = ("Council funds a new library in Marrowby\n\nMarrowby Courier\n\n"
@@ -176,3 +180,48 @@ def test_discord_corpus_setting_is_checked(monkeypatch):
     monkeypatch.setenv("DOSSIER_DISCORD_CORPUS", "per-server")
     assert Settings(_env_file=None).discord_corpus == "per-server"
     assert Settings(_env_file=None, discord_corpus="shared").discord_seed_new_servers is True
+
+
+# ---- mentions: dpytest's fake gateway with two servers ------------------------------------------
+
+
+@pytest_asyncio.fixture
+async def two_server_bot(make_bot):
+    bot = await make_bot(seed=False)
+    bot._connection._intents.members = True  # as test_discord_messages.py: dpytest resolves mentions from members
+    bot._connection.member_cache_flags = discord.MemberCacheFlags.from_intents(bot._connection._intents)
+    dpytest.configure(bot, guilds=2)
+    bot.threads = fake_threads(bot)
+    yield bot
+    await dpytest.empty_queue()
+
+
+def answer_text() -> str:
+    messages = []
+    while not dpytest.sent_queue.empty():
+        messages.append(dpytest.get_message())
+    return "\n".join([m.content for m in messages if m.content] + [render.messages_text([sum((m.embeds for m in messages), [])])])
+
+
+@pytest.mark.asyncio
+async def test_discord_mentions_are_answered_from_their_server_s_articles(two_server_bot, tmp_path):
+    bot = two_server_bot
+    first, second = dpytest.get_config().guilds
+    channel_a = next(c for c in dpytest.get_config().channels if c.guild == first)
+    channel_b = next(c for c in dpytest.get_config().channels if c.guild == second)
+    await ingest(bot, first.id, "library.txt", LIBRARY)
+    shared_copy = tmp_path / "shared" / "library.txt"  # in the shared corpus too: a message answered
+    shared_copy.parent.mkdir()                          # outside its server's context would find it
+    shared_copy.write_text(LIBRARY, encoding="utf-8")
+    bot.corpora.shared.ingest([shared_copy])
+    assert not bot.corpora.is_open(second.id)
+
+    await dpytest.message(f"<@{bot.user.id}> {LIBRARY_QUESTION}", channel=channel_a)
+    assert "approved 4.2 million euros" in answer_text()
+
+    # The second server's corpus opens on this first message, off the loop; the message waits for it.
+    await dpytest.message(f"<@{bot.user.id}> {LIBRARY_QUESTION}", channel=channel_b)
+    await asyncio.gather(*bot._waiting)
+    await dpytest.run_all_events()
+    assert bot.corpora.is_open(second.id)
+    assert answer_text().strip() == EMPTY_STORE  # nothing of the first server's articles
