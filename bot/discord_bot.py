@@ -142,7 +142,8 @@ class DossierBot(commands.Bot):
             if self.corpora.is_open(guild.id):
                 super().dispatch(event_name, *args, **kwargs)
             else:
-                task = asyncio.get_running_loop().create_task(self._dispatch_when_open(guild.id, event_name, args, kwargs))
+                held = self._dispatch_when_open(guild.id, event_name, args, kwargs)
+                task = asyncio.get_running_loop().create_task(held)
                 self._waiting.add(task)
                 task.add_done_callback(self._waiting.discard)
         finally:

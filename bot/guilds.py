@@ -3,10 +3,12 @@
 The cogs are written against one engine, ``bot.engine``. In the bot that engine is an
 ``EngineRouter``: each call goes to the engine of the server the current interaction or
 message came from, which the bot keeps in the context variable ``current_guild``. It is set
-where discord.py starts the task that handles an event (before an interaction is parsed, and
-in ``dispatch`` for messages), so every await in that task sees it. The router reads it when
-the cog looks up an engine method, on the loop inside that task; the method then runs
-wherever the cog runs it (its worker thread), for the server captured at lookup.
+at the start of the task that handles an event (the command tree's ``interaction_check`` for
+slash commands, the bot's ``dispatch`` for messages), so every await in that task sees it. The
+router reads it when the cog looks up an engine method, on the loop inside that task; the
+method then runs wherever the cog runs it (its worker thread), for the server captured at
+lookup. A component's callback (a button of a view) runs in a task of its own: a view that
+needs its server's engine sets ``current_guild`` in its own ``interaction_check``.
 
 ``shared``: every server maps to the one engine. ``per-server``: each server has its own
 collections, ``<DOSSIER_COLLECTION>_g<server id>`` (the BM25 index and the ingest lease

@@ -205,7 +205,8 @@ class Settings(BaseSettings):
         ValueError: the message names both settings, which pydantic's wrapping would lose."""
         ids, count = self.discord_shard_ids, self.discord_shard_count
         if ids is not None and count is None:
-            raise ConfigError("DOSSIER_DISCORD_SHARD_IDS needs DOSSIER_DISCORD_SHARD_COUNT (the total across processes)")
+            raise ConfigError("DOSSIER_DISCORD_SHARD_IDS needs DOSSIER_DISCORD_SHARD_COUNT "
+                              "(the total across processes)")
         if ids is not None and count is not None and any(i >= count for i in ids):
             raise ConfigError(f"DOSSIER_DISCORD_SHARD_IDS {ids} must be below DOSSIER_DISCORD_SHARD_COUNT {count}")
         return self

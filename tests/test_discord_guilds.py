@@ -35,6 +35,7 @@ ORCHARD = ("Frost damages orchards in the Kessel valley\n\nValley Herald\n\n"
            "A late frost destroyed half of the apple blossom in the Kessel valley on Friday night, "
            "the growers' cooperative said.\n\nThe cooperative expects the smallest harvest in ten years.\n")
 LIBRARY_QUESTION = "How much did the Marrowby council approve for the library?"
+ADDED_ONE = "Added 1, updated 0, unchanged 0, skipped 0."
 
 
 class ServerInteraction(FakeInteraction):
@@ -102,13 +103,13 @@ async def test_discord_each_server_answers_from_its_own_articles(make_bot, tmp_p
     bot = await make_bot(seed=False)
     before = (await ask(bot, SERVER_B, LIBRARY_QUESTION)).text()  # B's corpus: empty so far
 
-    assert await ingest(bot, SERVER_A, "library.txt", LIBRARY) == "Added 1, updated 0, unchanged 0, skipped 0.\nadded: library"
+    assert await ingest(bot, SERVER_A, "library.txt", LIBRARY) == f"{ADDED_ONE}\nadded: library"
     answered_in_a = (await ask(bot, SERVER_A, LIBRARY_QUESTION)).text()
     assert "4.2 million euros" in answered_in_a
     assert (await ask(bot, SERVER_B, LIBRARY_QUESTION)).text() == before  # A's ingest changed nothing in B
     assert "4.2 million" not in before
 
-    assert await ingest(bot, SERVER_B, "orchard.txt", ORCHARD) == "Added 1, updated 0, unchanged 0, skipped 0.\nadded: orchard"
+    assert await ingest(bot, SERVER_B, "orchard.txt", ORCHARD) == f"{ADDED_ONE}\nadded: orchard"
     in_b = (await ask(bot, SERVER_B, LIBRARY_QUESTION)).text()
     assert "4.2 million" not in in_b and "do not mention Marrowby" in in_b  # B has never heard of it
     assert (await ask(bot, SERVER_A, LIBRARY_QUESTION)).text() == answered_in_a  # and B's changed nothing in A
@@ -200,7 +201,8 @@ def answer_text() -> str:
     messages = []
     while not dpytest.sent_queue.empty():
         messages.append(dpytest.get_message())
-    return "\n".join([m.content for m in messages if m.content] + [render.messages_text([sum((m.embeds for m in messages), [])])])
+    embeds = [embed for message in messages for embed in message.embeds]
+    return "\n".join([m.content for m in messages if m.content] + [render.messages_text([embeds])])
 
 
 @pytest.mark.asyncio

@@ -22,6 +22,9 @@ from dossier.index.engine import Engine
 from dossier.index.settings import Settings
 from test_discord_commands import MISSILES, FakeInteraction
 
+TEXT = "text/plain; charset=utf-8"
+DISCONNECTED = (503, TEXT, "not connected to the Discord gateway\n")
+
 
 def closed_port() -> int:
     with socket.socket() as sock:
@@ -65,13 +68,13 @@ def connect_gateway(bot: DossierBot) -> SimpleNamespace:
 @pytest.mark.asyncio
 async def test_discord_healthz_is_ready_only_when_connected_and_the_store_answers(seeded_engine, start_bot, tmp_path):
     bot, health = await start_bot(seeded_engine, Settings(home=tmp_path / "bot", _env_file=None))
-    assert await get(health.port, "/healthz") == (503, "text/plain; charset=utf-8", "not connected to the Discord gateway\n")
+    assert await get(health.port, "/healthz") == DISCONNECTED
     await bot.setup_hook()  # the engine is open, but the gateway not yet connected
     assert (await get(health.port, "/healthz"))[0] == 503
     socket_ = connect_gateway(bot)
-    assert await get(health.port, "/healthz") == (200, "text/plain; charset=utf-8", "ok\n")
+    assert await get(health.port, "/healthz") == (200, TEXT, "ok\n")
     socket_.open = False  # the connection dropped; discord.py is reconnecting
-    assert await get(health.port, "/healthz") == (503, "text/plain; charset=utf-8", "not connected to the Discord gateway\n")
+    assert await get(health.port, "/healthz") == DISCONNECTED
 
 
 @pytest.mark.asyncio
@@ -83,7 +86,7 @@ async def test_discord_healthz_fails_when_the_chroma_server_stops(embedder, star
         bot, health = await start_bot(Engine.open(config, embedder=embedder), config)
         await bot.setup_hook()
         connect_gateway(bot)
-        assert await get(health.port, "/healthz") == (200, "text/plain; charset=utf-8", "ok\n")
+        assert await get(health.port, "/healthz") == (200, TEXT, "ok\n")
     finally:
         process.terminate()
         process.wait(timeout=30)
