@@ -85,23 +85,41 @@ class Corpora:
         self.settings, self.shared, self.max_open = settings, shared, max_open
         self.per_server = settings.discord_corpus == "per-server"
         self._open: OrderedDict[int, Engine] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the two dicts; held for moments only
+        self._opening: dict[int, threading.Lock] = {}  # one per server being opened
         self._pending: dict[int, asyncio.Future] = {}
 
     def engine_for(self, guild_id: Optional[int]) -> Engine:
         """The engine answering in ``guild_id`` (None: a direct message), opened on first use.
 
-        Blocks while a server's corpus is opened (and seeded): call it off the event loop."""
+        Blocks while this server's corpus is opened (and seeded): call it off the event loop.
+        Only callers for the same server wait for each other; ``self._lock`` is never held
+        while opening, so other servers, and ``is_open`` on the loop, go on meanwhile."""
         if not self.per_server or guild_id is None:
             return self.shared
         with self._lock:
-            engine = self._open.get(guild_id)
+            engine = self._cached(guild_id)
+            if engine is not None:
+                return engine
+            opening = self._opening.setdefault(guild_id, threading.Lock())
+        with opening:
+            with self._lock:
+                engine = self._cached(guild_id)  # opened by another thread while this one waited
             if engine is None:
-                engine = self._open[guild_id] = self._open_server(guild_id)
+                engine = self._open_server(guild_id)
+                with self._lock:
+                    self._open[guild_id] = engine
+                    while len(self._open) > self.max_open:
+                        self._open.popitem(last=False)
+        with self._lock:
+            self._opening.pop(guild_id, None)
+        return engine
+
+    def _cached(self, guild_id: int) -> Optional[Engine]:
+        engine = self._open.get(guild_id)
+        if engine is not None:
             self._open.move_to_end(guild_id)
-            while len(self._open) > self.max_open:
-                self._open.popitem(last=False)
-            return engine
+        return engine
 
     def is_open(self, guild_id: Optional[int]) -> bool:
         with self._lock:

@@ -152,7 +152,8 @@ async def test_discord_slow_first_use_is_answered_within_discord_s_deadline(make
     opening = bot.corpora._open_server
 
     def slow_open(guild_id: int) -> Engine:  # a first use that takes longer than Discord waits
-        release.wait(10)
+        if guild_id == SERVER_A:
+            release.wait(10)
         return opening(guild_id)
 
     monkeypatch.setattr(bot.corpora, "_open_server", slow_open)
@@ -161,6 +162,11 @@ async def test_discord_slow_first_use_is_answered_within_discord_s_deadline(make
     assert not await run_command(bot, "sources", interaction)
     assert [kind for kind, _ in interaction.calls] == ["send_message"]
     assert interaction.sent()[0]["content"] == OPENING and interaction.sent()[0]["ephemeral"] is True
+    # Meanwhile other servers are served: only this server's first use waits for its corpus.
+    monkeypatch.setattr("dossier.bot.guilds.OPENING_GRACE", 5.0)
+    other = ServerInteraction(SERVER_B)
+    assert await run_command(bot, "sources", other) and other.calls[0] == ("defer", {"thinking": True})
+    assert not bot.corpora.is_open(SERVER_A)
     release.set()
     await bot.corpora.prepare(SERVER_A, grace=10)  # the opening went on meanwhile
     assert bot.corpora.is_open(SERVER_A)
