@@ -52,6 +52,10 @@ MAX_COLLECTION_CHARS = 63 - len("_g18446744073709551615") - len("_replaced_sente
 OPENING_GRACE = 2.0
 OPENING = "I am setting up this server's articles (its first question); please ask again in a few seconds."
 
+# Engine methods that read only the settings, which every server's engine shares: the shared
+# engine answers them, so these calls (made on the event loop) never open a server's corpus.
+SETTINGS_ONLY = frozenset({"validate", "upload_problem"})
+
 Observer = Callable[[Optional[Answer], float, bool], None]  # (answer or None on failure, seconds, fallback)
 
 
@@ -171,6 +175,8 @@ class EngineRouter:
         guild_id = current_guild.get()
         if name == "ask":
             return functools.partial(self._ask, guild_id)
+        if name in SETTINGS_ONLY:
+            return getattr(self.corpora.shared, name)
         if callable(getattr(Engine, name, None)):
             return functools.partial(self._call, guild_id, name)
         return getattr(self.corpora.engine_for(guild_id), name)
@@ -183,7 +189,7 @@ class EngineRouter:
         started = time.perf_counter()
         try:
             answer = engine.ask(question, *args, **kwargs)
-        except BaseException:
+        except Exception:
             self._report(None, started, False)
             raise
         asked = kwargs.get("mode") or engine.settings.answer_mode

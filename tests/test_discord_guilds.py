@@ -143,6 +143,7 @@ async def test_discord_new_server_starts_empty_without_seeding(make_bot):
     bot = await make_bot(seed=False)
     interaction = await ask(bot, SERVER_A, "What did the articles report?")
     assert interaction.text().strip() == EMPTY_STORE
+    assert bot.metrics.questions == {"answered": 0, "related": 0, "refused": 0, "error": 1}  # for /metrics
 
 
 @pytest.mark.asyncio
