@@ -178,3 +178,13 @@ async def test_discord_test_server_commands_are_checked_and_published_there(disc
     await log_in(build_bot(config, engine=seeded_engine))
     assert publishes(discord_rest) == [f"/api/v10/applications/{APP_ID}/guilds/1234/commands"]
     assert None not in discord_rest.published  # nothing published globally
+
+
+@pytest.mark.parametrize("argv,sync", [(["discord"], False), (["discord", "--sync"], True)])
+def test_discord_cli_sync_option_reaches_the_bot(monkeypatch, argv, sync):
+    import dossier.bot.discord_bot as discord_bot
+    from dossier.bot.cli import main
+
+    calls = []
+    monkeypatch.setattr(discord_bot, "run_discord", lambda settings, sync=False: calls.append(sync) or 0)
+    assert main(argv) == 0 and calls == [sync]
