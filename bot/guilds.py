@@ -11,8 +11,8 @@ lookup. A component's callback (a button of a view) runs in a task of its own: a
 needs its server's engine sets ``current_guild`` in its own ``interaction_check``.
 
 ``shared``: every server maps to the one engine. ``per-server``: each server has its own
-collections, ``<DOSSIER_COLLECTION>_g<server id>`` (the BM25 index and the ingest lease
-follow the collection name), opened on first use, sharing the embedder and the LLM client;
+collections, ``<DOSSIER_COLLECTION>_g<server id>`` (the BM25 index, and a Chroma server's
+ingest lease, follow the collection name), opened on first use, sharing the embedder and the LLM client;
 direct messages, which belong to no server, use the shared corpus.
 """
 
