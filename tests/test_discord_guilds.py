@@ -234,3 +234,14 @@ async def test_discord_mentions_are_answered_from_their_server_s_articles(two_se
     await dpytest.run_all_events()
     assert bot.corpora.is_open(second.id)
     assert answer_text().strip() == EMPTY_STORE  # nothing of the first server's articles
+
+
+@pytest.mark.asyncio
+async def test_discord_least_recently_used_server_is_closed_and_reopened_with_its_articles(make_bot):
+    bot = await make_bot(seed=False)
+    bot.corpora.max_open = 1  # as if this were the 257th server
+    await ingest(bot, SERVER_A, "library.txt", LIBRARY)
+    await ingest(bot, SERVER_B, "orchard.txt", ORCHARD)
+    assert not bot.corpora.is_open(SERVER_A) and bot.corpora.is_open(SERVER_B)
+    assert "4.2 million euros" in (await ask(bot, SERVER_A, LIBRARY_QUESTION)).text()  # reopened from the store
+    assert [d.doc_id for d in bot.corpora.engine_for(SERVER_A).sources()] == ["library"]

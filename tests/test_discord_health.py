@@ -145,3 +145,4 @@ def test_discord_health_port_taken_is_one_line(capsys, monkeypatch, tmp_path):
 def test_discord_health_is_off_by_default_and_local_when_on():
     defaults = Settings(_env_file=None)
     assert defaults.health_port is None and defaults.health_host == "127.0.0.1"
+
