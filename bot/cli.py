@@ -81,10 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     feedback_cli.add_parser(commands)
 
-    commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
-                        description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and answers to "
-                                    "mentions in threads. Reads DISCORD_TOKEN from the environment or .env; "
-                                    "stops cleanly on Ctrl-C or SIGTERM. docs/discord.md says how to create the bot.")
+    discord = commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
+                                  description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and "
+                                              "answers to mentions in threads. Reads DISCORD_TOKEN from the "
+                                              "environment or .env; stops cleanly on Ctrl-C or SIGTERM. "
+                                              "docs/discord.md says how to create the bot.")
+    discord.add_argument("--sync", action="store_true",
+                         help="publish the slash commands before running (after an upgrade changed them); "
+                              "without it they are published only when none are")
     return parser
 
 
@@ -196,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "discord":
         from dossier.bot.discord_bot import run_discord
 
-        return run_discord(settings)  # opens the engine itself, inside the bot's setup
+        return run_discord(settings, sync=args.sync)  # opens the engine itself, inside the bot's setup
     if args.command == "doctor":
         print(Engine.doctor(settings, repair=args.repair))
         return 0

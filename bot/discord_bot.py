@@ -4,6 +4,11 @@
 before the gateway connects) opens the engine and loads the cog that holds every
 command (bot/cogs/ask.py). ``run_discord`` turns every way of failing to start into one
 line on stderr and a non-zero exit status, and stops cleanly on SIGINT/SIGTERM.
+
+Scaling out is Discord's sharding: with DOSSIER_DISCORD_SHARD_COUNT the bot is an
+``AutoShardedBot`` running the shards in DOSSIER_DISCORD_SHARD_IDS (all, when unset), so
+processes with disjoint shard ids split the servers between them and no event reaches two.
+Which corpus a server answers from is bot/guilds.py's; /healthz and /metrics bot/health.py's.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import asyncio
 import logging
 import signal
 import sys
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import aiohttp
 import discord
@@ -20,6 +25,8 @@ from discord.ext import commands
 
 from dossier.bot import feedback_views
 from dossier.bot.feedback_store import FeedbackStore
+from dossier.bot.guilds import Corpora, EngineRouter, ServerTree, check_corpus_settings, current_guild
+from dossier.bot.health import HealthServer, Metrics, readiness
 from dossier.index.engine import Engine
 from dossier.index.errors import DossierError
 from dossier.index.settings import Settings
@@ -57,47 +64,109 @@ def open_engine(settings: Settings) -> Engine:
 EngineFactory = Callable[[Settings], Engine]
 
 
-class DossierBot(commands.Bot):
-    """The bot: one shared engine, slash commands from the cog, no pings, no prefix commands.
+def shard_options(settings: Settings) -> dict[str, Any]:
+    return {"shard_count": settings.discord_shard_count, "shard_ids": settings.discord_shard_ids}
 
-    The engine is given, or made by ``open_engine`` (another factory in tests) in ``setup_hook``."""
+
+class DossierBot(commands.Bot):
+    """The bot: slash commands from the cog, no pings, no prefix commands.
+
+    The engine is given, or made by ``open_engine`` (another factory in tests) in ``setup_hook``,
+    which puts it behind an ``EngineRouter`` (bot/guilds.py: one corpus, or one per server)."""
 
     def __init__(self, settings: Settings, engine: Optional[Engine] = None, sync_commands: bool = True,
-                 open_engine: EngineFactory = open_engine) -> None:
+                 open_engine: EngineFactory = open_engine, force_sync: bool = False) -> None:
+        check_corpus_settings(settings)
+        sharding = shard_options(settings) if isinstance(self, commands.AutoShardedBot) else {}
         super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
-                         allowed_mentions=discord.AllowedMentions.none(), help_command=None)
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None,
+                         tree_cls=ServerTree, **sharding)
         self.settings = settings
-        self.engine = engine
-        self.sync_commands = sync_commands
+        self.engine: Any = engine  # the Engine given, then (setup_hook) the EngineRouter over it
+        self.sync_commands = sync_commands  # publish the slash commands when none are published
+        self.force_sync = force_sync  # `dossier discord --sync`: publish them whatever is published
         self.open_engine = open_engine
         self.feedback = FeedbackStore.at(settings)  # opened on first use: a bad file costs buttons, not the bot
+        self.corpora: Optional[Corpora] = None
+        self.metrics = Metrics()
+        self._waiting: set[asyncio.Task] = set()  # messages held until their server's corpus is open
 
     async def setup_hook(self) -> None:
         """Open the engine once (off the loop: loading the model takes a while), load the cog and
         publish the slash commands (to one server when DOSSIER_DISCORD_GUILD_ID is set: instant)."""
         if self.engine is None:
             self.engine = await asyncio.to_thread(self.open_engine, self.settings)
+        self.corpora = Corpora(self.settings, self.engine)
+        self.engine = EngineRouter(self.corpora, self.metrics.observe)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         feedback_views.register(self)  # buttons of answers sent before this start keep working
-        if self.sync_commands:
+        if self.sync_commands or self.force_sync:
             await self.sync_tree()
 
     async def sync_tree(self) -> None:
+        """Publish the slash commands with --sync, or when none are published yet. Not on every
+        start: each process of a sharded bot starts, and publishing is rate-limited and can
+        take an hour to reach every server globally."""
         guild_id = self.settings.discord_guild_id
-        if guild_id is None:
-            synced = await self.tree.sync()
-        else:
-            guild = discord.Object(id=guild_id)
+        guild = discord.Object(id=guild_id) if guild_id is not None else None
+        where = f"to server {guild_id}" if guild_id else "globally"
+        if not self.force_sync:
+            published = await self.tree.fetch_commands(guild=guild)
+            if published:
+                log.info("%d slash commands are published %s; `dossier discord --sync` publishes changed ones",
+                         len(published), where)
+                return
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-        log.info("published %d slash commands %s", len(synced), f"to server {guild_id}" if guild_id else "globally")
+        synced = await self.tree.sync(guild=guild)
+        log.info("published %d slash commands %s", len(synced), where)
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: mentions are questions, answered by the cog's listener."""
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """A new server's corpus is prepared now, in the background, not on its first question."""
+        if self.corpora is not None:
+            await self.corpora.prepare(guild.id, grace=0)
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """A message is handled in its server's context (``current_guild``: the tasks its
+        listeners run in are created here and inherit it); one arriving before its server's
+        corpus is open is handed on once it is, so no listener opens it on the loop."""
+        guild = getattr(args[0], "guild", None) if event_name == "message" and args else None
+        if guild is None or self.corpora is None:
+            super().dispatch(event_name, *args, **kwargs)
+            return
+        token = current_guild.set(guild.id)
+        try:
+            if self.corpora.is_open(guild.id):
+                super().dispatch(event_name, *args, **kwargs)
+            else:
+                held = self._dispatch_when_open(guild.id, event_name, args, kwargs)
+                task = asyncio.get_running_loop().create_task(held)
+                self._waiting.add(task)
+                task.add_done_callback(self._waiting.discard)
+        finally:
+            current_guild.reset(token)
+
+    async def _dispatch_when_open(self, guild_id: int, event_name: str, args: tuple, kwargs: dict) -> None:
+        assert self.corpora is not None
+        await self.corpora.prepare(guild_id, grace=float("inf"))
+        super().dispatch(event_name, *args, **kwargs)
+
+
+class ShardedDossierBot(DossierBot, commands.AutoShardedBot):
+    """The same bot over a group of Discord's shards (DOSSIER_DISCORD_SHARD_COUNT, _SHARD_IDS)."""
+
+
+def build_bot(settings: Settings, **options: Any) -> DossierBot:
+    """The bot these settings ask for: sharded when DOSSIER_DISCORD_SHARD_COUNT is set."""
+    cls = ShardedDossierBot if settings.discord_shard_count is not None else DossierBot
+    return cls(settings, **options)
 
 
 def _one_line(error: BaseException, token: str) -> str:
@@ -122,9 +191,10 @@ def failure_message(error: BaseException, token: str) -> str:
     return f"cannot reach Discord ({type(error).__name__}: {_one_line(error, token)}); check the network and try again"
 
 
-async def serve(settings: Settings, token: str, open_engine: EngineFactory = open_engine) -> None:
+async def serve(settings: Settings, token: str, open_engine: EngineFactory = open_engine,
+                sync: bool = False) -> None:
     """Log in, connect and run until closed; SIGINT/SIGTERM close the bot gracefully."""
-    bot = DossierBot(settings, open_engine=open_engine)
+    bot = build_bot(settings, open_engine=open_engine, force_sync=sync)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task] = []  # a reference, so the task is not garbage-collected mid-way
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -132,11 +202,19 @@ async def serve(settings: Settings, token: str, open_engine: EngineFactory = ope
             loop.add_signal_handler(signum, lambda: closing.append(loop.create_task(bot.close())))
         except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
             pass
-    async with bot:
-        await bot.start(token)
+    health = None
+    if settings.health_port is not None:
+        health = HealthServer(bot.metrics, readiness(bot), settings.health_host, settings.health_port)
+        await health.start()
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        if health is not None:
+            await health.stop()
 
 
-def run_discord(settings: Settings, open_engine: EngineFactory = open_engine) -> int:
+def run_discord(settings: Settings, open_engine: EngineFactory = open_engine, sync: bool = False) -> int:
     """Run the bot until it is stopped: 0 after a clean stop, 1 with one line on stderr otherwise."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if not token:
@@ -144,7 +222,7 @@ def run_discord(settings: Settings, open_engine: EngineFactory = open_engine) ->
         return EXIT_ERROR
     Engine.warm_start(settings)  # the indexes and the model load while the bot logs in
     try:
-        asyncio.run(serve(settings, token, open_engine))
+        asyncio.run(serve(settings, token, open_engine, sync))
     except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed, DossierError,
             *NETWORK_ERRORS) as error:
         log.debug("the Discord bot stopped: %s", type(error).__name__)

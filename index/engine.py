@@ -138,6 +138,11 @@ class Engine:
         """Reload the catalogue when an ingest (here or in another process) changed the store."""
         self.catalogue.refresh()
 
+    def ping(self) -> None:
+        """Read the store once (a count), raising StoreError when it does not answer. No cache
+        is touched, so a health check may call it from any thread while questions are answered."""
+        self.store.count_chunks()
+
     # ---- questions ---------------------------------------------------------------------------
 
     def validate(self, question: str) -> str:

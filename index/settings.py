@@ -13,11 +13,11 @@ import logging
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
 
@@ -178,6 +178,58 @@ class Settings(BaseSettings):
                     "Off by default: such links are refused, after redirects too (SSRF); link-local and multicast "
                     "addresses are refused either way.",
     )
+
+    # --- Discord: a corpus per server, sharding, health (issue 15) ---
+    discord_corpus: Literal["shared", "per-server"] = Field(
+        default="shared",
+        description="'shared': every server answers from one corpus; 'per-server': each server gets its own "
+                    "collections, and /ingest in one never changes another's answers.",
+    )
+    discord_seed_new_servers: bool = Field(
+        default=True,
+        description="With DOSSIER_DISCORD_CORPUS=per-server, copy the demo articles into a server's corpus on "
+                    "its first use; false starts it empty.",
+    )
+    discord_shard_count: Optional[int] = Field(
+        default=None, ge=1,
+        description="Total number of Discord shards across all bot processes; set it to scale out.",
+    )
+    discord_shard_ids: Annotated[Optional[list[int]], NoDecode] = Field(
+        default=None,
+        description="The shards this process runs, e.g. '0,1' (needs DOSSIER_DISCORD_SHARD_COUNT); "
+                    "unset with a shard count: all of them.",
+    )
+    health_port: Optional[int] = Field(
+        default=None, ge=0, le=65535,
+        description="Port of `dossier discord`'s /healthz and /metrics (0: any free port, logged); unset: off.",
+    )
+    health_host: str = Field(
+        default="127.0.0.1",
+        description="Address /healthz and /metrics listen on (0.0.0.0 exposes them beyond this machine).",
+    )
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        """'0,1' (an environment variable) as [0, 1]; a list is left for pydantic to check."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError(f"expected shard numbers separated by commas, like 0,1; got {value!r}")
+            return [int(part) for part in parts] or None
+        return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> "Settings":
+        """discord.py needs the total to place shard ids; an id must be below it. ConfigError, not
+        ValueError: the message names both settings, which pydantic's wrapping would lose."""
+        ids, count = self.discord_shard_ids, self.discord_shard_count
+        if ids is not None and count is None:
+            raise ConfigError("DOSSIER_DISCORD_SHARD_IDS needs DOSSIER_DISCORD_SHARD_COUNT "
+                              "(the total across processes)")
+        if ids is not None and count is not None and any(i >= count for i in ids):
+            raise ConfigError(f"DOSSIER_DISCORD_SHARD_IDS {ids} must be below DOSSIER_DISCORD_SHARD_COUNT {count}")
+        return self
 
     def __init__(self, **values: Any) -> None:
         # Checked first: pydantic-settings reads the file as soon as it builds its sources.

@@ -182,7 +182,11 @@ async def test_discord_bot_registers_commands_and_pings_nobody(seeded_engine):
         synced.append(guild.id if guild else None)
         return bot.tree.get_commands(guild=guild)
 
+    async def fetch_commands(*, guild=None):  # the network edge of CommandTree.fetch_commands
+        return []  # a new bot: nothing published yet, so the first start publishes
+
     bot.tree.sync = sync
+    bot.tree.fetch_commands = fetch_commands
     await bot._async_setup_hook()
     await bot.setup_hook()
     try:

@@ -28,6 +28,7 @@ from discord.ext import commands
 
 from dossier.bot import discord_render as render
 from dossier.bot import feedback_views
+from dossier.bot.guilds import uploads_folder
 from dossier.index.conversation import Conversation
 from dossier.index.engine import Engine
 from dossier.index.errors import QuestionError, StoreError
@@ -224,7 +225,7 @@ class AskCog(commands.Cog, name="Dossier"):
 
         Uploads live in the data directory, not a temp dir: the store records each article's
         path, and ``dossier ingest --prune`` drops articles whose file is gone."""
-        uploads = self.settings.home / UPLOADS_DIR
+        uploads = uploads_folder(self.settings, UPLOADS_DIR)
         uploads.mkdir(parents=True, exist_ok=True)
         name = Path(attachment.filename).name
         with tempfile.TemporaryDirectory(prefix=".staging-", dir=uploads) as staging:
