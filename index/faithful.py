@@ -9,8 +9,8 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
 * ``quote-not-verbatim``: a span the answer puts in quotation marks must occur in the source.
 * ``number-mismatch``: every number of the answer (digits, number words, ordinals, months,
   weekdays) must occur in the source: "September" for "August" is a different claim.
-* ``negation``: the answer repeats words a negation governs in the source ("not going to
-  change") without negating them, or negates words the source does not negate.
+* ``negation``: the answer repeats words a negation governs in the source ("will not
+  reopen") without negating them, or negates words the source does not negate.
 * ``modality``: the answer states as fact what the source hedges ("may", "is believed",
   "presumed", "whether") or promises ("will", "would"), or hedges what it states.
 * ``attribution-dropped`` / ``speaker-mismatch``: a source sentence that reports a claim ("X
@@ -18,8 +18,8 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
   same speaker by name (or a pronoun annotated "He [X]"), or, for an unnamed speaker, an
   attribution of the answer's own that names nobody else. A bare list of names is exempt: it
   makes no claim of its own.
-* ``scope``: the answer drops what limits the claim ("some of the heaviest" -> "the heaviest",
-  "at least 10" -> "10", one side of "in the East or in the South") or adds "all", "only", "the
+* ``scope``: the answer drops what limits the claim ("some of the oldest" -> "the oldest",
+  "at least 10" -> "10", one side of "in the north or the west") or adds "all", "only", "the
   entire".
 * ``low-similarity``: cosine and overlap below the bars the answer check has always used; a
   short sentence whose content terms are all in the source passes at a lower cosine (MiniLM
@@ -82,25 +82,31 @@ def judge(sentence: str, source: str, *, cosine: float, overlap: float,
     ``sentence_speakers`` the people the answer sentence names as its speakers, e.g. from a
     pronoun annotated "He [Ortiz] said ..." (annotations in the sentence itself are read too)."""
     bare = without_markers(sentence)
-    answer, cited = _tokens(bare), _tokens(source)
     speakers = sentence_speakers | frozenset(_ANNOTATION.findall(bare))
-    checks = (
-        ("quote-not-verbatim", lambda: quotes_verbatim(bare, source)),
-        ("number-mismatch", lambda: quantities(bare) <= quantities(source)),
-        ("negation", lambda: not _negation_flipped(answer, cited)),
-        ("modality", lambda: not _modality_changed(answer, cited)),
-    )
-    for reason, holds in checks:
-        if not holds():
-            return Verdict(False, reason)
-    dropped = _attribution_lost(answer, cited, source_speaker, speakers)
-    if dropped:
-        return Verdict(False, dropped)
+    failure = _failure(bare, source, cosine, overlap, source_speaker, speakers)
+    return Verdict(False, failure) if failure else OK
+
+
+def _failure(bare: str, source: str, cosine: float, overlap: float, source_speaker: Optional[str],
+             speakers: frozenset[str]) -> Optional[str]:
+    """The first rule the pair breaks, cheapest and most certain first."""
+    answer, cited = _tokens(bare), _tokens(source)
+    if not quotes_verbatim(bare, source):
+        return "quote-not-verbatim"
+    if not quantities(bare) <= quantities(source):
+        return "number-mismatch"
+    if _negation_flipped(answer, cited):
+        return "negation"
+    if _modality_changed(answer, cited):
+        return "modality"
+    lost = _attribution_lost(answer, cited, source_speaker, speakers)
+    if lost:
+        return lost
     if _overstated(answer, cited):
-        return Verdict(False, "scope")
+        return "scope"
     if not similar(bare, cosine, overlap, set(tokenize(source)) | _name_stems(source_speaker, speakers)):
-        return Verdict(False, "low-similarity")
-    return OK
+        return "low-similarity"
+    return None
 
 
 def without_markers(sentence: str) -> str:
@@ -225,7 +231,7 @@ def _window(tokens: list[_Token], start: int, step: int = 1, width: int = SCOPE_
 
 def _head(tokens: list[_Token], window: list[int]) -> set[str]:
     """The first content terms of a window that the rest of the sentence does not use: what shows
-    that an answer reuses exactly the governed words ("crew" of "no Maersk crew", not "Maersk")."""
+    that an answer reuses exactly the governed words ("staff" of "no company staff", not "company")."""
     inside = set(window)
     elsewhere = _stems(t for i, t in enumerate(tokens) if i not in inside)
     head: list[str] = []
@@ -257,14 +263,14 @@ def _is_hedge(tokens: list[_Token], i: int) -> bool:
     token = tokens[i]
     if token.word == "may" and token.capital and i > 0:
         return False  # the month
-    if token.word == "point":  # "details point to(wards) ..."
+    if token.word in {"point", "points", "pointed", "pointing"}:  # "the evidence points to ..."
         return i + 1 < len(tokens) and tokens[i + 1].word in {"to", "towards", "toward"}
     return token.word in HEDGES
 
 
 def _hedge_windows(tokens: list[_Token]) -> list[list[int]]:
-    """What each hedge governs; a passive one ("workers are presumed dead", "a generator is believed
-    to have ...") governs its subject too."""
+    """What each hedge governs; a passive one ("the climbers are presumed dead", "the fire is
+    believed to have ...") governs its subject too."""
     windows = []
     for i in range(len(tokens)):
         if _is_hedge(tokens, i):
@@ -336,7 +342,7 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
         return "attribution-dropped"
     phrase = _speaker_phrase(answer, cue)
     source_words = [t.word for t in source]
-    if any(t.capital and t.word not in _COMMON and not _in_source(t.word, source_words) for t in phrase):
+    if any(t.capital and t.word not in _COMMON | _PRONOUNS and not _in_source(t.word, source_words) for t in phrase):
         return "speaker-mismatch"
     described = {t.word for t in phrase if t.stems}
     source_phrase = _speaker_phrase(source, source_cue) if source_cue is not None else []
@@ -354,6 +360,7 @@ def _bare(phrase: list[_Token]) -> set[str]:
 
 
 _COMMON = frozenset(w.lower() for w in COMMON_CAPITALISED)
+_PRONOUNS = PERSON_PRONOUNS | {"they", "it", "we", "i", "you"}
 
 
 def _name_words(name: str) -> set[str]:
@@ -361,7 +368,7 @@ def _name_words(name: str) -> set[str]:
 
 
 def _in_source(word: str, source_words: list[str]) -> bool:
-    """A word of the answer's speaker found in the source ("Iran" in "Iranian", "Yonhap" as is)."""
+    """A word of the answer's speaker found in the source ("Canada" in "Canadian", "Reuters" as is)."""
     return any(w == word or (len(word) >= 4 and (w.startswith(word) or word.startswith(w)) and len(w) >= 4)
                for w in source_words)
 

@@ -357,8 +357,8 @@ HEDGES = _words("may might could possibly possible perhaps maybe likely unlikely
 # Words that put a claim in the future or in a pledge ("will raise", "would resume"): dropped,
 # the promise reads as something done.
 FUTURE_MARKERS = _words("will would shall 'll")
-# Words that limit how much of something a claim covers ("some of the heaviest", "one of the
-# largest", "most traffic", "part of"): dropped, the answer overstates.
+# Words that limit how much of something a claim covers ("some of the oldest", "one of the
+# largest", "most staff", "part of"): dropped, the answer overstates.
 PARTITIVES = _words("some one many most much part parts several few among")
 # Words that make a number or a degree approximate ("nearly two months", "at least 10",
 # "as many as seven"); "at least", "more than", "up to", "as many as" are matched as phrases.
