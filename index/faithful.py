@@ -375,12 +375,24 @@ def _in_source(word: str, source_words: list[str]) -> bool:
 
 def _attribution_cue(tokens: list[_Token]) -> Optional[int]:
     for i, token in enumerate(tokens):
+        if token.capital and i > 0:
+            continue  # part of a name ("the United States"), not a verb of saying
         if token.word == "according":
             if i + 1 < len(tokens) and tokens[i + 1].word == "to":
                 return i
-        elif token.word in ATTRIBUTION_CUES:
+        elif token.word in ATTRIBUTION_CUES or _progressive_cue(tokens, i):
             return i
     return None
+
+
+def _progressive_cue(tokens: list[_Token], i: int) -> bool:
+    """ "X is accusing Y", "X was claiming ...": a verb of saying in the progressive (the bare
+    gerund, "..., saying ...", attributes only its clause)."""
+    word = tokens[i].word
+    if not word.endswith("ing") or not any(t.word in _BE for t in tokens[max(0, i - 3):i]):  # "is now saying"
+        return False
+    stem = word[:-3]
+    return any(cue in ATTRIBUTION_CUES for cue in (stem + "s", stem + "es", stem + "ed", stem + "d"))
 
 
 def _speaker_phrase(tokens: list[_Token], cue: int) -> list[_Token]:

@@ -260,3 +260,14 @@ def test_the_summary_line_reports_every_figure(benchmark):
     line = benchmark["heldout"].summary("heldout")
     assert re.match(r"faithfulness judge \(heldout, \d+ pairs\): accuracy 0\.\d{3}, precision on supported", line)
     assert json.dumps(line)  # one plain line
+
+
+def test_a_capitalised_word_inside_a_name_is_no_verb_of_saying():
+    source = "The United States is again sending aid to the region."
+    assert reason("The United States is again sending aid to the region [1].", source) == "ok"
+
+
+def test_a_verb_of_saying_in_the_progressive_attributes():
+    source = "The union is accusing the company of hiding its profits."
+    assert reason("The company is hiding its profits [1].", source) == "attribution-dropped"
+    assert reason("The union is accusing the company of hiding its profits [1].", source) == "ok"
