@@ -74,26 +74,28 @@ OK = Verdict(True, "ok")
 
 
 def judge(sentence: str, source: str, *, cosine: float, overlap: float,
-          source_speaker: Optional[str] = None, sentence_speakers: frozenset[str] = frozenset()) -> Verdict:
+          source_speaker: Optional[str] = None, sentence_speakers: frozenset[str] = frozenset(),
+          context: str = "") -> Verdict:
     """Judge one answer sentence against one source sentence.
 
     ``cosine`` and ``overlap`` are the caller's similarity figures for the pair;
     ``source_speaker`` is who says the source sentence (ingest's speaker, if any);
     ``sentence_speakers`` the people the answer sentence names as its speakers, e.g. from a
-    pronoun annotated "He [Ortiz] said ..." (annotations in the sentence itself are read too)."""
+    pronoun annotated "He [Ortiz] said ..." (annotations in the sentence itself are read too);
+    ``context`` the source article's title and date, whose numbers the answer may use as well."""
     bare = without_markers(sentence)
     speakers = sentence_speakers | frozenset(_ANNOTATION.findall(bare))
-    failure = _failure(bare, source, cosine, overlap, source_speaker, speakers)
+    failure = _failure(bare, source, cosine, overlap, source_speaker, speakers, context)
     return Verdict(False, failure) if failure else OK
 
 
 def _failure(bare: str, source: str, cosine: float, overlap: float, source_speaker: Optional[str],
-             speakers: frozenset[str]) -> Optional[str]:
+             speakers: frozenset[str], context: str) -> Optional[str]:
     """The first rule the pair breaks, cheapest and most certain first."""
     answer, cited = _tokens(bare), _tokens(source)
     if not quotes_verbatim(bare, source):
         return "quote-not-verbatim"
-    if not quantities(bare) <= quantities(source):
+    if not quantities(bare) <= quantities(source) | quantities(context):
         return "number-mismatch"
     if _negation_flipped(answer, cited):
         return "negation"

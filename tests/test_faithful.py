@@ -271,3 +271,9 @@ def test_a_verb_of_saying_in_the_progressive_attributes():
     source = "The union is accusing the company of hiding its profits."
     assert reason("The company is hiding its profits [1].", source) == "attribution-dropped"
     assert reason("The union is accusing the company of hiding its profits [1].", source) == "ok"
+
+
+def test_numbers_of_the_articles_title_and_date_may_be_used():
+    source = "The bakery reopened on Monday."
+    assert reason("The bakery reopened on Monday, 3 March [1].", source) == "number-mismatch"
+    assert reason("The bakery reopened on Monday, 3 March [1].", source, context="Bakery back 2025 03 03 March") == "ok"
