@@ -221,10 +221,14 @@ def _stems(tokens: Iterable[_Token]) -> set[str]:
     return {s for t in tokens for s in t.stems}
 
 
-def _window(tokens: list[_Token], start: int, step: int = 1, width: int = SCOPE_WIDTH) -> list[int]:
-    """Indices of the tokens a cue at ``start`` governs: up to ``width`` content words, within the clause."""
+def _window(tokens: list[_Token], start: int, step: int = 1, width: int = SCOPE_WIDTH,
+            across_clauses: bool = False) -> list[int]:
+    """Indices of the tokens a cue at ``start`` governs: up to ``width`` content words, within the
+    clause (or, ``across_clauses``, up to the next punctuation mark)."""
     found, i = [], start + step
-    while 0 <= i < len(tokens) and not tokens[i].boundary and len(found) < width:
+    while 0 <= i < len(tokens) and len(found) < width:
+        if tokens[i].boundary and not (across_clauses and tokens[i].word in _CLAUSE_WORDS):
+            break
         if tokens[i].stems:
             found.append(i)
         i += step
@@ -388,8 +392,8 @@ def _attribution_cue(tokens: list[_Token]) -> Optional[int]:
 
 
 def _progressive_cue(tokens: list[_Token], i: int) -> bool:
-    """ "X is accusing Y", "X was claiming ...": a verb of saying in the progressive (the bare
-    gerund, "..., saying ...", attributes only its clause)."""
+    """A verb of saying in the progressive ("X is accusing Y", "X was now claiming ..."); the bare
+    gerund ("..., saying ...") attributes only its clause."""
     word = tokens[i].word
     if not word.endswith("ing") or not any(t.word in _BE for t in tokens[max(0, i - 3):i]):  # "is now saying"
         return False
@@ -403,7 +407,7 @@ def _speaker_phrase(tokens: list[_Token], cue: int) -> list[_Token]:
     inverted = cue == 0 or tokens[cue - 1].boundary
     if tokens[cue].word == "according" or inverted:
         start = cue + 2 if tokens[cue].word == "according" else cue + 1
-        return [tokens[i] for i in range(start, min(start + 5, len(tokens))) if not tokens[i].boundary][:5]
+        return [t for t in tokens[start:start + 5] if not t.boundary]
     phrase: list[_Token] = []
     i = cue - 1
     while i >= 0 and not tokens[i].boundary and len(phrase) < 5:
@@ -413,7 +417,7 @@ def _speaker_phrase(tokens: list[_Token], cue: int) -> list[_Token]:
 
 
 def _names_only(tokens: list[_Token]) -> bool:
-    """Every content word capitalised ("The Sea of Japan and the Yellow Sea"): a list of names, no claim."""
+    """Every content word capitalised ("The North Sea and the Irish Sea"): a list of names, no claim."""
     content = [t for t in tokens if t.stems]
     return bool(content) and all(t.capital for t in content)
 
@@ -427,20 +431,29 @@ def _overstated(answer: list[_Token], source: list[_Token]) -> bool:
         return True
     answer_stems = _stems(answer)
     if not _limiters(answer):
-        for window in _limiters(source):
-            if {s for i in window for s in source[i].stems} & answer_stems:
+        # "one of them fell" -> "it fell", "one fell": the answer keeps the single one
+        singular = "one" in _words(answer) or (bool(answer) and answer[0].word in {"it", "he", "she"})
+        for word, window in _limiters(source):
+            if {s for i in window for s in source[i].stems} & answer_stems and not (word == "one" and singular):
                 return True
-    return _disjunct_dropped(answer, source)
+    return _negation_widened(answer, source) or _disjunct_dropped(answer, source)
 
 
-def _limiters(tokens: list[_Token]) -> list[list[int]]:
-    """For each word or phrase that limits a claim, the (two) content words it limits."""
+_ARTICLES = frozenset({"a", "an", "the", "any"})  # "an immediate threat": article, modifier, noun
+_PRONOUN_OBJECTS = frozenset({"them", "those", "these", "whom", "which", "us"})
+
+
+def _limiters(tokens: list[_Token]) -> list[tuple[str, list[int]]]:
+    """Each word or phrase that limits a claim, with the (two) content words it limits; "one of
+    them" limits what the rest of the sentence says of it."""
     windows = []
     for i, token in enumerate(tokens):
         after = tokens[i + 1].word if i + 1 < len(tokens) else ""
-        start = None
+        start, width = None, 2
         if token.word in PARTITIVES and after == "of":
             start = i + 1
+            if i + 2 < len(tokens) and tokens[i + 2].word in _PRONOUN_OBJECTS:
+                start, width = i + 2, SCOPE_WIDTH * 2
         elif token.word in PARTITIVES and token.word != "one" and after not in {"of", ""} and not tokens[i + 1].boundary:
             start = i
         elif token.word in APPROXIMATORS and (token.word in {"nearly", "almost", "roughly", "approximately"}
@@ -452,8 +465,24 @@ def _limiters(tokens: list[_Token]) -> list[list[int]]:
                         phrase != ("up", "to") or _is_number(tokens, i + 2)):
                     start = i + len(phrase) - 1
         if start is not None:
-            windows.append(_window(tokens, start, width=2))
+            window = _window(tokens, start, width=width, across_clauses=width > 2)
+            windows.append((token.word, window))
     return windows
+
+
+def _negation_widened(answer: list[_Token], source: list[_Token]) -> bool:
+    """"Not an immediate threat" -> "no threat": a negated noun kept without the modifier the
+    source negates it with denies more than the source does."""
+    answer_windows = _cue_windows(answer, _is_negator)
+    negated = _stems(answer[i] for window in answer_windows for i in window)
+    answer_stems = _stems(answer)
+    for window in _cue_windows(source, _is_negator):
+        for j in window[1:]:
+            modifier = j - 1
+            if (modifier in window and modifier != window[0] and source[modifier - 1].word in _ARTICLES
+                    and set(source[j].stems) & negated and not set(source[modifier].stems) & answer_stems):
+                return True
+    return False
 
 
 def _is_number(tokens: list[_Token], i: int) -> bool:

@@ -40,7 +40,8 @@ def test_a_faithful_paraphrase_is_supported_and_the_verdict_is_a_frozen_value():
 def test_the_module_knows_no_story():
     for module in (faithful,):
         text = Path(module.__file__).read_text(encoding="utf-8")
-        for word in ("Kirby", "Pyongyang", "KCNA", "Baltimore", "bridge", "artillery", "Maersk", "heaviest"):
+        for word in ("Kirby", "Pyongyang", "KCNA", "Korea", "Japan", "Russia", "Ukrain", "Baltimore", "bridge",
+                     "artillery", "Maersk", "Dali", "mayday", "heaviest"):
             assert word not in text, word
 
 
@@ -235,18 +236,15 @@ def benchmark(embedder):
 def test_dev_figures(benchmark):
     dev = benchmark["dev"]
     assert dev.faithful_rate >= 0.9
-    assert dev.precision >= 0.97
-    # Target: none. Two scope overstatements pass (a modifier dropped under a negation, "one of
-    # them" become "the missiles"): README and docs/eval.md say so.
-    assert sum(dev.unfaithful_accepted().values()) <= 2
-    assert set(dev.unfaithful_accepted()) <= {"scope-overstatement"}
+    assert not dev.unfaithful_accepted()  # the target, met on the half the rules were tuned on
+    assert dev.precision == 1.0
 
 
 def test_heldout_figures(benchmark):
     heldout = benchmark["heldout"]
     assert heldout.faithful_rate >= 0.9
     assert heldout.precision >= 0.96
-    # Target: none; two pass (README and docs/eval.md say which kinds).
+    # Target: none; two pass, a negation flip and a dropped hedge (README and docs/eval.md say why).
     assert sum(heldout.unfaithful_accepted().values()) <= 2
 
 
@@ -277,3 +275,17 @@ def test_numbers_of_the_articles_title_and_date_may_be_used():
     source = "The bakery reopened on Monday."
     assert reason("The bakery reopened on Monday, 3 March [1].", source) == "number-mismatch"
     assert reason("The bakery reopened on Monday, 3 March [1].", source, context="Bakery back 2025 03 03 March") == "ok"
+
+
+def test_a_negated_noun_without_its_modifier_denies_more():
+    source = "The leak did not pose an immediate danger to the town."
+    assert reason("The leak posed no danger to the town [1].", source) == "scope"
+    assert reason("The leak posed no immediate danger to the town [1].", source) == "ok"
+    assert reason("The leak was no danger to the town [1].", "The leak did not pose a danger to the town.") == "ok"
+
+
+def test_one_of_them_limits_the_rest_of_the_sentence():
+    source = "One of them was heading north but sank near the harbour entrance."
+    assert reason("The boats sank near the harbour entrance [1].", source) == "scope"
+    assert reason("One of the boats sank near the harbour entrance [1].", source) == "ok"
+    assert reason("It sank near the harbour entrance [1].", source) == "ok"
