@@ -54,8 +54,12 @@ HEAD_TERMS = 3  # of those, the first terms (not found elsewhere in the source) 
 
 _MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _ANNOTATION = re.compile(r"\[([^\]\d][^\]]*)\]")
-_QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]+)[\"\u201c\u201d]|(?:^|(?<=\s))\u2018([^\u2018\u2019]+)\u2019")
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)?|--|[,;:()\u2014\u2013\"\u201c\u201d]")
+# A double-quoted span, or a single-quoted one opened after a space (an apostrophe opens none).
+_QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]+)[\"\u201c\u201d]"
+                     r"|(?:^|(?<=\s))\u2018([^\u2018\u2019]+)\u2019")
+# Numbers (with their ordinal ending), words, and the punctuation that ends a clause.
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)?"
+                    r"|--|[,;:()\u2014\u2013\"\u201c\u201d]")
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _CLAUSE_WORDS = frozenset({"but", "while", "although", "though", "however", "whereas"})
 _LIMIT_PHRASES = (("at", "least"), ("more", "than"), ("less", "than"), ("fewer", "than"), ("up", "to"),
@@ -150,8 +154,8 @@ def _flat(text: str) -> str:
 
 
 def quantities(text: str) -> set[str]:
-    """The numbers a sentence states, normalised: "10" and "ten" -> "10", "29th" and "twenty-ninth"
-    -> "#29", "millions" -> "million", "Jan." -> "january", "Tuesday's" -> "tuesday"."""
+    """The numbers a sentence states, normalised: "10" and "ten" -> "10", "29th" -> "#29", "third"
+    -> "#3", "millions" -> "million", "Jan." -> "january", "Tuesday's" -> "tuesday"."""
     found: set[str] = set()
     words = re.findall(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+", text)
     for i, word in enumerate(words):
@@ -454,8 +458,8 @@ def _limiters(tokens: list[_Token]) -> list[tuple[str, list[int]]]:
             start = i + 1
             if i + 2 < len(tokens) and tokens[i + 2].word in _PRONOUN_OBJECTS:
                 start, width = i + 2, SCOPE_WIDTH * 2
-        elif token.word in PARTITIVES and token.word != "one" and after not in {"of", ""} and not tokens[i + 1].boundary:
-            start = i
+        elif token.word in PARTITIVES and token.word != "one" and after and not tokens[i + 1].boundary:
+            start = i  # "most staff"
         elif token.word in APPROXIMATORS and (token.word in {"nearly", "almost", "roughly", "approximately"}
                                               or _is_number(tokens, i + 1)):
             start = i
