@@ -258,3 +258,9 @@ def test_help_points_at_a_document_that_explains_every_option():
 def test_attribution_figures_are_printed(run):
     assert "attribution (dev, " in run["stdout"] and "attribution (heldout, " in run["stdout"]
     assert "name precision" in run["stdout"] and "speaker recall" in run["stdout"]
+
+
+def test_faithfulness_judge_figures_are_printed(run):
+    for split in ("dev", "heldout"):
+        line = next(l for l in run["stdout"].splitlines() if l.startswith(f"faithfulness judge ({split}, "))
+        assert "precision on supported" in line and "faithful accepted" in line and "unfaithful accepted" in line
