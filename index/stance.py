@@ -28,9 +28,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from typing import Callable, Optional, Sequence
+
+import numpy as np
 
 from .lexical import tokenize
+from .models import SentenceRecord
 from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIAL_VERBS, FUNCTION_WORDS,
                          LITOTES_PREFIXES, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, REPORTING_VERBS,
                          STRONG_NEGATORS, WITHHOLDING_VERBS, WITHHOLDING_WORDS)
@@ -97,6 +101,7 @@ def _words(text: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=4096)
 def cues(text: str) -> Cues:
     """The rejection cues of one sentence (quotations included: denials are often quoted)."""
     words = _words(text)
@@ -164,19 +169,21 @@ def with_context(text: str, previous: Optional[str]) -> str:
 # ---- the same point --------------------------------------------------------------------------------
 
 
-def content_terms(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def content_terms(text: str) -> frozenset[str]:
     """Stemmed content terms, less cue words and verbs of saying (shared by any two reports)."""
-    return {t for t in tokenize(text) if t not in _IGNORED_STEMS and not t.isdigit()}
+    return frozenset(t for t in tokenize(text) if t not in _IGNORED_STEMS and not t.isdigit())
 
 
-def names(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def names(text: str) -> frozenset[str]:
     """Capitalised words that are not sentence openers' function words, lower-cased ("US" included)."""
     found = set()
     for match in _WORD.finditer(text):
         word = match.group()
         if word[:1].isupper() and word.lower() not in FUNCTION_WORDS and (len(word) > 2 or word.isupper()):
             found.add(word.lower().replace("\u2019", "'").split("'")[0])
-    return found
+    return frozenset(found)
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -256,3 +263,57 @@ def _same_point(rejecting: Cues, cosine: float, shared: Shared) -> bool:
 
 def _confidence(cosine: float, shared: int) -> float:
     return round(max(0.0, min(1.0, 0.7 * cosine + 0.06 * shared)), 3)
+
+
+# ---- the other side of an answer ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A statement chosen for an answer and a retrieved one that contradicts it."""
+
+    statement: SentenceRecord
+    other: SentenceRecord
+    stance: Stance
+
+
+Before = Callable[[SentenceRecord], Optional[SentenceRecord]]  # the sentence before a record in its article
+
+
+def find_dispute(chosen: Sequence[SentenceRecord], retrieved: Sequence[SentenceRecord],
+                 before: Before) -> Optional[Dispute]:
+    """The statement that most clearly contradicts the first of the chosen ones (in the
+    answer's order) that any of ``retrieved`` contradicts; None when none is.
+
+    Only statements outside the answer count (both sides shown already need no "Disputed"
+    line). A sentence that refers back ("has since denied the claims") is judged with the
+    sentence before it (``before``), its vector the mean of the two; without one it is
+    skipped, as it cannot say what it denies."""
+    shown = {r.sentence_id for r in chosen} | {r.text for r in chosen}
+    others = list({r.sentence_id: r for r in retrieved if r.sentence_id not in shown and r.text not in shown}.values())
+    judged = [(other, _judged(other, before)) for other in others]
+    for statement in chosen:
+        a = _judged(statement, before)
+        if a is None:
+            continue
+        best: Optional[Dispute] = None
+        for other, b in judged:
+            if b is None:
+                continue
+            result = stance(a[0], statement.speaker, b[0], other.speaker, cosine=float(a[1] @ b[1]))
+            if result.relation == CONTRADICTS and (best is None or result.score > best.stance.score):
+                best = Dispute(statement=statement, other=other, stance=result)
+        if best is not None:
+            return best
+    return None
+
+
+def _judged(record: SentenceRecord, before: Before) -> Optional[tuple[str, np.ndarray]]:
+    """(text, unit vector) a record is judged by; None for a back reference with nothing before it."""
+    if not refers_back(record.text):
+        return record.text, record.embedding
+    previous = before(record)
+    if previous is None:
+        return None
+    vector = record.embedding + previous.embedding
+    return with_context(record.text, previous.text), vector / (np.linalg.norm(vector) or 1.0)
