@@ -29,9 +29,10 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from ..embedder import Embedder, build_embedder, embed_texts
 from ..models import Answer
 from ..parse import parse_article
-from ..settings import EVAL_DIR, SEEDS_DIR
+from ..settings import EVAL_DIR, SEEDS_DIR, Settings
 from ..stance import CONTRADICTS, stance, with_context
 from .judge import Evidence, statements
 
@@ -59,7 +60,8 @@ class StanceScores:
         return self.found_correct / self.true if self.true else 0.0
 
     def summary(self, name: str) -> str:
-        return (f"stance ({name}, {self.pairs} pairs): contradiction precision {self.precision:.3f} "
+        precision = f"{self.precision:.3f}" if self.found else "n/a"
+        return (f"stance ({name}, {self.pairs} pairs): contradiction precision {precision} "
                 f"({self.found_correct}/{self.found}), recall {self.recall:.2f} ({self.found_correct}/{self.true})")
 
 
@@ -121,6 +123,12 @@ def report(embed: Embed, splits: tuple[str, ...] = SPLITS) -> list[str]:
     return lines
 
 
+def report_for(settings: Settings, embedder: Optional[Embedder] = None) -> list[str]:
+    """``report`` with the engine's embedder: the one given, else the configured one."""
+    model = embedder if embedder is not None else build_embedder(settings)
+    return report(lambda texts: embed_texts(model, texts))
+
+
 # ---- attribution kept -------------------------------------------------------------------------------
 
 
@@ -149,7 +157,7 @@ def keeps(sentence: str, speaker: str) -> bool:
 if __name__ == "__main__":  # python -m dossier.index.eval.stance [dev|heldout] : figures and every miss
     import sys
 
-    from ..embedder import OnnxMiniLMEmbedding, embed_texts
+    from ..embedder import OnnxMiniLMEmbedding
 
     model = OnnxMiniLMEmbedding()
     for split_name in sys.argv[1:] or ["dev"]:
