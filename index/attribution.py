@@ -322,8 +322,8 @@ def _sentence_subject(speaker: Optional[str], pronoun: Optional[str], sentence: 
 def keep_speaker(line: str, speaker: str) -> str:
     """An answer line that keeps who says it: unchanged when it names ``speaker`` (any word of
     the name) or has no speaker; else the pronoun that attributes it ("according to him",
-    "he added") is annotated ("according to him [Kirby]"), and a line with no such pronoun (a
-    sentence inside a longer quotation) is led by the name ("[Kirby] "We will ...")."""
+    "he added") is annotated ("according to him [Ortiz]"), and a line with no such pronoun (a
+    sentence inside a longer quotation) is led by the name ("[Ortiz] "We will ...")."""
     if not speaker or f"[{speaker}]" in line or any(
             re.search(rf"\b{re.escape(word)}\b", line) for word in speaker.split() if len(word) > 1):
         return line

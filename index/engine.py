@@ -196,7 +196,7 @@ class Engine:
             if isinstance(outcome, Generated):
                 answer = replace(outcome.answer, timings_ms=timings)
         if answer is None:
-            answer = self._extractive(question, found.scored, timings, clock)
+            answer = self._extractive(question, found.scored, timings, clock, analysis=found.analysis)
             if isinstance(outcome, Fallback):
                 answer = replace(answer, notice=f"The generated answer could not be used "
                                                 f"({outcome.reason}); this is an extractive answer.")
@@ -323,7 +323,8 @@ class Engine:
         return REFUSAL if weak else None
 
     def _extractive(self, question: str, scored: list[extractive.ScoredSentence],
-                    timings: dict[str, float], clock: float, related: bool = False) -> Answer:
+                    timings: dict[str, float], clock: float, related: bool = False,
+                    analysis: Optional[QuestionAnalysis] = None) -> Answer:
         """The answer lines, or for ``related`` the closest statements under RELATED_LEAD."""
         budget = self.settings.max_answer_chars - (len(RELATED_LEAD) + 1 if related else 0)
         lines = extractive.select_lines(scored, budget, self._similar,
@@ -348,7 +349,8 @@ class Engine:
             del citations[len(citations) - cited_per_line.pop():]
         if rendered and len(rendered[0]) > budget:
             rendered[0] = fit_cited(rendered[0], budget)  # one line alone is too long: shown as an excerpt
-        self._add_dispute(lines, scored, rendered, citations, cited_per_line, budget)
+        if not related and not (analysis and analysis.person and analysis.speech):  # "what did X say": X's words only
+            self._add_dispute(lines, scored, rendered, citations, cited_per_line, budget)
         timings["answer"] = _ms(clock)
         text = "\n".join([RELATED_LEAD] + rendered if related else rendered)
         return Answer(question=question, answer=text, mode="extractive", refused=False,

@@ -12,7 +12,7 @@ the claims", "a baseless rumor"). It is decided from three kinds of evidence:
    "not" before a negative adjective ("not insignificant") asserts.
 2. **The same point**: the caller's cosine between the two sentences, the content terms
    they share (stemmed, cue words and speech verbs left out) and the names they share
-   ("Russia" and "Russian" are one name).
+   ("Canada" and "Canadian" are one name).
 3. **Two sides**: one statement rejects and the other asserts; a speaker does not
    contradict themself (the same named speaker on both sides is never a contradiction).
 
@@ -187,7 +187,7 @@ def names(text: str) -> frozenset[str]:
 
 
 def _same_name(a: str, b: str) -> bool:
-    """One name, or a place and its adjective ("Russia"/"Russian", "Ukraine"/"Ukrainian")."""
+    """One name, or a place and its adjective ("Canada"/"Canadian", "Japan"/"Japanese")."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)

@@ -1,7 +1,7 @@
 """How right stance detection is, and whether answers keep who said what.
 
 **Stance.** ``tests/data/stance/<corpus>.jsonl`` hold hand-labelled pairs of sentences, verbatim
-from the seeds and from the second news corpus (eval/baltimore-bridge/corpus): each pair is
+from the seeds and from a second news corpus (eval/<story>/corpus): each pair is
 "contradicts" (a statement and its denial or rejection), "agrees" or "unrelated", with the
 speakers ingest finds (attribution.py) and a ``split`` (dev or heldout) fixed before any run.
 ``stance.stance`` is run on every pair with the embedder's cosine of the two sentences, a
@@ -13,9 +13,9 @@ before it, as the engine reads it:
 * recall: of the pairs labelled "contradicts", the share found.
 
 **Attribution kept** (per configuration, in the metrics table): of the answer sentences
-whose cited source sentence has a named speaker ("Kirby said", "according to Kirby"), the
+whose cited source sentence has a named speaker ("Ortiz said", "according to Ortiz"), the
 share that keep the attribution: the speaker's name, or the annotation of a pronoun
-("He [Kirby] declined"), is in the answer sentence. Tune on ``dev``; report ``heldout``.
+("He [Ortiz] declined"), is in the answer sentence. Tune on ``dev``; report ``heldout``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ from .judge import Evidence, statements
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LABELS_DIR = PROJECT_ROOT / "tests" / "data" / "stance"
-CORPORA = {"seeds": SEEDS_DIR, "baltimore-bridge": EVAL_DIR / "baltimore-bridge" / "corpus"}
+# Each labelled file <name>.jsonl is about the seeds or about the corpus of eval/<name>/.
+CORPORA = {path.stem: SEEDS_DIR if path.stem == "seeds" else EVAL_DIR / path.stem / "corpus"
+           for path in sorted(LABELS_DIR.glob("*.jsonl"))}
 SPLITS = ("dev", "heldout")
 Embed = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, one row each
 
@@ -114,6 +116,8 @@ def evaluate(name: str, split: str, embed: Embed, labels_dir: Path = LABELS_DIR)
 
 def report(embed: Embed, splits: tuple[str, ...] = SPLITS) -> list[str]:
     """One line per labelled file and split, for ``dossier eval``."""
+    if not CORPORA:
+        return [f"stance: no labelled pairs at {LABELS_DIR}"]
     lines = []
     for name in CORPORA:
         for split in splits:
