@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace, embedder) -> int:
         result = run_eval(questions, names, settings, path, embedder=embedder, progress=update, corpus=corpus)
     console = Console()
     if not console.is_terminal:
-        console = Console(width=200)
+        console = Console(width=240)  # the whole metrics table on one line when piped
     for item in eval_report.terminal(result, max(args.failures, 0)):
         console.print(item)
     for line in attribution_report():  # who-said-what, on its hand-labelled sentences (not the questions)
