@@ -30,7 +30,7 @@ from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, ana
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
 from .attribution import keep_speaker
-from .stance import Dispute, find_dispute
+from .stance import Dispute, find_dispute, restates
 from .store import SentenceRecord, Store, repair as repair_store
 from .store.layout import sentence_id
 from .validate import validate_question
@@ -360,14 +360,17 @@ class Engine:
     def _add_dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence], rendered: list[str],
                      citations: list[Citation], cited_per_line: list[int], budget: int) -> None:
         """Append "Disputed: <the other side> [n]" when a statement shown is contradicted (stance.py),
-        leaving out the lines after it first, then cutting it, to stay within ``budget``."""
+        leaving out last lines that restate that statement first, then cutting it, to stay within
+        ``budget``; no other line is given up for it."""
         shown = lines[:len(rendered)]
         dispute = self._dispute(shown, scored)
         if dispute is None:
             return
         line = f"{DISPUTED_LEAD} {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
         holder = next(i for i, l in enumerate(shown) if any(m is dispute.statement for m in l.members))
-        while len(rendered) > holder + 1 and len("\n".join(rendered + [line])) > budget:
+        # Only a last line that restates the disputed one gives up its place to the other side.
+        while len(rendered) > holder + 1 and len("\n".join(rendered + [line])) > budget \
+                and restates(shown[holder].lead.record, shown[len(rendered) - 1].lead.record):
             rendered.pop()
             del citations[len(citations) - cited_per_line.pop():]
             line = f"{DISPUTED_LEAD} {extractive.line_text(dispute.other)} [{len(citations) + 1}]"

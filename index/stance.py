@@ -38,8 +38,9 @@ import numpy as np
 from .lexical import tokenize
 from .models import SentenceRecord
 from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIAL_VERBS, FUNCTION_WORDS,
-                         LITOTES_PREFIXES, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, REPORTING_VERBS,
-                         STRONG_NEGATORS, WITHHOLDING_VERBS, WITHHOLDING_WORDS)
+                         LITOTES_PREFIXES, MONTHS, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, RELATIVE_DATES,
+                         REPORTING_VERBS, STRONG_NEGATORS, TIME_NOUNS, WEEKDAYS, WITHHOLDING_VERBS,
+                         WITHHOLDING_WORDS)
 
 CONTRADICTS, AGREES, UNRELATED = "contradicts", "agrees", "unrelated"
 
@@ -56,8 +57,11 @@ AGREE_SHARED_COSINE = 0.55  # (or this close with AGREE_MIN_SHARED terms in comm
 
 _WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 _CUE_WORDS = DENIAL_VERBS | OBJECT_DENIAL_VERBS | REJECTION_WORDS | NEGATORS | STRONG_NEGATORS | CLAIM_NOUNS
+# Dates and times ("last week", "on Tuesday") place a statement; two sharing one are not on one point.
+_WHEN_WORDS = MONTHS | WEEKDAYS | RELATIVE_DATES | TIME_NOUNS | {"last", "next", "earlier", "later", "recent",
+                                                                 "recently", "ago"}
 _IGNORED_STEMS = frozenset(tokenize(" ".join(sorted(_CUE_WORDS | ATTRIBUTION_VERBS | REPORTING_VERBS
-                                                     | WITHHOLDING_WORDS))))
+                                                     | WITHHOLDING_WORDS | _WHEN_WORDS))))
 # Words that may follow a pronoun object and end the denial ("denied it on Tuesday", "denied it outright").
 _AFTER_OBJECT = frozenset({"on", "in", "at", "as", "and", "but", "earlier", "later", "again", "outright", "strongly",
                            "flatly", "publicly", "immediately", "last", "this", "that"})
@@ -310,6 +314,8 @@ def find_dispute(chosen: Sequence[SentenceRecord], retrieved: Sequence[SentenceR
         a = _judged(statement, before)
         if a is None:
             continue
+        if any(_contradicts(statement, a, other, before) for other in chosen if other is not statement):
+            return None  # the answer shows both sides already
         best: Optional[Dispute] = None
         for other, b in judged:
             if b is None:
@@ -320,6 +326,18 @@ def find_dispute(chosen: Sequence[SentenceRecord], retrieved: Sequence[SentenceR
         if best is not None:
             return best
     return None
+
+
+def _contradicts(statement: SentenceRecord, judged: tuple[str, np.ndarray], other: SentenceRecord,
+                 before: Before) -> bool:
+    b = _judged(other, before)
+    return b is not None and stance(judged[0], statement.speaker, b[0], other.speaker,
+                                    cosine=float(judged[1] @ b[1])).relation == CONTRADICTS
+
+
+def restates(a: SentenceRecord, b: SentenceRecord) -> bool:
+    """Whether ``b`` says again what ``a`` says (their stance is agreement)."""
+    return stance(a.text, a.speaker, b.text, b.speaker, cosine=float(a.embedding @ b.embedding)).relation == AGREES
 
 
 def _judged(record: SentenceRecord, before: Before) -> Optional[tuple[str, np.ndarray]]:

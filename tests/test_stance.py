@@ -214,3 +214,17 @@ def test_extractive_answers_keep_every_attribution_on_the_eval_set(seeded_engine
         counts = attribution_counts(evidence, seeded_engine.ask(question.question, mode="extractive"))
         attributed, kept = attributed + counts[0], kept + counts[1]
     assert attributed >= 30 and kept == attributed, (kept, attributed)
+
+
+def test_source_precision_counts_the_answers_own_lines_not_the_disputed_one():
+    from dossier.index.eval.metrics import answer_sources, source_precision
+    from dossier.index.models import Answer, Citation
+
+    def cite(n: int, doc: str) -> Citation:
+        return Citation(n=n, doc_id=doc, title="t", outlet=None, date=None, quote="q", start=0, end=1)
+
+    answer = Answer(question="q", answer="The agency says X. [1]\nDisputed: The company denied X. [2]",
+                    mode="extractive", refused=False, citations=(cite(1, "gold"), cite(2, "other")))
+    assert [c.n for c in answer_sources(answer)] == [1]
+    assert source_precision(answer_sources(answer), ["gold"]) == 1.0
+    assert source_precision(answer.citations, ["gold"]) == 0.5
