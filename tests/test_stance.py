@@ -228,3 +228,38 @@ def test_source_precision_counts_the_answers_own_lines_not_the_disputed_one():
     assert [c.n for c in answer_sources(answer)] == [1]
     assert source_precision(answer_sources(answer), ["gold"]) == 1.0
     assert source_precision(answer.citations, ["gold"]) == 0.5
+
+
+def test_dates_are_not_shared_content():
+    from dossier.index.stance import shared_evidence
+
+    shared = shared_evidence("Officials met last week on Tuesday in March.", "The deal was signed last week on Tuesday.")
+    assert not shared.terms
+
+
+def _records(embedder, *texts: str, speaker: str = ""):
+    from dossier.index.models import SentenceRecord
+
+    vectors = embed_texts(embedder, list(texts))
+    return [SentenceRecord(sentence_id=f"d{i}:v:s0", doc_id=f"d{i}", text=t, start=0, end=len(t), speaker=speaker,
+                           quoted=False, quote=t, embedding=v) for i, (t, v) in enumerate(zip(texts, vectors))]
+
+
+def test_find_dispute_returns_the_denial_of_a_chosen_statement(embedder):
+    from dossier.index.stance import find_dispute
+
+    claim, denial, other = _records(embedder, ACCUSATION, DENIAL, "The river flooded two villages in spring.")
+    found = find_dispute([claim], [other, denial], lambda record: None)
+    assert found is not None and found.other is denial and found.statement is claim
+    assert find_dispute([claim, denial], [other], lambda record: None) is None  # both sides shown already
+    assert find_dispute([claim], [other], lambda record: None) is None
+
+
+def test_find_dispute_reads_a_back_reference_with_the_sentence_before_it(embedder):
+    from dossier.index.stance import find_dispute
+
+    claim, before, denial = _records(embedder, ACCUSATION, "Regulators also said the plant dumped waste in the river.",
+                                     "The company has since denied the claims.")
+    assert find_dispute([claim], [denial], lambda record: None) is None  # what it denies is unknown
+    found = find_dispute([claim], [denial], lambda record: before if record is denial else None)
+    assert found is not None and found.other is denial
