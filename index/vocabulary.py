@@ -358,9 +358,9 @@ REJECTION_WORDS = _words(
     "disinformation lie lies lying hoax smear slander slanderous nonsense absurd preposterous ridiculous "
     "fiction fictitious bogus unsubstantiated spurious")
 # Negators: with one, a sentence says something did not happen, which is what a denial of
-# an act does ("have never conducted", "has no plans"). "Never" denies an act outright;
-# the others also negate details ("did not pose an immediate threat"), so they need more
-# evidence that both statements are about the same thing.
+# an act does ("have never conducted", "has no plans"). "Never" denies an act outright; the
+# others negate details as often ("did not pose an immediate threat", "no injuries"), so
+# they make a sentence negative but never a side of a contradiction.
 STRONG_NEGATORS = _words("never")
 NEGATORS = _words("not no none nothing neither nor cannot")
 # Verbs of knowing and telling: negated, they withhold a statement ("could not confirm",
