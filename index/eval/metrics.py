@@ -9,17 +9,18 @@ docs/eval.md defines each one for readers of the figures.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from ..models import Answer, Citation, Status
+from ..models import DISPUTED_LEAD, Answer, Citation, Status
 from .judge import SupportScore
 from .questions import Question, phrases_found
 
 METRICS = ("hit@k", "mrr", "phrase_recall", "source_precision", "quote_exactness", "support_recall",
-           "support_precision", "refused_unanswerable", "answered_answerable", "declined_unanswerable",
-           "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
-RATES = METRICS[:11]  # the metrics that are shares in [0, 1]
+           "support_precision", "attribution_kept", "refused_unanswerable", "answered_answerable",
+           "declined_unanswerable", "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
+RATES = METRICS[:12]  # the metrics that are shares in [0, 1]
 
 DECLINED = frozenset({"related", "refused"})  # the articles do not state it: only related sentences, or nothing
 
@@ -35,6 +36,7 @@ class Record:
     rank: Optional[int] = None  # 1-based rank of the first relevant chunk; None when none in the top k
     support: Optional[SupportScore] = None
     exact: tuple[bool, ...] = field(default=())  # per citation: quote == file text at its span
+    attribution: tuple[int, int] = (0, 0)  # answer sentences citing a named speaker, those naming it (eval/stance.py)
 
     def ok(self) -> dict[str, bool]:
         """Pass/fail per metric, only for the metrics this question is judged on."""
@@ -43,7 +45,7 @@ class Record:
         if q.answerable:
             result["hit"] = self.rank is not None
             result["phrases"] = answer_correct(q, a)
-        share = source_precision(a.citations, q.sources)
+        share = source_precision(answer_sources(a), q.sources)
         if share is not None and answer_status(a) == "answered":
             result["sources"] = share == 1.0
         if self.exact:
@@ -86,9 +88,21 @@ def source_precision(citations: Sequence[Citation], sources: Iterable[str]) -> O
     return len(cited & set(sources)) / len(cited)
 
 
+def answer_sources(answer: Answer) -> list[Citation]:
+    """The citations of the answer's own lines: a "Disputed:" line cites the other side of a
+    statement on purpose (stance.py), which is no source of the answer."""
+    disputed = {int(n) for line in answer.answer.splitlines() if line.startswith(DISPUTED_LEAD)
+                for n in re.findall(r"\[(\d+)\]", line)}
+    return [c for c in answer.citations if c.n not in disputed]
+
+
 def share(values: Iterable[bool]) -> Optional[float]:
     values = list(values)
     return sum(values) / len(values) if values else None
+
+
+def ratio(part: int, whole: int) -> Optional[float]:
+    return part / whole if whole else None
 
 
 def mean(values: Iterable[Optional[float]]) -> Optional[float]:
@@ -113,10 +127,11 @@ def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
         "hit@k": share(r.rank is not None for r in answerable),
         "mrr": mean(1 / r.rank if r.rank else 0.0 for r in answerable),
         "phrase_recall": share(answer_correct(r.question, r.answer) for r in answerable),
-        "source_precision": mean(source_precision(r.answer.citations, r.question.sources) for r in answered),
+        "source_precision": mean(source_precision(answer_sources(r.answer), r.question.sources) for r in answered),
         "quote_exactness": share(e for r in records for e in r.exact),
         "support_recall": mean(r.support.recall for r in answered if r.support),
         "support_precision": mean(r.support.precision for r in answered if r.support),
+        "attribution_kept": ratio(sum(r.attribution[1] for r in records), sum(r.attribution[0] for r in records)),
         "refused_unanswerable": share(r.answer.refused for r in unanswerable),
         "answered_answerable": share(not r.answer.refused for r in answerable),
         "declined_unanswerable": share(answer_status(r.answer) in DECLINED for r in unanswerable),
