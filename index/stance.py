@@ -38,7 +38,7 @@ import numpy as np
 from .lexical import tokenize
 from .models import SentenceRecord
 from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIAL_VERBS, FUNCTION_WORDS,
-                         LITOTES_PREFIXES, MONTHS, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, RELATIVE_DATES,
+                         LITOTES_PREFIXES, MONTHS, PLAIN_NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, RELATIVE_DATES,
                          REPORTING_VERBS, STRONG_NEGATORS, TIME_NOUNS, WEEKDAYS, WITHHOLDING_VERBS,
                          WITHHOLDING_WORDS)
 
@@ -56,7 +56,7 @@ AGREE_MIN_SHARED = 3
 AGREE_SHARED_COSINE = 0.55  # (or this close with AGREE_MIN_SHARED terms in common)
 
 _WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
-_CUE_WORDS = DENIAL_VERBS | OBJECT_DENIAL_VERBS | REJECTION_WORDS | NEGATORS | STRONG_NEGATORS | CLAIM_NOUNS
+_CUE_WORDS = DENIAL_VERBS | OBJECT_DENIAL_VERBS | REJECTION_WORDS | PLAIN_NEGATORS | STRONG_NEGATORS | CLAIM_NOUNS
 # Dates and times ("last week", "on Tuesday") place a statement; two sharing one are not on one point.
 _WHEN_WORDS = MONTHS | WEEKDAYS | RELATIVE_DATES | TIME_NOUNS | {"last", "next", "earlier", "later", "recent",
                                                                  "recently", "ago"}
@@ -125,7 +125,7 @@ def cues(text: str) -> Cues:
 
 def _denial(words: list[str]) -> str:
     for i, word in enumerate(words):
-        if i and words[i - 1] in NEGATORS | STRONG_NEGATORS and word not in REJECTION_WORDS:
+        if i and words[i - 1] in PLAIN_NEGATORS | STRONG_NEGATORS and word not in REJECTION_WORDS:
             continue  # "did not deny", "not disputed": no rejection
         if word in DENIAL_VERBS or word in REJECTION_WORDS:
             return word
@@ -140,7 +140,7 @@ def _negation(words: list[str]) -> tuple[str, bool]:
     """The negator that denies the sentence's own predicate (a strong one first), and whether it is strong."""
     first = ""
     for i, word in enumerate(words):
-        if word not in NEGATORS and word not in STRONG_NEGATORS:
+        if word not in PLAIN_NEGATORS and word not in STRONG_NEGATORS:
             continue
         following = words[i + 1:i + 5]
         if word == "not" and following[:1] == ["only"]:

@@ -420,7 +420,7 @@ REJECTION_WORDS = _words(
 # others negate details as often ("did not pose an immediate threat", "no injuries"), so
 # they make a sentence negative but never a side of a contradiction.
 STRONG_NEGATORS = _words("never")
-NEGATORS = _words("not no none nothing neither nor cannot")
+PLAIN_NEGATORS = _words("not no none nothing neither nor cannot")
 # Verbs of knowing and telling: negated, they withhold a statement ("could not confirm",
 # "would not specify", "declined to comment") rather than deny one.
 WITHHOLDING_VERBS = _words(
