@@ -33,6 +33,7 @@ from .lock import FileWriteLock, LeaseWriteLock, WriteLock
 from .records import PendingDocument, document_rows
 
 GET_PAGE = 5000
+QUERY_BATCH = 256  # query vectors per round trip (claims.py asks for every new claim's neighbours)
 KINDS = ("chunks", "sentences", "documents")
 STAGING_SUFFIX = "reset"
 
@@ -232,6 +233,27 @@ class Store:
             if record is not None:
                 out.append((record, 1.0 - float(dist)))
         return out
+
+    def document_sentences(self, doc_id: str, version: str) -> list[SentenceRecord]:
+        """One document version's sentences, with their vectors, in article order (claims.py)."""
+        where = {"$and": [{"document_id": doc_id}, {"version": version}]}
+        page = self.call(lambda: self.sentences.get(where=where, include=["documents", "metadatas", "embeddings"]),
+                         "reading sentences")
+        found = [layout.sentence_from_record(sid, text, meta, emb)
+                 for sid, text, meta, emb in zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"])]
+        return sorted((r for r in found if r is not None), key=lambda r: r.start)
+
+    def sentence_neighbours(self, vectors: list[np.ndarray], k: int) -> list[list[tuple[str, float]]]:
+        """For each vector, the ids and cosines of its ``k`` nearest sentences, in a few round trips."""
+        k = min(k, self.call(self.sentences.count, "counting sentences"))
+        out: list[list[tuple[str, float]]] = []
+        for begin in range(0, len(vectors) if k else 0, QUERY_BATCH):
+            part = [np.asarray(v, dtype=np.float32).tolist() for v in vectors[begin:begin + QUERY_BATCH]]
+            result = self.call(lambda: self.sentences.query(query_embeddings=part, n_results=k, include=["distances"]),
+                               "querying sentences")
+            out += [[(sid, 1.0 - float(d)) for sid, d in zip(ids, distances)]
+                    for ids, distances in zip(result["ids"], result["distances"])]
+        return out if k else [[] for _ in vectors]
 
     # ---- writing -----------------------------------------------------------------------------
 
