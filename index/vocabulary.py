@@ -333,3 +333,46 @@ REASON_VERBS = _words("caused prompted led motivated triggered drove")
 # Verbs that ask how something was characterised: "what did X call Y" wants the words used.
 CHARACTERISE_VERBS = _words("describe call characterise characterize label")
 
+
+# ---- stance: a statement and its denial (stance.py) -------------------------------------------
+
+# Verbs by which one side rejects what another has said ("denied the claims", "refuted a
+# report"). "Deny" and "refute" reject by themselves; the others have everyday senses ("the
+# court dismissed the case", "countered with a proposal"), so they count only with a noun
+# of saying as their object (CLAIM_NOUNS).
+DENIAL_VERBS = _words("deny denies denied denying denial denials refute refutes refuted refuting "
+                      "repudiate repudiates repudiated disavow disavowed")
+OBJECT_DENIAL_VERBS = _words(
+    "reject rejects rejected rejecting dismiss dismisses dismissed dismissing dispute disputes disputed "
+    "disputing counter counters countered countering rebut rebuts rebutted rebuff rebuffed contradict "
+    "contradicts contradicted contest contested challenge challenged slam slammed")
+# Nouns naming something said, the object of a rejection ("rejected the allegations").
+CLAIM_NOUNS = _words(
+    "claim claims allegation allegations accusation accusations assertion assertions report reports "
+    "charge charges suggestion suggestions rumor rumors rumour rumours statement statements story stories "
+    "notion idea assessment assessments account accounts finding findings")
+# Words that judge what someone said to be untrue: a sentence calling a claim one of these
+# rejects it ("a baseless rumor", "were untrue", "stop spreading misinformation").
+REJECTION_WORDS = _words(
+    "baseless groundless unfounded untrue false falsely fabricated fabrication fabrications misinformation "
+    "disinformation lie lies lying hoax smear slander slanderous nonsense absurd preposterous ridiculous "
+    "fiction fictitious bogus unsubstantiated spurious")
+# Negators: with one, a sentence says something did not happen, which is what a denial of
+# an act does ("have never conducted", "has no plans"). "Never" denies an act outright;
+# the others also negate details ("did not pose an immediate threat"), so they need more
+# evidence that both statements are about the same thing.
+STRONG_NEGATORS = _words("never")
+NEGATORS = _words("not no none nothing neither nor cannot")
+# Verbs of knowing and telling: negated, they withhold a statement ("could not confirm",
+# "would not specify", "declined to comment") rather than deny one.
+WITHHOLDING_VERBS = _words(
+    "confirm confirmed verify verified know known knew specify specified say said disclose disclosed comment "
+    "commented reveal revealed elaborate provide provided detail detailed identify identified determine "
+    "determined clear sure certain aware estimate discuss give answer")
+# Phrases of the same kind without a negator ("declined to give details", "no confirmation",
+# "it is unclear whether").
+WITHHOLDING_WORDS = _words("declined declining refused refusing unclear unknown unconfirmed unverified "
+                           "whether confirmation")
+# Adjectives that a "not" turns into a weaker positive ("not insignificant", "not unlike"):
+# that "not" asserts rather than denies.
+LITOTES_PREFIXES = ("in", "un", "im", "ir", "il")

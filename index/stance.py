@@ -1,0 +1,229 @@
+"""Whether two statements contradict each other, agree, or are about different things.
+
+A contradiction here is a statement and its rejection: an accusation and its denial ("is
+secretly doing X" / "has never done X"), a claim and a sentence calling it untrue ("denied
+the claims", "a baseless rumor"). It is decided from three kinds of evidence:
+
+1. **Cues** (general English, vocabulary.py "stance"): a denial verb ("denied", "refuted"),
+   a rejection verb with a noun of saying as object ("rejected the allegations"), a word
+   judging a claim untrue ("baseless", "untrue", "misinformation"), or a negator on the
+   sentence's own predicate ("have never conducted"). A negated verb of knowing or telling
+   ("could not confirm", "declined to specify") withholds a statement, it denies nothing; a
+   "not" before a negative adjective ("not insignificant") asserts.
+2. **The same point**: the caller's cosine between the two sentences, the content terms
+   they share (stemmed, cue words and speech verbs left out) and the names they share
+   ("Russia" and "Russian" are one name).
+3. **Two sides**: one statement rejects and the other asserts; a speaker does not
+   contradict themself (the same named speaker on both sides is never a contradiction).
+
+Both rejecting or both asserting, on the same point, is agreement. Precision comes
+first: a wrong "contradicts" misleads a reader more than a missing one, so a bare negator
+("did not") needs more evidence of the same point than an explicit denial, and a
+denial that names nothing of what it denies ("has since denied the claims") is decided
+only with the sentence it refers back to (``refers_back``; the caller passes both).
+Thresholds were chosen on the dev halves of tests/data/stance/*.jsonl only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .lexical import tokenize
+from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIAL_VERBS, FUNCTION_WORDS,
+                         LITOTES_PREFIXES, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, REPORTING_VERBS,
+                         STRONG_NEGATORS, WITHHOLDING_VERBS, WITHHOLDING_WORDS)
+
+CONTRADICTS, AGREES, UNRELATED = "contradicts", "agrees", "unrelated"
+
+# Evidence that two statements are about the same point, per kind of rejection (dev halves only).
+DENIAL_MIN_COSINE = 0.45  # an explicit denial or rejection word ...
+DENIAL_MIN_SHARED = 2  # ... sharing at least this many content terms or names
+DENIAL_ALONE_COSINE = 0.62  # an explicit denial this close needs no shared words
+NEGATION_MIN_COSINE = 0.55  # "never" / "not": the predicate is denied, the point must be plainly the same
+NEGATION_MIN_SHARED = 3
+AGREE_MIN_COSINE = 0.70  # same polarity, and this close: the same statement or a restatement
+AGREE_MIN_SHARED = 3
+AGREE_SHARED_COSINE = 0.55  # (or this close with AGREE_MIN_SHARED terms in common)
+
+_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
+_CUE_WORDS = DENIAL_VERBS | OBJECT_DENIAL_VERBS | REJECTION_WORDS | NEGATORS | STRONG_NEGATORS | CLAIM_NOUNS
+_IGNORED_STEMS = frozenset(tokenize(" ".join(sorted(_CUE_WORDS | ATTRIBUTION_VERBS | REPORTING_VERBS
+                                                     | WITHHOLDING_WORDS))))
+_BACK_REFERENCES = frozenset({"the", "these", "those", "such", "that", "this", "it", "them", "both"})
+
+
+@dataclass(frozen=True)
+class Stance:
+    relation: str  # "contradicts" | "agrees" | "unrelated"
+    score: float  # how strongly the evidence holds (0..1); for "unrelated", how close the two came
+    reason: str  # the evidence in a few words, for people reading eval output
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What in one sentence rejects something: an explicit denial or rejection word, a negator
+    on its own predicate (``strong`` for "never"), and whether its denial names nothing of
+    what it denies."""
+
+    denial: str = ""
+    negation: str = ""
+    strong: bool = False
+    refers_back: bool = False
+
+    @property
+    def rejects(self) -> bool:
+        return bool(self.denial or self.negation)
+
+    @property
+    def word(self) -> str:
+        return self.denial or self.negation
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, with "n't" written out as "not" ("don't" -> "do", "not")."""
+    words: list[str] = []
+    for match in _WORD.finditer(text.replace("\u2019", "'")):
+        word = match.group().lower()
+        if word.endswith("n't"):
+            words += [word[:-3] or "not", "not"] if word not in ("can't", "won't") else ["can", "not"]
+        else:
+            words.append(word)
+    return words
+
+
+def cues(text: str) -> Cues:
+    """The rejection cues of one sentence (quotations included: denials are often quoted)."""
+    words = _words(text)
+    denial = _denial(words)
+    negation, strong = _negation(words)
+    return Cues(denial=denial, negation=negation, strong=strong, refers_back=bool(denial) and _refers_back(words))
+
+
+def _denial(words: list[str]) -> str:
+    for i, word in enumerate(words):
+        if i and words[i - 1] in NEGATORS | STRONG_NEGATORS and word not in REJECTION_WORDS:
+            continue  # "did not deny", "not disputed": no rejection
+        if word in DENIAL_VERBS or word in REJECTION_WORDS:
+            return word
+        if word in OBJECT_DENIAL_VERBS and any(w in CLAIM_NOUNS for w in words[i + 1:i + 5]):
+            return word
+        if word == "not" and words[i + 1:i + 2] == ["true"]:
+            return "not true"
+    return ""
+
+
+def _negation(words: list[str]) -> tuple[str, bool]:
+    """The first negator that denies the sentence's own predicate, and whether it is strong."""
+    for i, word in enumerate(words):
+        if word not in NEGATORS and word not in STRONG_NEGATORS:
+            continue
+        following = words[i + 1:i + 5]
+        if word == "not" and following[:1] == ["only"]:
+            continue  # "not only X but also Y" asserts both
+        if word == "not" and following and following[0].startswith(LITOTES_PREFIXES) and len(following[0]) > 6 \
+                and following[0] not in WITHHOLDING_VERBS:
+            continue  # "not insignificant"
+        if any(w in WITHHOLDING_VERBS for w in following) or any(w in WITHHOLDING_WORDS for w in words[max(0, i - 3):i]):
+            continue  # "could not confirm", "declined to say"
+        return word, word in STRONG_NEGATORS
+    return "", False
+
+
+def _refers_back(words: list[str]) -> bool:
+    """The denial's object is "the claims", "it", "them": what is denied is in an earlier sentence."""
+    for i, word in enumerate(words):
+        if word in DENIAL_VERBS or word in OBJECT_DENIAL_VERBS:
+            after = words[i + 1:i + 4]
+            if after[:1] and after[0] in ("it", "them", "this", "that") and after[1:2] != ["they"]:
+                return True
+            if after[:1] and after[0] in _BACK_REFERENCES and any(w in CLAIM_NOUNS for w in after[1:3]):
+                return len(words) - i <= 6  # "... has since denied the claims." and nothing after
+    return False
+
+
+def refers_back(text: str) -> bool:
+    """Whether a sentence denies something it does not state ("has since denied the claims"):
+    its stance can only be judged with the sentence before it, which the caller prepends."""
+    return cues(text).refers_back
+
+
+# ---- the same point --------------------------------------------------------------------------------
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content terms, less cue words and verbs of saying (shared by any two reports)."""
+    return {t for t in tokenize(text) if t not in _IGNORED_STEMS and not t.isdigit()}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not sentence openers' function words, lower-cased."""
+    found = set()
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word[:1].isupper() and word.lower() not in FUNCTION_WORDS and len(word) > 2:
+            found.add(word.lower().replace("\u2019", "'").split("'")[0])
+    return found
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name, or a place and its adjective ("Russia"/"Russian", "Ukraine"/"Ukrainian")."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    for stem in (short, short[:-1]):
+        if len(stem) >= 4 and long_.startswith(stem) and long_[len(stem):] in DEMONYM_SUFFIXES:
+            return True
+    return False
+
+
+def shared_evidence(a_text: str, b_text: str) -> tuple[str, ...]:
+    """The content terms and names two sentences share (a name counted once)."""
+    terms = sorted(content_terms(a_text) & content_terms(b_text))
+    a_names, b_names = names(a_text), names(b_text)
+    common_names = sorted({x for x in a_names for y in b_names if _same_name(x, y)})
+    stems = set(tokenize(" ".join(common_names)))
+    return tuple(common_names + [t for t in terms if t not in stems])
+
+
+# ---- the decision ----------------------------------------------------------------------------------
+
+
+def _same_speaker(a: Optional[str], b: Optional[str]) -> bool:
+    return bool(a and b and a.strip().lower() == b.strip().lower())
+
+
+def stance(a_text: str, a_speaker: Optional[str], b_text: str, b_speaker: Optional[str], *,
+           cosine: float) -> Stance:
+    """Whether statement b contradicts statement a, agrees with it, or neither.
+
+    ``cosine`` is the similarity of the two sentences' embeddings (the caller has them). A
+    speaker is the name who says the statement, None or '' when the outlet says it itself."""
+    a_cues, b_cues = cues(a_text), cues(b_text)
+    shared = shared_evidence(a_text, b_text)
+    evidence = f"cosine {cosine:.2f}, shared {len(shared)}" + (f" ({', '.join(shared[:5])})" if shared else "")
+    if a_cues.rejects != b_cues.rejects:
+        rejecting = a_cues if a_cues.rejects else b_cues
+        if _same_speaker(a_speaker, b_speaker):
+            return Stance(UNRELATED, 0.0, f"one speaker on both sides ({a_speaker}); {evidence}")
+        if _same_point(rejecting, cosine, len(shared)):
+            kind = "denial" if rejecting.denial else "negation"
+            return Stance(CONTRADICTS, _confidence(cosine, len(shared)),
+                          f"{kind} '{rejecting.word}' against an assertion; {evidence}")
+        return Stance(UNRELATED, _confidence(cosine, len(shared)), f"not the same point; {evidence}")
+    if cosine >= AGREE_MIN_COSINE or (cosine >= AGREE_SHARED_COSINE and len(shared) >= AGREE_MIN_SHARED):
+        both = "both reject" if a_cues.rejects else "both assert"
+        return Stance(AGREES, _confidence(cosine, len(shared)), f"{both}; {evidence}")
+    return Stance(UNRELATED, _confidence(cosine, len(shared)), f"not the same point; {evidence}")
+
+
+def _same_point(rejecting: Cues, cosine: float, shared: int) -> bool:
+    """Whether the rejection and the assertion are close enough to be about one point."""
+    if rejecting.denial:
+        return cosine >= DENIAL_ALONE_COSINE or (cosine >= DENIAL_MIN_COSINE and shared >= DENIAL_MIN_SHARED)
+    return cosine >= NEGATION_MIN_COSINE and shared >= NEGATION_MIN_SHARED
+
+
+def _confidence(cosine: float, shared: int) -> float:
+    return round(max(0.0, min(1.0, 0.7 * cosine + 0.06 * shared)), 3)
