@@ -27,15 +27,18 @@ incremental sync finds what a full rebuild finds, up to the nearest-neighbour cu
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Protocol
+from typing import Iterable, Iterator, Mapping, Optional
+
+import numpy as np
 
 from .claimant import claimant
 from .jsonfile import dump_json, load_json
-from .models import SentenceRecord
+from .models import Citation, Claim, ClaimGroup, Contradiction, DocumentMeta, SentenceRecord, SharedText
+from .stance import CONTRADICTS, refers_back, stance
 from .store import Store
-from .syndication import Fingerprint, fingerprint, overlaps, words
+from .syndication import REPORT_SHARE, Fingerprint, fingerprint, overlaps, stories, words
 
 FORMAT = 1  # bumped when the file's layout or the way claims are built changes: a rebuild follows
 NEIGHBOURS = 10  # nearest stored sentences a new claim is compared with
@@ -48,25 +51,6 @@ IDENTICAL_COSINE = 0.97
 SAME_COSINE = 0.75
 SAME_SHARE = 0.4  # of the shorter sentence's word trigrams found in the longer one
 _TRIGRAM = 3
-
-
-class Judgement(Protocol):
-    relation: str
-    score: float
-    reason: str
-
-
-# stance(a_text, a_speaker, b_text, b_speaker, cosine) -> Judgement
-Judge = Callable[[str, Optional[str], str, Optional[str], float], Judgement]
-
-
-def default_judge() -> Optional[Judge]:
-    """The stance judge (index/stance.py) when it is present, else None (no contradiction links)."""
-    try:
-        from .stance import stance
-    except ImportError:
-        return None
-    return lambda a, a_speaker, b, b_speaker, cosine: stance(a, a_speaker, b, b_speaker, cosine=cosine)
 
 
 @dataclass(frozen=True)
@@ -99,7 +83,6 @@ class _Built:
 
     revision: Optional[int] = None
     model: str = ""
-    judged: bool = False  # built with a stance judge: built without one, links are missing
     versions: dict[str, str] = field(default_factory=dict)  # doc_id -> version the claims come from
     prints: dict[str, Fingerprint] = field(default_factory=dict)
     claims: dict[str, StoredClaim] = field(default_factory=dict)
@@ -111,15 +94,14 @@ class _Built:
 class ClaimIndex:
     """The claims of the committed documents, kept in step with the store by ``sync``."""
 
-    def __init__(self, path: Path, judge: Optional[Judge] = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.judge = judge
         self.built = _Built()
         self._groups: Optional[dict[str, str]] = None  # sentence id -> group id (its smallest member id)
 
     @classmethod
-    def for_settings(cls, settings, judge: Optional[Judge] = None) -> "ClaimIndex":
-        return cls(settings.home / "claims" / f"{settings.collection}.json", judge)
+    def for_settings(cls, settings) -> "ClaimIndex":
+        return cls(settings.home / "claims" / f"{settings.collection}.json")
 
     # ---- keeping in step with the store --------------------------------------------------------
 
@@ -128,8 +110,8 @@ class ClaimIndex:
         revision = store.revision()
         if self.built.revision is None:  # first use in this process: start from what was saved
             self.built, self._groups = _load(self.path) or _Built(), None
-        if not self._current(store):  # another embedding model, or a judge that was not there
-            self.built, self._groups = _Built(model=store.embed_model_id, judged=self.judge is not None), None
+        if self.built.model != store.embed_model_id:  # vectors of another model: nothing carries over
+            self.built, self._groups = _Built(model=store.embed_model_id), None
         if self.built.revision == revision:
             return
         committed = store.committed_versions()
@@ -141,9 +123,6 @@ class ClaimIndex:
         self.built.revision = revision
         self._groups = None
         dump_json(self.path, _dump(self.built))
-
-    def _current(self, store: Store) -> bool:
-        return self.built.model == store.embed_model_id and self.built.judged == (self.judge is not None)
 
     def _drop(self, doc_ids: list[str]) -> None:
         gone = set(doc_ids)
@@ -178,38 +157,37 @@ class ClaimIndex:
                  records: dict[str, list[SentenceRecord]]) -> None:
         """Same-statement and contradiction edges from each new claim, and the new articles' shares."""
         built = self.built
-        neighbours = store.sentence_neighbours([r.embedding for _, r in added], NEIGHBOURS + 1) if added else []
+        points = [_point(claim, record, records[claim.doc_id]) for claim, record in added]
+        neighbours = store.sentence_neighbours([p.vector for p in points], NEIGHBOURS + 1) if points else []
         seen: set[tuple[str, str]] = set()
-        for (claim, record), near in zip(added, neighbours):
-            for other_id, cosine in self._candidates(claim, record, near, records):
+        for (claim, _), point, near in zip(added, points, neighbours):
+            for other_id, cosine in self._candidates(claim, point, near, records[claim.doc_id]):
                 pair = _pair(claim.sentence_id, other_id)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                self._judge(claim, built.claims[other_id], cosine, pair)
+                if pair not in seen:
+                    seen.add(pair)
+                    self._judge(claim, point, built.claims[other_id], cosine, pair)
         for doc_id in {c.doc_id for c, _ in added}:
             for overlap in overlaps(doc_id, built.prints, list(built.prints)):
                 built.shares[(overlap.doc_id, overlap.other)] = round(float(overlap.share), 4)
 
-    def _candidates(self, claim: StoredClaim, record: SentenceRecord, near: list[tuple[str, float]],
-                    records: dict[str, list[SentenceRecord]]) -> Iterable[tuple[str, float]]:
+    def _candidates(self, claim: StoredClaim, point: "_Point", near: list[tuple[str, float]],
+                    sentences: list[SentenceRecord]) -> Iterable[tuple[str, float]]:
+        """Claims worth comparing with a new one: its nearest sentences, and the ones just before it."""
         claims = self.built.claims
         for other_id, cosine in near:
             if other_id != claim.sentence_id and other_id in claims:
                 yield other_id, cosine
-        sentences = records[claim.doc_id]
         for earlier in sentences[max(0, claim.index - CONTEXT_BEFORE):claim.index]:
             if earlier.sentence_id in claims:
-                yield earlier.sentence_id, float(record.embedding @ earlier.embedding)
+                yield earlier.sentence_id, float(point.vector @ earlier.embedding)
 
-    def _judge(self, claim: StoredClaim, other: StoredClaim, cosine: float, pair: tuple[str, str]) -> None:
-        if claim.doc_id != other.doc_id and same_statement(claim.text, other.text, cosine):
+    def _judge(self, claim: StoredClaim, point: "_Point", other: StoredClaim, cosine: float,
+               pair: tuple[str, str]) -> None:
+        if not point.borrowed and claim.doc_id != other.doc_id and same_statement(claim.text, other.text, cosine):
             self.built.same.add(pair)
             return
-        if self.judge is None:
-            return
-        found = self.judge(claim.text, claim.speaker or None, other.text, other.speaker or None, cosine)
-        if found.relation == "contradicts":
+        found = stance(point.text, claim.speaker or None, other.text, other.speaker or None, cosine=cosine)
+        if found.relation == CONTRADICTS:
             self.built.links[pair] = Link(pair[0], pair[1], round(float(found.score), 4), found.reason)
 
     # ---- reading ---------------------------------------------------------------------------------
@@ -247,6 +225,11 @@ class ClaimIndex:
                 found[other] = link
         return found
 
+    def disputed(self) -> set[str]:
+        """The groups some other group contradicts."""
+        ids = self._group_ids()
+        return {ids[x] for a, b in self.built.links for x in (a, b) if ids[a] != ids[b]}
+
     def _group_ids(self) -> dict[str, str]:
         if self._groups is None:
             parent = {sid: sid for sid in self.built.claims}
@@ -263,6 +246,24 @@ class ClaimIndex:
                     parent[max(ra, rb)] = min(ra, rb)
             self._groups = {sid: root(sid) for sid in parent}
         return self._groups
+
+
+@dataclass(frozen=True)
+class _Point:
+    """What a claim is compared by: its own words and vector, or, for a denial that names
+    nothing of what it denies ("has since denied the claims"), the sentence before it too,
+    whose vector says what the point is (``borrowed``)."""
+
+    text: str
+    vector: np.ndarray
+    borrowed: bool = False
+
+
+def _point(claim: StoredClaim, record: SentenceRecord, sentences: list[SentenceRecord]) -> _Point:
+    if claim.index > 0 and refers_back(claim.text):
+        before = sentences[claim.index - 1]
+        return _Point(f"{before.text} {claim.text}", before.embedding, borrowed=True)
+    return _Point(claim.text, record.embedding)
 
 
 def is_statement(text: str) -> bool:
@@ -296,7 +297,7 @@ def _version(sentence_id: str) -> str:
 # ---- the file ------------------------------------------------------------------------------------
 
 def _dump(built: _Built) -> dict:
-    return {"format": FORMAT, "revision": built.revision, "model": built.model, "judged": built.judged,
+    return {"format": FORMAT, "revision": built.revision, "model": built.model,
             "versions": built.versions,
             "prints": {d: [p.shingles, list(p.signature)] for d, p in built.prints.items()},
             "claims": [asdict(c) for c in built.claims.values()],
@@ -312,7 +313,7 @@ def _load(path: Path) -> Optional[_Built]:
         return None
     try:
         claims = [StoredClaim(**c) for c in data["claims"]]
-        return _Built(revision=data["revision"], model=data["model"], judged=data["judged"],
+        return _Built(revision=data["revision"], model=data["model"],
                       versions=dict(data["versions"]),
                       prints={d: Fingerprint(tuple(sig), n) for d, (n, sig) in data["prints"].items()},
                       claims={c.sentence_id: c for c in claims},
@@ -323,3 +324,60 @@ def _load(path: Path) -> Optional[_Built]:
         return None
 
 
+
+
+# ---- the values front ends show -------------------------------------------------------------------
+
+MAX_CONTRADICTIONS = 3  # shown beside a claim, strongest first: more would bury the claim itself
+
+
+def ranked_groups(index: ClaimIndex) -> list[str]:
+    """Every group, the most telling first: disputed ones, then the most widely carried."""
+    groups, disputed = index.groups(), index.disputed()
+    return sorted(groups, key=lambda g: (g not in disputed, -len({c.doc_id for c in groups[g]}), g))
+
+
+def claim_groups(index: ClaimIndex, keys: list[str], manifest: Mapping[str, DocumentMeta]) -> tuple[ClaimGroup, ...]:
+    """The groups ``keys`` as values, each with the groups contradicting it; citations are
+    numbered in the order shown."""
+    groups = index.groups()
+    counter = iter(range(1, 1_000_000))
+    out = []
+    for key in keys:
+        links = sorted(index.contradictions(key).items(), key=lambda item: -item[1].score)[:MAX_CONTRADICTIONS]
+        head = _group(key, groups[key], manifest, index.shares, counter)
+        against = tuple(Contradiction(_group(other, groups[other], manifest, index.shares, counter), link.score,
+                                      link.reason) for other, link in links)
+        out.append(replace(head, contradictions=against))
+    return tuple(out)
+
+
+def _group(key: str, members: list[StoredClaim], manifest: Mapping[str, DocumentMeta],
+           shares: Mapping[tuple[str, str], float], counter: Iterator[int]) -> ClaimGroup:
+    first_per_doc = list({c.doc_id: c for c in reversed(members)}.values())[::-1]  # one citation per article
+    claims = tuple(Claim(speaker=c.speaker or None, citation=_citation(next(counter), c, manifest[c.doc_id]))
+                   for c in first_per_doc)
+    speakers = tuple(dict.fromkeys(c.speaker for c in first_per_doc if c.speaker))
+    outlets = tuple(dict.fromkeys(_outlet(manifest[c.doc_id]) for c in first_per_doc))
+    statement = max(first_per_doc, key=lambda c: len(c.quote)).quote
+    return ClaimGroup(key=key, statement=statement, speakers=speakers, claims=claims, outlets=outlets,
+                      stories=stories([c.doc_id for c in first_per_doc], shares))
+
+
+def _citation(n: int, claim: StoredClaim, meta: DocumentMeta) -> Citation:
+    return Citation(n=n, doc_id=claim.doc_id, title=meta.title, outlet=meta.outlet or meta.byline, date=meta.date,
+                    quote=claim.quote, start=claim.start, end=claim.end)
+
+
+def _outlet(meta: DocumentMeta) -> str:
+    """An article's outlet; an article that names none counts as an outlet of its own."""
+    return meta.outlet or meta.byline or meta.doc_id
+
+
+def shared_text(index: ClaimIndex, manifest: Mapping[str, DocumentMeta]) -> dict[str, tuple[SharedText, ...]]:
+    """Per article, the others carrying at least REPORT_SHARE of its text, the largest share first."""
+    found: dict[str, list[SharedText]] = {}
+    for (doc_id, other), share in index.shares.items():
+        if share >= REPORT_SHARE and doc_id in manifest and other in manifest:
+            found.setdefault(doc_id, []).append(SharedText(doc_id, other, manifest[other].title, share))
+    return {d: tuple(sorted(items, key=lambda s: -s.share)) for d, items in found.items()}

@@ -23,9 +23,11 @@ from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_
 from .errors import StoreError
 from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
 from .catalogue import Catalogue
+from .claims import ClaimIndex, claim_groups, ranked_groups, shared_text
 from .ingest import Checkpoint, Notify, Progress, ingest
 from .lexical import tokenize
-from .models import REFUSAL, RELATED_LEAD, Answer, Citation, CorpusStatus, DocumentMeta, IngestReport
+from .models import (REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta, IngestReport,
+                     SharedText)
 from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
@@ -35,6 +37,7 @@ from .validate import validate_question
 
 Mode = Literal["extractive", "generated"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
+CLAIM_GROUPS = 8  # claim groups `claims` returns unless asked for another number
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Engine:
         self.lexical = self.catalogue.lexical
         self.chat = chat  # None: no language model configured, answers are extractive
         self._facts: Optional[tuple[Optional[int], CorpusFacts]] = None  # (store revision, facts)
+        self.claim_index = ClaimIndex.for_settings(settings)  # synced at ingest, and lazily when stale
 
     @classmethod
     def open(cls, settings: Settings, embedder: Optional[Embedder] = None, store: Optional[Store] = None,
@@ -103,11 +107,13 @@ class Engine:
         """Add or update articles. One writer at a time: another ingest in progress is waited
         for (``notify`` is told why) or, with ``wait=False``, reported at once (StoreBusy)."""
         try:
-            return ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
-                          prune=prune, progress=progress, batch_sentences=self.settings.ingest_batch_sentences,
-                          wait=wait, notify=notify, checkpoint=checkpoint)
+            report = ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
+                            prune=prune, progress=progress, batch_sentences=self.settings.ingest_batch_sentences,
+                            wait=wait, notify=notify, checkpoint=checkpoint)
         finally:
             self.catalogue.forget()
+        self.claim_index.sync(self.store)  # claims are built at ingest, for the changed articles only
+        return report
 
     def ensure_corpus(self, progress: Optional[Progress] = None) -> CorpusStatus:
         """Ingest the demo corpus (seeds/) into a store that has never held anything; report,
@@ -365,6 +371,34 @@ class Engine:
 
     def citation(self, n: int, record: SentenceRecord) -> Citation:
         return self.catalogue.citation(n, record)
+
+    # ---- claims (issue 14) ------------------------------------------------------------------------
+
+    def claims(self, topic: Optional[str] = None, k: Optional[int] = None) -> tuple[ClaimGroup, ...]:
+        """The claims about ``topic``, retrieved as a question is: each statement once, with who
+        makes it, the articles carrying it and the claims contradicting it. Without a topic, the
+        disputed and most widely carried claims of the corpus. At most ``k`` groups."""
+        limit = k or CLAIM_GROUPS
+        if topic is None:
+            index = self._claims_synced()
+            keys = ranked_groups(index)[:limit]
+        else:
+            found = self._candidates(self.validate(topic), None, "hybrid", {})
+            if self._refusal(found.analysis, found.scored, found.vector) is not None:
+                return ()
+            index = self._claims_synced()
+            ranked = sorted(found.scored, key=lambda s: -s.relevance)
+            keys = [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
+        return claim_groups(index, keys, self.catalogue.manifest)
+
+    def shared_text(self) -> dict[str, tuple[SharedText, ...]]:
+        """Per article, the other articles that carry a good part of its text (copies of one wire story)."""
+        return shared_text(self._claims_synced(), self.catalogue.manifest)
+
+    def _claims_synced(self) -> ClaimIndex:
+        self._refresh()
+        self.claim_index.sync(self.store)
+        return self.claim_index
 
     # ---- uploads: files a front end receives (Discord's /ingest) --------------------------------
 
