@@ -42,6 +42,7 @@ HELP = """\
 Type a question about the articles; a follow-up ("Did he say why?") is read in the context of the conversation.
   :help                         this list
   :sources                      the ingested articles
+  :claims [TOPIC]               who claims what about TOPIC, how widely carried, who contradicts it
   :new                          start a new conversation (forget earlier questions)
   :k N                          chunks to retrieve per question, 1-50 (:k alone shows it)
   :mode extractive|generated    how answers are made (:mode alone shows it)
@@ -88,7 +89,7 @@ class Repl:
         self._commands: dict[str, Callable[[str], bool]] = {
             "help": self._help, "sources": self._sources, "new": self._new, "k": self._set_k,
             "mode": self._set_mode, "json": self._toggle_json, "quit": self._quit, "q": self._quit,
-            "exit": self._quit}
+            "exit": self._quit, "claims": self._claims}
 
     # ---- the loop ----------------------------------------------------------------------------
 
@@ -251,6 +252,20 @@ class Repl:
         for column in table.columns[:3]:
             column.no_wrap = True
         self.console.print(table)
+        return True
+
+    def _claims(self, topic: str) -> bool:
+        """:claims TOPIC: the claim groups about a topic (issue 14), as the CLI shows them."""
+        from dossier.bot import claims_render
+
+        topic = self.engine.validate(topic) if topic else None
+        groups = self.engine.claims(topic)
+        if self.json_output:
+            self.console.print(claims_render.claims_json(groups, topic), markup=False, highlight=False,
+                               soft_wrap=True)
+            return True
+        for item in claims_render.claims_rich(groups, topic):
+            self.console.print(item)
         return True
 
     def _new(self, _: str) -> bool:

@@ -22,6 +22,7 @@ _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _BOUNDARY = re.compile("[,;:\"\u201c\u201d()\\[\\]\u2014]")
 # Inner words of an organisation's or an office's name ("Ministry of Defence", "Chiefs of
 # Staff", "Department for Education"): function words that do not end a subject phrase.
+_PARENTHESIS = re.compile(r"\([^()]*\)\s*$")
 _CONNECTORS = frozenset({"of", "for", "and", "the"})
 _ARTICLES = frozenset({"the", "a", "an"})
 # Words that make a speech-verb-looking word a noun ("the claims", "its reports").
@@ -57,16 +58,17 @@ def _speech_verbs(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int
     """(start, end, is "according to") of the speech verbs outside quotations, in order."""
     found = [(m.start(), m.end(), True) for m in _ACCORDING.finditer(sentence) if outside(spans, m.start())]
     for match in _TOKEN.finditer(sentence):
-        word = match.group()
+        word = match.group().rstrip(".")  # the token pattern keeps dots for "U.S.", not for "said."
         if word in ATTRIBUTION_VERBS and outside(spans, match.start()):  # lowercase only: "States" is a name
             before = sentence[:match.start()].split()
             if not before or before[-1].lower() not in _NOUN_MARKERS:
-                found.append((match.start(), match.end(), False))
+                found.append((match.start(), match.start() + len(word), False))
     return sorted(found)
 
 
 def _subject_phrase(left: str) -> Optional[str]:
     """The noun phrase ending right before a speech verb, read backwards from it."""
+    left = _PARENTHESIS.sub(" ", left)  # "the Command (USINDOPACOM) said": the abbreviation is an aside
     cut = max((m.end() for m in _BOUNDARY.finditer(left)), default=0)
     words = _TOKEN.findall(left[cut:])
     words = _strip_fillers(words)
