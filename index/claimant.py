@@ -14,7 +14,8 @@ import re
 from typing import Optional
 
 from .people import outside, quote_spans
-from .vocabulary import ATTRIBUTION_VERBS, FUNCTION_WORDS, MONTHS, SUBJECT_VERB_FILLERS, WEEKDAYS
+from .vocabulary import (ATTRIBUTION_VERBS, FUNCTION_WORDS, LOCATIVE_PREPOSITIONS, MONTHS, SUBJECT_VERB_FILLERS,
+                         WEEKDAYS)
 
 _TOKEN = re.compile(r"[^\W\d_][\w.'\u2019-]*|\d[\w.,]*")
 _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
@@ -73,18 +74,27 @@ def _subject_phrase(left: str) -> Optional[str]:
     words = _TOKEN.findall(left[cut:])
     words = _strip_fillers(words)
     phrase: list[str] = []
-    for word in reversed(words):
-        lower = word.lower()
+    for position in range(len(words) - 1, -1, -1):
+        word, lower = words[position], words[position].lower()
         if len(phrase) >= MAX_PHRASE_WORDS or word in ATTRIBUTION_VERBS:  # "States" is a name
             break
         if lower in FUNCTION_WORDS and lower not in _CONNECTORS:
             if not phrase and lower in _PRONOUNS:
                 return None
+            if phrase and lower in LOCATIVE_PREPOSITIONS and _head_noun_phrase(words[:position]):
+                phrase = words[:position + 1] + phrase  # "Officials in the city said": the head is before "in"
             break
         phrase.insert(0, word)
     while phrase and phrase[0].lower() in _CONNECTORS - _ARTICLES:
         phrase.pop(0)
     return _tidy(phrase)
+
+
+def _head_noun_phrase(words: list[str]) -> bool:
+    """Whether the words opening a clause are a short noun phrase alone ("Officials", "Two
+    engineers"), which a place phrase after them modifies."""
+    return 1 <= len(words) <= 4 and not any(
+        w.lower() in FUNCTION_WORDS - _ARTICLES or w in ATTRIBUTION_VERBS for w in words)
 
 
 def _strip_fillers(words: list[str]) -> list[str]:
