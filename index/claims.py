@@ -36,7 +36,7 @@ import numpy as np
 from .claimant import claimant
 from .jsonfile import dump_json, load_json
 from .models import Citation, Claim, ClaimGroup, Contradiction, DocumentMeta, SentenceRecord, SharedText
-from .stance import CONTRADICTS, refers_back, stance
+from .stance import CONTRADICTS, cues, refers_back, stance
 from .store import Store
 from .syndication import REPORT_SHARE, Fingerprint, fingerprint, overlaps, stories, words
 
@@ -65,6 +65,7 @@ class StoredClaim:
     quote: str
     text: str
     speaker: str
+    rejects: bool = False  # carries a denial, rejection or negation cue (stance.cues)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class ClaimIndex:
         committed = store.committed_versions()
         self._drop([d for d, v in self.built.versions.items() if committed.get(d) != v])
         fresh = {d: v for d, v in committed.items() if self.built.versions.get(d) != v}
-        records = {d: store.document_sentences(d, v) for d, v in sorted(fresh.items())}
+        records = store.documents_sentences(fresh)
         added = self._add(records)
         self._connect(store, added, records)
         self.built.revision = revision
@@ -148,7 +149,8 @@ class ClaimIndex:
             for index, record in enumerate(sentences):
                 if is_statement(record.text):
                     claim = StoredClaim(record.sentence_id, doc_id, index, record.start, record.end, record.quote,
-                                        record.text, record.speaker or claimant(record.text))
+                                        record.text, record.speaker or claimant(record.text),
+                                        cues(record.text).rejects)
                     self.built.claims[claim.sentence_id] = claim
                     added.append((claim, record))
         return added
@@ -186,6 +188,8 @@ class ClaimIndex:
         if not point.borrowed and claim.doc_id != other.doc_id and same_statement(claim.text, other.text, cosine):
             self.built.same.add(pair)
             return
+        if point.rejects == other.rejects:
+            return  # stance contradicts only a rejection with an assertion: no need to ask it
         found = stance(point.text, claim.speaker or None, other.text, other.speaker or None, cosine=cosine)
         if found.relation == CONTRADICTS:
             self.built.links[pair] = Link(pair[0], pair[1], round(float(found.score), 4), found.reason)
@@ -256,14 +260,16 @@ class _Point:
 
     text: str
     vector: np.ndarray
+    rejects: bool
     borrowed: bool = False
 
 
 def _point(claim: StoredClaim, record: SentenceRecord, sentences: list[SentenceRecord]) -> _Point:
     if claim.index > 0 and refers_back(claim.text):
         before = sentences[claim.index - 1]
-        return _Point(f"{before.text} {claim.text}", before.embedding, borrowed=True)
-    return _Point(claim.text, record.embedding)
+        text = f"{before.text} {claim.text}"
+        return _Point(text, before.embedding, cues(text).rejects, borrowed=True)
+    return _Point(claim.text, record.embedding, claim.rejects)
 
 
 def is_statement(text: str) -> bool:

@@ -215,9 +215,9 @@ def test_claims_follow_an_article_that_changes_and_one_that_is_pruned(fresh_engi
     index = fresh_engine.claim_index
     before = dict(index.claims)
     read: list[str] = []
-    real = fresh_engine.store.document_sentences
-    monkeypatch.setattr(fresh_engine.store, "document_sentences",
-                        lambda doc_id, version: read.append(doc_id) or real(doc_id, version))
+    real = fresh_engine.store.documents_sentences
+    monkeypatch.setattr(fresh_engine.store, "documents_sentences",
+                        lambda versions: read.extend(versions) or real(versions))
 
     changed = WIRE[:2] + ["The eastern wall held, chief engineer Hanna Ostrova said, and the water came over "
                           "the old sluice gates instead."] + WIRE[3:5]

@@ -33,6 +33,7 @@ from .lock import FileWriteLock, LeaseWriteLock, WriteLock
 from .records import PendingDocument, document_rows
 
 GET_PAGE = 5000
+DOCUMENTS_PER_READ = 50  # documents whose sentences one read returns (claims.py), a few thousand records
 QUERY_BATCH = 256  # query vectors per round trip (claims.py asks for every new claim's neighbours)
 KINDS = ("chunks", "sentences", "documents")
 STAGING_SUFFIX = "reset"
@@ -234,14 +235,20 @@ class Store:
                 out.append((record, 1.0 - float(dist)))
         return out
 
-    def document_sentences(self, doc_id: str, version: str) -> list[SentenceRecord]:
-        """One document version's sentences, with their vectors, in article order (claims.py)."""
-        where = {"$and": [{"document_id": doc_id}, {"version": version}]}
-        page = self.call(lambda: self.sentences.get(where=where, include=["documents", "metadatas", "embeddings"]),
-                         "reading sentences")
-        found = [layout.sentence_from_record(sid, text, meta, emb)
-                 for sid, text, meta, emb in zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"])]
-        return sorted((r for r in found if r is not None), key=lambda r: r.start)
+    def documents_sentences(self, versions: dict[str, str]) -> dict[str, list[SentenceRecord]]:
+        """The sentences of the given document versions, with their vectors, each document's in
+        article order (claims.py); a few documents per round trip."""
+        found: dict[str, list[SentenceRecord]] = {doc_id: [] for doc_id in versions}
+        doc_ids = sorted(versions)
+        for begin in range(0, len(doc_ids), DOCUMENTS_PER_READ):
+            where = {"document_id": {"$in": doc_ids[begin:begin + DOCUMENTS_PER_READ]}}
+            page = self.call(lambda: self.sentences.get(where=where, include=["documents", "metadatas", "embeddings"]),
+                             "reading sentences")
+            for sid, text, meta, emb in zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"]):
+                record = layout.sentence_from_record(sid, text, meta, emb)
+                if record is not None and versions.get(record.doc_id) == layout.version_of(sid):
+                    found[record.doc_id].append(record)
+        return {doc_id: sorted(records, key=lambda r: r.start) for doc_id, records in found.items()}
 
     def sentence_neighbours(self, vectors: list[np.ndarray], k: int) -> list[list[tuple[str, float]]]:
         """For each vector, the ids and cosines of its ``k`` nearest sentences, in a few round trips."""
