@@ -65,6 +65,7 @@ def _run(args: argparse.Namespace, embedder) -> int:
     from dossier.index.eval.configs import parse_names
     from dossier.index.eval.questions import load_questions
     from dossier.index.eval.runner import run_eval
+    from dossier.index.eval.stance import report_for as stance_report
     from dossier.index.settings import Settings
 
     path, corpus = inputs(args)
@@ -75,10 +76,12 @@ def _run(args: argparse.Namespace, embedder) -> int:
         result = run_eval(questions, names, settings, path, embedder=embedder, progress=update, corpus=corpus)
     console = Console()
     if not console.is_terminal:
-        console = Console(width=200)
+        console = Console(width=240)  # the whole metrics table on one line when piped
     for item in eval_report.terminal(result, max(args.failures, 0)):
         console.print(item)
     for line in attribution_report():  # who-said-what, on its hand-labelled sentences (not the questions)
+        console.print(line)
+    for line in stance_report(settings, embedder):  # contradictions, on hand-labelled sentence pairs
         console.print(line)
     _write(args.json, lambda: eval_report.write_json(result, args.json))
     _write(args.report, lambda: eval_report.write_report(result, args.report))

@@ -16,6 +16,7 @@ CHART_NAME = "metrics.png"
 REPORT_NAME = "report.md"
 LABELS = {"hit@k": "hit@{k}", "mrr": "MRR", "phrase_recall": "phrase recall", "source_precision": "source prec",
           "quote_exactness": "quote exact", "support_recall": "support R", "support_precision": "support P",
+          "attribution_kept": "attr. kept",
           "refused_unanswerable": "refused unans.", "answered_answerable": "answered ans.",
           "declined_unanswerable": "declined unans.", "declined_answerable": "declined ans.",
           "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms", "answer_chars_p50": "chars p50"}

@@ -317,3 +317,33 @@ def _sentence_subject(speaker: Optional[str], pronoun: Optional[str], sentence: 
     words = re.findall(r"[^\W\d_]+(?:['\u2019]s)?", prefix)
     ok = all(w[:1].isupper() or role_word(w) or w.lower() in NON_PERSON_DETERMINERS for w in words)
     return first.entity if ok else None
+
+
+def keep_speaker(line: str, speaker: str) -> str:
+    """An answer line that keeps who says it: unchanged when it names ``speaker`` (any word of
+    the name) or has no speaker; else the pronoun that attributes it ("according to him",
+    "he added") is annotated ("according to him [Ortiz]"), and a line with no such pronoun (a
+    sentence inside a longer quotation) is led by the name ("[Ortiz] "We will ...")."""
+    if not speaker or f"[{speaker}]" in line or any(
+            re.search(rf"\b{re.escape(word)}\b", line) for word in speaker.split() if len(word) > 1):
+        return line
+    spans, _ = quote_spans(line, False)
+    for match in _PRONOUN.finditer(line):
+        if outside(spans, match.start()) and _attributes(line, match):
+            return f"{line[:match.end()]} [{speaker}]{line[match.end():]}"
+    return f"[{speaker}] {line}"
+
+
+def _attributes(line: str, pronoun: re.Match) -> bool:
+    """The pronoun is the subject or the object of a speech verb: "according to him", "he
+    said", "she later added", "said he"."""
+    before = line[:pronoun.start()].lower()
+    if before.rstrip().endswith("according to"):
+        return True
+    following = re.findall(r"[A-Za-z]+", line[pronoun.end():])[:2]
+    after = [w.lower() for w in following]
+    if after and (after[0] in ATTRIBUTION_VERBS or (after[0] in SUBJECT_VERB_FILLERS and after[1:2]
+                                                     and after[1] in ATTRIBUTION_VERBS)):
+        return True
+    previous = re.findall(r"[A-Za-z]+", before)[-1:]
+    return bool(previous) and previous[0] in INVERTIBLE_VERBS

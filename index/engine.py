@@ -31,11 +31,14 @@ from .models import (REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, Corpus
 from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
+from .stance import Dispute, find_dispute
 from .store import SentenceRecord, Store, repair as repair_store
 from .store.layout import sentence_id
 from .validate import validate_question
 
 Mode = Literal["extractive", "generated"]
+DISPUTE_NEIGHBOURS = 16  # sentences nearest each answer line searched for a contradiction
+MIN_DISPUTED_CHARS = 120  # a "Disputed:" line cut shorter than this would not say what is disputed
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 CLAIM_GROUPS = 8  # claim groups `claims` returns unless asked for another number
 
@@ -199,7 +202,7 @@ class Engine:
             if isinstance(outcome, Generated):
                 answer = replace(outcome.answer, timings_ms=timings)
         if answer is None:
-            answer = self._extractive(question, found.scored, timings, clock)
+            answer = self._extractive(question, found.scored, timings, clock, analysis=found.analysis)
             if isinstance(outcome, Fallback):
                 answer = replace(answer, notice=f"The generated answer could not be used "
                                                 f"({outcome.reason}); this is an extractive answer.")
@@ -326,7 +329,8 @@ class Engine:
         return REFUSAL if weak else None
 
     def _extractive(self, question: str, scored: list[extractive.ScoredSentence],
-                    timings: dict[str, float], clock: float, related: bool = False) -> Answer:
+                    timings: dict[str, float], clock: float, related: bool = False,
+                    analysis: Optional[QuestionAnalysis] = None) -> Answer:
         """The answer lines, or for ``related`` the closest statements under RELATED_LEAD."""
         budget = self.settings.max_answer_chars - (len(RELATED_LEAD) + 1 if related else 0)
         lines = extractive.select_lines(scored, budget, self._similar,
@@ -351,10 +355,47 @@ class Engine:
             del citations[len(citations) - cited_per_line.pop():]
         if rendered and len(rendered[0]) > budget:
             rendered[0] = fit_cited(rendered[0], budget)  # one line alone is too long: shown as an excerpt
+        if not related and not (analysis and analysis.person and analysis.speech):  # "what did X say": X's words only
+            self._add_dispute(lines, scored, rendered, citations, cited_per_line, budget)
         timings["answer"] = _ms(clock)
         text = "\n".join([RELATED_LEAD] + rendered if related else rendered)
         return Answer(question=question, answer=text, mode="extractive", refused=False,
                       citations=tuple(citations), timings_ms=timings, status="related" if related else "answered")
+
+    def _add_dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence], rendered: list[str],
+                     citations: list[Citation], cited_per_line: list[int], budget: int) -> None:
+        """Append "Disputed: <the other side> [n]" when a statement shown is contradicted (stance.py),
+        leaving out the lines after it first, then cutting it, to stay within ``budget``."""
+        shown = lines[:len(rendered)]
+        dispute = self._dispute(shown, scored)
+        if dispute is None:
+            return
+        line = f"Disputed: {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
+        holder = next(i for i, l in enumerate(shown) if any(m is dispute.statement for m in l.members))
+        while len(rendered) > holder + 1 and len("\n".join(rendered + [line])) > budget:
+            rendered.pop()
+            del citations[len(citations) - cited_per_line.pop():]
+            line = f"Disputed: {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
+        room = budget - len("\n".join(rendered)) - 1
+        if room < min(len(line), MIN_DISPUTED_CHARS):
+            return
+        citations.append(self.citation(len(citations) + 1, dispute.other))
+        rendered.append(fit_cited(line, room))
+
+    def _dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence]) -> Optional[Dispute]:
+        """A statement contradicting one the answer shows (stance.py), for the answer's "Disputed:" line:
+        among the retrieved sentences and those nearest each line (a denial rarely shares the
+        question's words, so retrieval for the question alone often misses it)."""
+        chosen = [m for line in lines for m in line.members]
+        nearest = [r for line in lines for r in self._similar(line.lead.record, DISPUTE_NEIGHBOURS)]
+        return find_dispute(chosen, [s.record for s in scored] + nearest, self._sentence_before)
+
+    def _sentence_before(self, record: SentenceRecord) -> Optional[SentenceRecord]:
+        index = int(record.sentence_id.rsplit(":s", 1)[1])
+        if index == 0:
+            return None
+        found = self.store.get_sentences([sentence_id(record.doc_id, version_of(record.sentence_id), index - 1)])
+        return found[0] if found else None
 
     def _pronoun_context(self, record: SentenceRecord) -> Optional[SentenceRecord]:
         """The earlier sentence naming whom an unresolved leading he/she may mean: shown and cited
@@ -365,8 +406,8 @@ class Engine:
                                                       record.antecedent)])
         return found[0] if found else None
 
-    def _similar(self, record: SentenceRecord) -> list[SentenceRecord]:
-        hits = self.store.similar_sentences(record.embedding, 8)
+    def _similar(self, record: SentenceRecord, k: int = 8) -> list[SentenceRecord]:
+        hits = self.store.similar_sentences(record.embedding, k)
         return [r for r, _ in hits if self.catalogue.versions.get(r.doc_id) == version_of(r.sentence_id)]
 
     def citation(self, n: int, record: SentenceRecord) -> Citation:

@@ -29,7 +29,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .attribution import subject_pronoun
+from .attribution import keep_speaker, subject_pronoun
 from .lexical import tokenize
 from .question import CorpusFacts, QuestionAnalysis, has_candidate, supports_focus
 from .store import SentenceRecord
@@ -225,8 +225,10 @@ def select_lines(scored: list[ScoredSentence], max_chars: int,
 def line_text(record: SentenceRecord) -> str:
     """The sentence as shown in the answer: "She [Ortiz] appointed …" names whom its leading
     pronoun refers to, but only when ingest resolved it (attribution.py); an unresolved one is
-    left as written, and the engine shows the sentence that names the candidate before it."""
+    left as written, and the engine shows the sentence that names the candidate before it. A
+    sentence whose speaker ingest found but which does not name them ("According to him, ...",
+    a sentence inside a longer quotation) keeps the attribution (attribution.keep_speaker)."""
     pronoun = subject_pronoun(record.text) if record.subject else None
     if pronoun is None:
-        return record.text
-    return f"{record.text[:pronoun.end()]} [{record.subject}]{record.text[pronoun.end():]}"
+        return keep_speaker(record.text, record.speaker)
+    return keep_speaker(f"{record.text[:pronoun.end()]} [{record.subject}]{record.text[pronoun.end():]}", record.speaker)

@@ -12,7 +12,7 @@ the claims", "a baseless rumor"). It is decided from three kinds of evidence:
    "not" before a negative adjective ("not insignificant") asserts.
 2. **The same point**: the caller's cosine between the two sentences, the content terms
    they share (stemmed, cue words and speech verbs left out) and the names they share
-   ("Russia" and "Russian" are one name).
+   ("Canada" and "Canadian" are one name).
 3. **Two sides**: one statement rejects and the other asserts; a speaker does not
    contradict themself (the same named speaker on both sides is never a contradiction).
 
@@ -28,9 +28,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from typing import Callable, Optional, Sequence
+
+import numpy as np
 
 from .lexical import tokenize
+from .models import SentenceRecord
 from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIAL_VERBS, FUNCTION_WORDS,
                          LITOTES_PREFIXES, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, REPORTING_VERBS,
                          STRONG_NEGATORS, WITHHOLDING_VERBS, WITHHOLDING_WORDS)
@@ -38,9 +42,10 @@ from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIA
 CONTRADICTS, AGREES, UNRELATED = "contradicts", "agrees", "unrelated"
 
 # Evidence that two statements are about the same point, per kind of rejection (dev halves only).
-DENIAL_MIN_COSINE = 0.45  # an explicit denial or rejection word ...
-DENIAL_MIN_SHARED = 2  # ... sharing at least this many content terms or names
-DENIAL_ALONE_COSINE = 0.62  # an explicit denial this close needs no shared words
+DENIAL_MIN_COSINE = 0.50  # an explicit denial or rejection word ...
+DENIAL_MIN_SHARED = 2  # ... sharing at least this many content terms or names, one a term
+DENIAL_WORDS_COSINE = 0.45  # (or this close, sharing that many content terms besides names)
+DENIAL_ALONE_COSINE = 0.60  # an explicit denial this close needs no shared words
 NEGATION_MIN_COSINE = 0.55  # "never" / "not": the predicate is denied, the point must be plainly the same
 NEGATION_MIN_SHARED = 3
 AGREE_MIN_COSINE = 0.70  # same polarity, and this close: the same statement or a restatement
@@ -51,6 +56,9 @@ _WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 _CUE_WORDS = DENIAL_VERBS | OBJECT_DENIAL_VERBS | REJECTION_WORDS | NEGATORS | STRONG_NEGATORS | CLAIM_NOUNS
 _IGNORED_STEMS = frozenset(tokenize(" ".join(sorted(_CUE_WORDS | ATTRIBUTION_VERBS | REPORTING_VERBS
                                                      | WITHHOLDING_WORDS))))
+# Words that may follow a pronoun object and end the denial ("denied it on Tuesday", "denied it outright").
+_AFTER_OBJECT = frozenset({"on", "in", "at", "as", "and", "but", "earlier", "later", "again", "outright", "strongly",
+                           "flatly", "publicly", "immediately", "last", "this", "that"})
 _BACK_REFERENCES = frozenset({"the", "these", "those", "such", "that", "this", "it", "them", "both"})
 
 
@@ -93,6 +101,7 @@ def _words(text: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=4096)
 def cues(text: str) -> Cues:
     """The rejection cues of one sentence (quotations included: denials are often quoted)."""
     words = _words(text)
@@ -125,7 +134,8 @@ def _negation(words: list[str]) -> tuple[str, bool]:
         if word == "not" and following and following[0].startswith(LITOTES_PREFIXES) and len(following[0]) > 6 \
                 and following[0] not in WITHHOLDING_VERBS:
             continue  # "not insignificant"
-        if any(w in WITHHOLDING_VERBS for w in following) or any(w in WITHHOLDING_WORDS for w in words[max(0, i - 3):i]):
+        if any(w in WITHHOLDING_VERBS or w in WITHHOLDING_WORDS for w in following) \
+                or any(w in WITHHOLDING_WORDS for w in words[max(0, i - 3):i]):
             continue  # "could not confirm", "declined to say"
         return word, word in STRONG_NEGATORS
     return "", False
@@ -136,8 +146,9 @@ def _refers_back(words: list[str]) -> bool:
     for i, word in enumerate(words):
         if word in DENIAL_VERBS or word in OBJECT_DENIAL_VERBS:
             after = words[i + 1:i + 4]
-            if after[:1] and after[0] in ("it", "them", "this", "that") and after[1:2] != ["they"]:
-                return True
+            if after[:1] and after[0] in ("it", "them", "this", "that") and (
+                    len(after) == 1 or after[1] in _AFTER_OBJECT):
+                return True  # "denied it", "rejected that on Monday"; not "denied that it ..."
             if after[:1] and after[0] in _BACK_REFERENCES and any(w in CLAIM_NOUNS for w in after[1:3]):
                 return len(words) - i <= 6  # "... has since denied the claims." and nothing after
     return False
@@ -149,26 +160,34 @@ def refers_back(text: str) -> bool:
     return cues(text).refers_back
 
 
+def with_context(text: str, previous: Optional[str]) -> str:
+    """The text to judge a sentence by: with the sentence before it when it refers back to
+    what it denies (``refers_back``) and there is one, else the sentence alone."""
+    return f"{previous} {text}" if previous and refers_back(text) else text
+
+
 # ---- the same point --------------------------------------------------------------------------------
 
 
-def content_terms(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def content_terms(text: str) -> frozenset[str]:
     """Stemmed content terms, less cue words and verbs of saying (shared by any two reports)."""
-    return {t for t in tokenize(text) if t not in _IGNORED_STEMS and not t.isdigit()}
+    return frozenset(t for t in tokenize(text) if t not in _IGNORED_STEMS and not t.isdigit())
 
 
-def names(text: str) -> set[str]:
-    """Capitalised words that are not sentence openers' function words, lower-cased."""
+@lru_cache(maxsize=4096)
+def names(text: str) -> frozenset[str]:
+    """Capitalised words that are not sentence openers' function words, lower-cased ("US" included)."""
     found = set()
     for match in _WORD.finditer(text):
         word = match.group()
-        if word[:1].isupper() and word.lower() not in FUNCTION_WORDS and len(word) > 2:
+        if word[:1].isupper() and word.lower() not in FUNCTION_WORDS and (len(word) > 2 or word.isupper()):
             found.add(word.lower().replace("\u2019", "'").split("'")[0])
-    return found
+    return frozenset(found)
 
 
 def _same_name(a: str, b: str) -> bool:
-    """One name, or a place and its adjective ("Russia"/"Russian", "Ukraine"/"Ukrainian")."""
+    """One name, or a place and its adjective ("Canada"/"Canadian", "Japan"/"Japanese")."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
@@ -178,13 +197,27 @@ def _same_name(a: str, b: str) -> bool:
     return False
 
 
-def shared_evidence(a_text: str, b_text: str) -> tuple[str, ...]:
-    """The content terms and names two sentences share (a name counted once)."""
+@dataclass(frozen=True)
+class Shared:
+    """What two sentences have in common: names, and content terms that are not names."""
+
+    names: tuple[str, ...]
+    terms: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.names) + len(self.terms)
+
+    def __str__(self) -> str:
+        return ", ".join(self.names + self.terms)
+
+
+def shared_evidence(a_text: str, b_text: str) -> Shared:
+    """The content terms and names two sentences share (a name counted once, as a name)."""
     terms = sorted(content_terms(a_text) & content_terms(b_text))
     a_names, b_names = names(a_text), names(b_text)
     common_names = sorted({x for x in a_names for y in b_names if _same_name(x, y)})
-    stems = set(tokenize(" ".join(common_names)))
-    return tuple(common_names + [t for t in terms if t not in stems])
+    stems = set(tokenize(" ".join(a_names | b_names)))
+    return Shared(names=tuple(common_names), terms=tuple(t for t in terms if t not in stems))
 
 
 # ---- the decision ----------------------------------------------------------------------------------
@@ -202,12 +235,12 @@ def stance(a_text: str, a_speaker: Optional[str], b_text: str, b_speaker: Option
     speaker is the name who says the statement, None or '' when the outlet says it itself."""
     a_cues, b_cues = cues(a_text), cues(b_text)
     shared = shared_evidence(a_text, b_text)
-    evidence = f"cosine {cosine:.2f}, shared {len(shared)}" + (f" ({', '.join(shared[:5])})" if shared else "")
+    evidence = f"cosine {cosine:.2f}, shared {len(shared)}" + (f" ({shared})" if len(shared) else "")
     if a_cues.rejects != b_cues.rejects:
         rejecting = a_cues if a_cues.rejects else b_cues
         if _same_speaker(a_speaker, b_speaker):
             return Stance(UNRELATED, 0.0, f"one speaker on both sides ({a_speaker}); {evidence}")
-        if _same_point(rejecting, cosine, len(shared)):
+        if _same_point(rejecting, cosine, shared):
             kind = "denial" if rejecting.denial else "negation"
             return Stance(CONTRADICTS, _confidence(cosine, len(shared)),
                           f"{kind} '{rejecting.word}' against an assertion; {evidence}")
@@ -218,12 +251,69 @@ def stance(a_text: str, a_speaker: Optional[str], b_text: str, b_speaker: Option
     return Stance(UNRELATED, _confidence(cosine, len(shared)), f"not the same point; {evidence}")
 
 
-def _same_point(rejecting: Cues, cosine: float, shared: int) -> bool:
-    """Whether the rejection and the assertion are close enough to be about one point."""
+def _same_point(rejecting: Cues, cosine: float, shared: Shared) -> bool:
+    """Whether the rejection and the assertion are close enough to be about one point. Names
+    alone are weak evidence: the people and places of a story are in most of its sentences."""
     if rejecting.denial:
-        return cosine >= DENIAL_ALONE_COSINE or (cosine >= DENIAL_MIN_COSINE and shared >= DENIAL_MIN_SHARED)
-    return cosine >= NEGATION_MIN_COSINE and shared >= NEGATION_MIN_SHARED
+        return cosine >= DENIAL_ALONE_COSINE or (
+            cosine >= DENIAL_MIN_COSINE and len(shared) >= DENIAL_MIN_SHARED and len(shared.terms) >= 1) or (
+            cosine >= DENIAL_WORDS_COSINE and len(shared.terms) >= DENIAL_MIN_SHARED)
+    return cosine >= NEGATION_MIN_COSINE and len(shared.terms) >= NEGATION_MIN_SHARED
 
 
 def _confidence(cosine: float, shared: int) -> float:
     return round(max(0.0, min(1.0, 0.7 * cosine + 0.06 * shared)), 3)
+
+
+# ---- the other side of an answer ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A statement chosen for an answer and a retrieved one that contradicts it."""
+
+    statement: SentenceRecord
+    other: SentenceRecord
+    stance: Stance
+
+
+Before = Callable[[SentenceRecord], Optional[SentenceRecord]]  # the sentence before a record in its article
+
+
+def find_dispute(chosen: Sequence[SentenceRecord], retrieved: Sequence[SentenceRecord],
+                 before: Before) -> Optional[Dispute]:
+    """The statement that most clearly contradicts the first of the chosen ones (in the
+    answer's order) that any of ``retrieved`` contradicts; None when none is.
+
+    Only statements outside the answer count (both sides shown already need no "Disputed"
+    line). A sentence that refers back ("has since denied the claims") is judged with the
+    sentence before it (``before``), its vector the mean of the two; without one it is
+    skipped, as it cannot say what it denies."""
+    shown = {r.sentence_id for r in chosen} | {r.text for r in chosen}
+    others = list({r.sentence_id: r for r in retrieved if r.sentence_id not in shown and r.text not in shown}.values())
+    judged = [(other, _judged(other, before)) for other in others]
+    for statement in chosen:
+        a = _judged(statement, before)
+        if a is None:
+            continue
+        best: Optional[Dispute] = None
+        for other, b in judged:
+            if b is None:
+                continue
+            result = stance(a[0], statement.speaker, b[0], other.speaker, cosine=float(a[1] @ b[1]))
+            if result.relation == CONTRADICTS and (best is None or result.score > best.stance.score):
+                best = Dispute(statement=statement, other=other, stance=result)
+        if best is not None:
+            return best
+    return None
+
+
+def _judged(record: SentenceRecord, before: Before) -> Optional[tuple[str, np.ndarray]]:
+    """(text, unit vector) a record is judged by; None for a back reference with nothing before it."""
+    if not refers_back(record.text):
+        return record.text, record.embedding
+    previous = before(record)
+    if previous is None:
+        return None
+    vector = record.embedding + previous.embedding
+    return with_context(record.text, previous.text), vector / (np.linalg.norm(vector) or 1.0)

@@ -17,9 +17,9 @@ from .judge import SupportScore
 from .questions import Question, phrases_found
 
 METRICS = ("hit@k", "mrr", "phrase_recall", "source_precision", "quote_exactness", "support_recall",
-           "support_precision", "refused_unanswerable", "answered_answerable", "declined_unanswerable",
-           "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
-RATES = METRICS[:11]  # the metrics that are shares in [0, 1]
+           "support_precision", "attribution_kept", "refused_unanswerable", "answered_answerable",
+           "declined_unanswerable", "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
+RATES = METRICS[:12]  # the metrics that are shares in [0, 1]
 
 DECLINED = frozenset({"related", "refused"})  # the articles do not state it: only related sentences, or nothing
 
@@ -35,6 +35,7 @@ class Record:
     rank: Optional[int] = None  # 1-based rank of the first relevant chunk; None when none in the top k
     support: Optional[SupportScore] = None
     exact: tuple[bool, ...] = field(default=())  # per citation: quote == file text at its span
+    attribution: tuple[int, int] = (0, 0)  # answer sentences citing a named speaker, those naming it (eval/stance.py)
 
     def ok(self) -> dict[str, bool]:
         """Pass/fail per metric, only for the metrics this question is judged on."""
@@ -91,6 +92,10 @@ def share(values: Iterable[bool]) -> Optional[float]:
     return sum(values) / len(values) if values else None
 
 
+def ratio(part: int, whole: int) -> Optional[float]:
+    return part / whole if whole else None
+
+
 def mean(values: Iterable[Optional[float]]) -> Optional[float]:
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
@@ -117,6 +122,7 @@ def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
         "quote_exactness": share(e for r in records for e in r.exact),
         "support_recall": mean(r.support.recall for r in answered if r.support),
         "support_precision": mean(r.support.precision for r in answered if r.support),
+        "attribution_kept": ratio(sum(r.attribution[1] for r in records), sum(r.attribution[0] for r in records)),
         "refused_unanswerable": share(r.answer.refused for r in unanswerable),
         "answered_answerable": share(not r.answer.refused for r in answerable),
         "declined_unanswerable": share(answer_status(r.answer) in DECLINED for r in unanswerable),

@@ -22,6 +22,7 @@ from . import configs
 from .judge import Evidence, score_answer
 from .metrics import Record, answer_status, first_relevant_rank, summarize
 from .questions import Question, check_sources
+from .stance import attribution_counts
 from .sets import DEFAULT_SET
 
 DEFAULT_QUESTIONS = EVAL_DIR / f"{DEFAULT_SET}.jsonl"  # asked of seeds/, the default corpus
@@ -99,4 +100,5 @@ def judge_one(config: configs.Config, question: Question, engine: Engine, eviden
     rank = first_relevant_rank(config.retrieve(question.question), question) if question.answerable else None
     return Record(config=config.name, question=question, answer=answer, latency_ms=latency, rank=rank,
                   support=score_answer(engine, evidence, answer),
-                  exact=tuple(evidence.exact(c) for c in answer.citations))
+                  exact=tuple(evidence.exact(c) for c in answer.citations),
+                  attribution=attribution_counts(evidence, answer))
