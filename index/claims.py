@@ -14,7 +14,8 @@ its edges with it:
 * *same*: two sentences are one statement (the same words, or quotes trimmed differently:
   close vectors and a large share of word runs in common); claim groups are the connected
   components of these edges, so each statement is shown once with a citation per article;
-* *contradicts*: ``stance`` judged the two to contradict each other;
+* *contradicts*: ``stance`` judged the two to contradict each other (a denial of "the claims"
+  read with the sentence before it, as the answers' "Disputed:" line reads it);
 * per article, a MinHash fingerprint, and the shares of text articles have in common
   (syndication.py), so that copies of one wire story count as one story.
 
@@ -36,7 +37,7 @@ import numpy as np
 from .claimant import claimant
 from .jsonfile import dump_json, load_json
 from .models import Citation, Claim, ClaimGroup, Contradiction, DocumentMeta, SentenceRecord, SharedText
-from .stance import CONTRADICTS, cues, refers_back, stance
+from .stance import CONTRADICTS, cues, refers_back, stance, with_context
 from .store import Store
 from .syndication import REPORT_SHARE, Fingerprint, fingerprint, overlaps, stories, words
 
@@ -188,7 +189,7 @@ class ClaimIndex:
         if not point.borrowed and claim.doc_id != other.doc_id and same_statement(claim.text, other.text, cosine):
             self.built.same.add(pair)
             return
-        if point.rejects == other.rejects:
+        if point.rejects == other.rejects or not point.judged:
             return  # stance contradicts only a rejection with an assertion: no need to ask it
         found = stance(point.text, claim.speaker or None, other.text, other.speaker or None, cosine=cosine)
         if found.relation == CONTRADICTS:
@@ -255,21 +256,25 @@ class ClaimIndex:
 @dataclass(frozen=True)
 class _Point:
     """What a claim is compared by: its own words and vector, or, for a denial that names
-    nothing of what it denies ("has since denied the claims"), the sentence before it too,
-    whose vector says what the point is (``borrowed``)."""
+    nothing of what it denies ("has since denied the claims"), read with the sentence before
+    it and the mean of the two vectors, as stance.py's ``find_dispute`` reads it (``borrowed``;
+    with no sentence before, ``judged`` is False: it cannot say what it denies)."""
 
     text: str
     vector: np.ndarray
     rejects: bool
     borrowed: bool = False
+    judged: bool = True
 
 
 def _point(claim: StoredClaim, record: SentenceRecord, sentences: list[SentenceRecord]) -> _Point:
-    if claim.index > 0 and refers_back(claim.text):
-        before = sentences[claim.index - 1]
-        text = f"{before.text} {claim.text}"
-        return _Point(text, before.embedding, cues(text).rejects, borrowed=True)
-    return _Point(claim.text, record.embedding, claim.rejects)
+    if not refers_back(claim.text):
+        return _Point(claim.text, record.embedding, claim.rejects)
+    if claim.index == 0:
+        return _Point(claim.text, record.embedding, claim.rejects, judged=False)
+    before = sentences[claim.index - 1]
+    text, vector = with_context(claim.text, before.text), record.embedding + before.embedding
+    return _Point(text, vector / (np.linalg.norm(vector) or 1.0), cues(text).rejects, borrowed=True)
 
 
 def is_statement(text: str) -> bool:
