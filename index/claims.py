@@ -27,8 +27,9 @@ incremental sync finds what a full rebuild finds, up to the nearest-neighbour cu
 
 from __future__ import annotations
 
-import re
+import hashlib
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Optional
 
@@ -41,7 +42,11 @@ from .stance import CONTRADICTS, cues, refers_back, stance, with_context
 from .store import Store
 from .syndication import REPORT_SHARE, Fingerprint, fingerprint, overlaps, stories, words
 
-FORMAT = 1  # bumped when the file's layout or the way claims are built changes: a rebuild follows
+FORMAT = 1  # bumped when the file's layout changes: a rebuild follows
+# The modules whose rules decide what the index holds: when one changes (a new release, a
+# tuned stance threshold), the saved index is rebuilt rather than mixing old and new links.
+RULE_MODULES = ("claims.py", "claimant.py", "stance.py", "syndication.py", "vocabulary.py", "attribution.py",
+                "people.py")
 NEIGHBOURS = 10  # nearest stored sentences a new claim is compared with
 CONTEXT_BEFORE = 2  # earlier sentences of its article a claim is compared with ("has since denied the claims")
 MIN_WORDS = 4  # fewer words make a heading or a fragment, not a statement
@@ -85,6 +90,7 @@ class _Built:
 
     revision: Optional[int] = None
     model: str = ""
+    rules: str = ""  # rules_version() of the code that built it
     versions: dict[str, str] = field(default_factory=dict)  # doc_id -> version the claims come from
     prints: dict[str, Fingerprint] = field(default_factory=dict)
     claims: dict[str, StoredClaim] = field(default_factory=dict)
@@ -112,8 +118,9 @@ class ClaimIndex:
         revision = store.revision()
         if self.built.revision is None:  # first use in this process: start from what was saved
             self.built, self._groups = _load(self.path) or _Built(), None
-        if self.built.model != store.embed_model_id:  # vectors of another model: nothing carries over
-            self.built, self._groups = _Built(model=store.embed_model_id), None
+        if self.built.model != store.embed_model_id or self.built.rules != rules_version():
+            # vectors of another model, or claims built by other rules: nothing carries over
+            self.built, self._groups = _Built(model=store.embed_model_id, rules=rules_version()), None
         if self.built.revision == revision:
             return
         committed = store.committed_versions()
@@ -277,6 +284,18 @@ def _point(claim: StoredClaim, record: SentenceRecord, sentences: list[SentenceR
     return _Point(text, vector / (np.linalg.norm(vector) or 1.0), cues(text).rejects, borrowed=True)
 
 
+@lru_cache(maxsize=1)
+def rules_version() -> str:
+    """A digest of the rule modules' source (FORMAT alone when they cannot be read)."""
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for name in RULE_MODULES:
+        try:
+            digest.update(Path(__file__).with_name(name).read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()[:16]
+
+
 def is_statement(text: str) -> bool:
     """A sentence that asserts something: enough words, and no question."""
     return len(words(text)) >= MIN_WORDS and not text.rstrip(" \"'\u201d\u2019)").endswith("?")
@@ -308,7 +327,7 @@ def _version(sentence_id: str) -> str:
 # ---- the file ------------------------------------------------------------------------------------
 
 def _dump(built: _Built) -> dict:
-    return {"format": FORMAT, "revision": built.revision, "model": built.model,
+    return {"format": FORMAT, "revision": built.revision, "model": built.model, "rules": built.rules,
             "versions": built.versions,
             "prints": {d: [p.shingles, list(p.signature)] for d, p in built.prints.items()},
             "claims": [asdict(c) for c in built.claims.values()],
@@ -324,7 +343,7 @@ def _load(path: Path) -> Optional[_Built]:
         return None
     try:
         claims = [StoredClaim(**c) for c in data["claims"]]
-        return _Built(revision=data["revision"], model=data["model"],
+        return _Built(revision=data["revision"], model=data["model"], rules=data["rules"],
                       versions=dict(data["versions"]),
                       prints={d: Fingerprint(tuple(sig), n) for d, (n, sig) in data["prints"].items()},
                       claims={c.sentence_id: c for c in claims},
