@@ -38,6 +38,7 @@ import numpy as np
 from .claimant import claimant
 from .jsonfile import dump_json, load_json
 from .models import Citation, Claim, ClaimGroup, Contradiction, DocumentMeta, SentenceRecord, SharedText
+from .people import quote_spans
 from .stance import CONTRADICTS, cues, refers_back, stance, with_context
 from .store import Store
 from .syndication import REPORT_SHARE, Fingerprint, fingerprint, overlaps, stories, words
@@ -154,11 +155,11 @@ class ClaimIndex:
                 continue
             self.built.versions[doc_id] = _version(sentences[0].sentence_id)
             self.built.prints[doc_id] = fingerprint(" ".join(r.text for r in sentences))
+            speakers = claimants(sentences)
             for index, record in enumerate(sentences):
                 if is_statement(record.text):
                     claim = StoredClaim(record.sentence_id, doc_id, index, record.start, record.end, record.quote,
-                                        record.text, record.speaker or claimant(record.text),
-                                        cues(record.text).rejects)
+                                        record.text, speakers[index], cues(record.text).rejects)
                     self.built.claims[claim.sentence_id] = claim
                     added.append((claim, record))
         return added
@@ -296,6 +297,18 @@ def rules_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def claimants(sentences: list[SentenceRecord]) -> list[str]:
+    """Who makes each sentence's claim: its person (attribution.py), else its claimant phrase;
+    a quotation left open at a sentence's end is the claimant's of the sentence closing it in
+    the same paragraph ('"We are aware ... partners. While ...," the command said.')."""
+    found = [r.speaker or claimant(r.text) for r in sentences]
+    for index in range(len(sentences) - 2, -1, -1):
+        record, following = sentences[index], sentences[index + 1]
+        if not found[index] and following.paragraph == record.paragraph and quote_spans(record.text, False)[1]:
+            found[index] = found[index + 1]
+    return found
+
+
 def is_statement(text: str) -> bool:
     """A sentence that asserts something: enough words, and no question."""
     return len(words(text)) >= MIN_WORDS and not text.rstrip(" \"'\u201d\u2019)").endswith("?")
@@ -370,11 +383,14 @@ def ranked_groups(index: ClaimIndex) -> list[str]:
 def claim_groups(index: ClaimIndex, keys: list[str], manifest: Mapping[str, DocumentMeta]) -> tuple[ClaimGroup, ...]:
     """The groups ``keys`` as values, each with the groups contradicting it; citations are
     numbered in the order shown."""
-    groups = index.groups()
+    # A document another process added or removed since the manifest was read is left out.
+    groups = {g: kept for g, members in index.groups().items()
+              if (kept := [c for c in members if c.doc_id in manifest])}
     counter = iter(range(1, 1_000_000))
     out = []
-    for key in keys:
-        links = sorted(index.contradictions(key).items(), key=lambda item: -item[1].score)[:MAX_CONTRADICTIONS]
+    for key in (k for k in keys if k in groups):
+        links = sorted(((o, link) for o, link in index.contradictions(key).items() if o in groups),
+                       key=lambda item: -item[1].score)[:MAX_CONTRADICTIONS]
         head = _group(key, groups[key], manifest, index.shares, counter)
         against = tuple(Contradiction(_group(other, groups[other], manifest, index.shares, counter), link.score,
                                       link.reason) for other, link in links)

@@ -115,7 +115,10 @@ class Engine:
                             wait=wait, notify=notify, checkpoint=checkpoint)
         finally:
             self.catalogue.forget()
-        self.claim_index.sync(self.store)  # claims are built at ingest, for the changed articles only
+        try:
+            self.claim_index.sync(self.store)  # claims are built at ingest, for the changed articles only
+        except StoreError:
+            pass  # the articles are committed; their claims catch up on the next `claims` (same sync)
         return report
 
     def ensure_corpus(self, progress: Optional[Progress] = None) -> CorpusStatus:

@@ -127,6 +127,20 @@ def test_claimants_are_people_or_bodies_from_the_text():
     assert claimant("The pipes burst on Monday.") == ""  # the outlet states it itself
 
 
+def test_an_open_quotation_is_the_claimant_s_of_the_sentence_closing_it():
+    import numpy as np
+
+    from dossier.index.claims import claimants
+    from dossier.index.models import SentenceRecord
+
+    texts = ["“We are checking every pipe in the old town.", "The water is safe to drink,” the utility said.",
+             "“Nobody was hurt.", "Roads reopened on Tuesday."]
+    records = [SentenceRecord(sentence_id=f"d:v:s{i}", doc_id="d", text=t, start=0, end=len(t), speaker="",
+                              quoted=True, quote=t, embedding=np.zeros(3), paragraph=0 if i < 2 else i)
+               for i, t in enumerate(texts)]
+    assert claimants(records) == ["the utility", "the utility", "", ""]  # no closing in the same paragraph
+
+
 def test_same_statement_needs_close_vectors_and_shared_wording():
     a = "“The bridge will reopen on Friday after repairs,” the mayor said."
     b = "The mayor said the bridge “will reopen on Friday after repairs”."
