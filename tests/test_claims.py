@@ -389,3 +389,21 @@ async def test_discord_bot_registers_claims(seeded_engine):
 def test_discord_embeds_of_an_empty_answer():
     [[embed]] = discord_claims.claims_messages([], "x")
     assert embed.title == "No claims" and isinstance(embed, discord.Embed)
+
+
+def test_claims_through_a_chroma_server_match_in_a_second_process(chroma_server, embedder, tmp_path):
+    paths = write_corpus(tmp_path / "articles")
+
+    def served(home: str) -> Engine:
+        return Engine.open(Settings(home=tmp_path / home, chroma_host="127.0.0.1", chroma_port=chroma_server,
+                                    collection="claims-served", _env_file=None), embedder=embedder)
+
+    writer = served("writer")
+    writer.ingest(paths.values())
+    assert writer.claim_index.path.exists() and writer.shared_text()["wire_coast"][0].other == "wire_valley"
+    reader = served("reader")  # its own data directory: no claims file, only the server's store
+    assert not reader.claim_index.path.exists()
+    topic = "What did the chief engineer say about the eastern wall?"
+    assert reader.claims(topic) == writer.claims(topic) and reader.claims(topic)
+    assert reader.claim_index.claims == writer.claim_index.claims
+    assert reader.shared_text() == writer.shared_text()
