@@ -23,7 +23,8 @@ from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_
 from .errors import StoreError
 from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
 from .catalogue import Catalogue
-from .claims import ClaimIndex, claim_groups, ranked_groups, shared_text
+from .claim_groups import claim_groups, ranked_groups, shared_text
+from .claims import ClaimIndex
 from .ingest import Checkpoint, Notify, Progress, ingest
 from .lexical import tokenize
 from .models import (REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta, IngestReport,
