@@ -428,11 +428,17 @@ class Engine:
             index = self._claims_synced()
             keys = ranked_groups(index)[:limit]
         else:
-            found = self._candidates(self.validate(topic), None, "hybrid", {})
-            if self._refusal(found.analysis, found.scored, found.vector) is not None:
+            # More groups asked for, more chunks read: a chunk holds a few claims, several of one group.
+            found = self._candidates(self.validate(topic), max(self.settings.top_k, limit), "hybrid", {})
+            # A topic is often one or two words ("Kirby", "the war"), which embed far from any
+            # sentence: the articles using its terms is enough, where a question needs more.
+            covered = evidence(found.scored, found.vector)[2] >= self.settings.refusal_min_overlap
+            if self._refusal(found.analysis, found.scored, found.vector) is not None and not covered:
                 return ()
             index = self._claims_synced()
-            ranked = sorted(found.scored, key=lambda s: -s.relevance)
+            # Only sentences on the topic: sharing its terms, or as relevant as an answer must be.
+            ranked = sorted((s for s in found.scored if s.overlap > 0 or s.relevance >= self.settings.refusal_threshold),
+                            key=lambda s: -s.relevance)
             keys = [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
         return claim_groups(index, keys, self.catalogue.manifest)
 
