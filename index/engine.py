@@ -27,12 +27,13 @@ from .claim_groups import claim_groups, ranked_groups, shared_text
 from .claims import ClaimIndex
 from .ingest import Checkpoint, Notify, Progress, ingest
 from .lexical import tokenize
-from .models import (REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta, IngestReport,
-                     SharedText)
+from .models import (DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta,
+                     IngestReport, SharedText)
 from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
-from .stance import Dispute, find_dispute
+from .attribution import keep_speaker
+from .stance import Dispute, find_dispute, restates
 from .store import SentenceRecord, Store, repair as repair_store
 from .store.layout import sentence_id
 from .validate import validate_question
@@ -369,22 +370,30 @@ class Engine:
     def _add_dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence], rendered: list[str],
                      citations: list[Citation], cited_per_line: list[int], budget: int) -> None:
         """Append "Disputed: <the other side> [n]" when a statement shown is contradicted (stance.py),
-        leaving out the lines after it first, then cutting it, to stay within ``budget``."""
+        leaving out last lines that restate that statement first, then cutting it, to stay within
+        ``budget``; no other line is given up for it."""
         shown = lines[:len(rendered)]
         dispute = self._dispute(shown, scored)
         if dispute is None:
             return
-        line = f"Disputed: {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
+        line = f"{DISPUTED_LEAD} {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
         holder = next(i for i, l in enumerate(shown) if any(m is dispute.statement for m in l.members))
-        while len(rendered) > holder + 1 and len("\n".join(rendered + [line])) > budget:
+        # Only a last line that restates the disputed one gives up its place to the other side.
+        while len(rendered) > holder + 1 and len("\n".join(rendered + [line])) > budget \
+                and restates(shown[holder].lead.record, shown[len(rendered) - 1].lead.record):
             rendered.pop()
             del citations[len(citations) - cited_per_line.pop():]
-            line = f"Disputed: {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
+            line = f"{DISPUTED_LEAD} {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
         room = budget - len("\n".join(rendered)) - 1
         if room < min(len(line), MIN_DISPUTED_CHARS):
             return
         citations.append(self.citation(len(citations) + 1, dispute.other))
-        rendered.append(fit_cited(line, room))
+        if len(line) > room:  # cut to fit; a speaker named only in the part cut off leads the line instead
+            speaker = dispute.other.speaker
+            lead = f"{DISPUTED_LEAD} "
+            cut = fit_cited(line[len(lead):], room - len(lead) - (len(speaker) + 3 if speaker else 0))
+            line = lead + keep_speaker(cut, speaker)
+        rendered.append(line)
 
     def _dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence]) -> Optional[Dispute]:
         """A statement contradicting one the answer shows (stance.py), for the answer's "Disputed:" line:

@@ -105,6 +105,8 @@ Status = Literal["answered", "related", "refused"]
 # The first line of a ``related`` answer, so that the statements under it never read as the
 # answer, whichever front end (or JSON consumer) shows the text.
 RELATED_LEAD = "The articles do not say this. The closest statements they make:"
+# The lead of the answer line that cites the other side of a contradicted statement (stance.py).
+DISPUTED_LEAD = "Disputed:"
 
 
 @dataclass(frozen=True)

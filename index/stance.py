@@ -6,8 +6,10 @@ the claims", "a baseless rumor"). It is decided from three kinds of evidence:
 
 1. **Cues** (general English, vocabulary.py "stance"): a denial verb ("denied", "refuted"),
    a rejection verb with a noun of saying as object ("rejected the allegations"), a word
-   judging a claim untrue ("baseless", "untrue", "misinformation"), or a negator on the
-   sentence's own predicate ("have never conducted"). A negated verb of knowing or telling
+   judging a claim untrue ("baseless", "untrue", "misinformation"), or "never" on the
+   sentence's own predicate ("have never conducted"). A bare "not" or "no" makes a sentence
+   negative but never a side: it negates details as often as the point ("did not pose an
+   immediate threat", "there were no injuries"). A negated verb of knowing or telling
    ("could not confirm", "declined to specify") withholds a statement, it denies nothing; a
    "not" before a negative adjective ("not insignificant") asserts.
 2. **The same point**: the caller's cosine between the two sentences, the content terms
@@ -17,8 +19,8 @@ the claims", "a baseless rumor"). It is decided from three kinds of evidence:
    contradict themself (the same named speaker on both sides is never a contradiction).
 
 Both rejecting or both asserting, on the same point, is agreement. Precision comes
-first: a wrong "contradicts" misleads a reader more than a missing one, so a bare negator
-("did not") needs more evidence of the same point than an explicit denial, and a
+first: a wrong "contradicts" misleads a reader more than a missing one, so "never" needs
+more evidence of the same point than an explicit denial, and a
 denial that names nothing of what it denies ("has since denied the claims") is decided
 only with the sentence it refers back to (``refers_back``; the caller passes both).
 Thresholds were chosen on the dev halves of tests/data/stance/*.jsonl only.
@@ -36,8 +38,9 @@ import numpy as np
 from .lexical import tokenize
 from .models import SentenceRecord
 from .vocabulary import (ATTRIBUTION_VERBS, CLAIM_NOUNS, DEMONYM_SUFFIXES, DENIAL_VERBS, FUNCTION_WORDS,
-                         LITOTES_PREFIXES, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, REPORTING_VERBS,
-                         STRONG_NEGATORS, WITHHOLDING_VERBS, WITHHOLDING_WORDS)
+                         LITOTES_PREFIXES, MONTHS, NEGATORS, OBJECT_DENIAL_VERBS, REJECTION_WORDS, RELATIVE_DATES,
+                         REPORTING_VERBS, STRONG_NEGATORS, TIME_NOUNS, WEEKDAYS, WITHHOLDING_VERBS,
+                         WITHHOLDING_WORDS)
 
 CONTRADICTS, AGREES, UNRELATED = "contradicts", "agrees", "unrelated"
 
@@ -45,8 +48,8 @@ CONTRADICTS, AGREES, UNRELATED = "contradicts", "agrees", "unrelated"
 DENIAL_MIN_COSINE = 0.50  # an explicit denial or rejection word ...
 DENIAL_MIN_SHARED = 2  # ... sharing at least this many content terms or names, one a term
 DENIAL_WORDS_COSINE = 0.45  # (or this close, sharing that many content terms besides names)
-DENIAL_ALONE_COSINE = 0.60  # an explicit denial this close needs no shared words
-NEGATION_MIN_COSINE = 0.55  # "never" / "not": the predicate is denied, the point must be plainly the same
+DENIAL_ALONE_COSINE = 0.65  # an explicit denial this close needs no shared content term
+NEGATION_MIN_COSINE = 0.55  # "never": the act is denied without a denial word, the point must be plainly the same
 NEGATION_MIN_SHARED = 3
 AGREE_MIN_COSINE = 0.70  # same polarity, and this close: the same statement or a restatement
 AGREE_MIN_SHARED = 3
@@ -54,8 +57,11 @@ AGREE_SHARED_COSINE = 0.55  # (or this close with AGREE_MIN_SHARED terms in comm
 
 _WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
 _CUE_WORDS = DENIAL_VERBS | OBJECT_DENIAL_VERBS | REJECTION_WORDS | NEGATORS | STRONG_NEGATORS | CLAIM_NOUNS
+# Dates and times ("last week", "on Tuesday") place a statement; two sharing one are not on one point.
+_WHEN_WORDS = MONTHS | WEEKDAYS | RELATIVE_DATES | TIME_NOUNS | {"last", "next", "earlier", "later", "recent",
+                                                                 "recently", "ago"}
 _IGNORED_STEMS = frozenset(tokenize(" ".join(sorted(_CUE_WORDS | ATTRIBUTION_VERBS | REPORTING_VERBS
-                                                     | WITHHOLDING_WORDS))))
+                                                     | WITHHOLDING_WORDS | _WHEN_WORDS))))
 # Words that may follow a pronoun object and end the denial ("denied it on Tuesday", "denied it outright").
 _AFTER_OBJECT = frozenset({"on", "in", "at", "as", "and", "but", "earlier", "later", "again", "outright", "strongly",
                            "flatly", "publicly", "immediately", "last", "this", "that"})
@@ -82,6 +88,13 @@ class Cues:
 
     @property
     def rejects(self) -> bool:
+        """It rejects a statement: a denial word, or "never" on its own predicate. A bare "not"
+        or "no" also negates details ("did not pose an immediate threat", "no injuries"), so
+        it makes a sentence negative (``negative``) but never a side of a contradiction."""
+        return bool(self.denial or self.strong)
+
+    @property
+    def negative(self) -> bool:
         return bool(self.denial or self.negation)
 
     @property
@@ -124,7 +137,8 @@ def _denial(words: list[str]) -> str:
 
 
 def _negation(words: list[str]) -> tuple[str, bool]:
-    """The first negator that denies the sentence's own predicate, and whether it is strong."""
+    """The negator that denies the sentence's own predicate (a strong one first), and whether it is strong."""
+    first = ""
     for i, word in enumerate(words):
         if word not in NEGATORS and word not in STRONG_NEGATORS:
             continue
@@ -137,8 +151,10 @@ def _negation(words: list[str]) -> tuple[str, bool]:
         if any(w in WITHHOLDING_VERBS or w in WITHHOLDING_WORDS for w in following) \
                 or any(w in WITHHOLDING_WORDS for w in words[max(0, i - 3):i]):
             continue  # "could not confirm", "declined to say"
-        return word, word in STRONG_NEGATORS
-    return "", False
+        if word in STRONG_NEGATORS:
+            return word, True
+        first = first or word
+    return first, False
 
 
 def _refers_back(words: list[str]) -> bool:
@@ -236,17 +252,19 @@ def stance(a_text: str, a_speaker: Optional[str], b_text: str, b_speaker: Option
     a_cues, b_cues = cues(a_text), cues(b_text)
     shared = shared_evidence(a_text, b_text)
     evidence = f"cosine {cosine:.2f}, shared {len(shared)}" + (f" ({shared})" if len(shared) else "")
-    if a_cues.rejects != b_cues.rejects:
+    if a_cues.rejects != b_cues.rejects and not (a_cues.negative and b_cues.negative):
         rejecting = a_cues if a_cues.rejects else b_cues
         if _same_speaker(a_speaker, b_speaker):
             return Stance(UNRELATED, 0.0, f"one speaker on both sides ({a_speaker}); {evidence}")
         if _same_point(rejecting, cosine, shared):
-            kind = "denial" if rejecting.denial else "negation"
+            kind = "denial" if rejecting.denial else "negation"  # ("never")
             return Stance(CONTRADICTS, _confidence(cosine, len(shared)),
                           f"{kind} '{rejecting.word}' against an assertion; {evidence}")
         return Stance(UNRELATED, _confidence(cosine, len(shared)), f"not the same point; {evidence}")
+    if a_cues.negative != b_cues.negative:  # a bare negation against an assertion: neither side is clear
+        return Stance(UNRELATED, _confidence(cosine, len(shared)), f"a negation, no denial; {evidence}")
     if cosine >= AGREE_MIN_COSINE or (cosine >= AGREE_SHARED_COSINE and len(shared) >= AGREE_MIN_SHARED):
-        both = "both reject" if a_cues.rejects else "both assert"
+        both = "both reject" if a_cues.negative else "both assert"
         return Stance(AGREES, _confidence(cosine, len(shared)), f"{both}; {evidence}")
     return Stance(UNRELATED, _confidence(cosine, len(shared)), f"not the same point; {evidence}")
 
@@ -296,6 +314,8 @@ def find_dispute(chosen: Sequence[SentenceRecord], retrieved: Sequence[SentenceR
         a = _judged(statement, before)
         if a is None:
             continue
+        if any(_contradicts(statement, a, other, before) for other in chosen if other is not statement):
+            return None  # the answer shows both sides already
         best: Optional[Dispute] = None
         for other, b in judged:
             if b is None:
@@ -306,6 +326,18 @@ def find_dispute(chosen: Sequence[SentenceRecord], retrieved: Sequence[SentenceR
         if best is not None:
             return best
     return None
+
+
+def _contradicts(statement: SentenceRecord, judged: tuple[str, np.ndarray], other: SentenceRecord,
+                 before: Before) -> bool:
+    b = _judged(other, before)
+    return b is not None and stance(judged[0], statement.speaker, b[0], other.speaker,
+                                    cosine=float(judged[1] @ b[1])).relation == CONTRADICTS
+
+
+def restates(a: SentenceRecord, b: SentenceRecord) -> bool:
+    """Whether ``b`` says again what ``a`` says (their stance is agreement)."""
+    return stance(a.text, a.speaker, b.text, b.speaker, cosine=float(a.embedding @ b.embedding)).relation == AGREES
 
 
 def _judged(record: SentenceRecord, before: Before) -> Optional[tuple[str, np.ndarray]]:

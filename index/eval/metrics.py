@@ -9,10 +9,11 @@ docs/eval.md defines each one for readers of the figures.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from ..models import Answer, Citation, Status
+from ..models import DISPUTED_LEAD, Answer, Citation, Status
 from .judge import SupportScore
 from .questions import Question, phrases_found
 
@@ -44,7 +45,7 @@ class Record:
         if q.answerable:
             result["hit"] = self.rank is not None
             result["phrases"] = answer_correct(q, a)
-        share = source_precision(a.citations, q.sources)
+        share = source_precision(answer_sources(a), q.sources)
         if share is not None and answer_status(a) == "answered":
             result["sources"] = share == 1.0
         if self.exact:
@@ -87,6 +88,14 @@ def source_precision(citations: Sequence[Citation], sources: Iterable[str]) -> O
     return len(cited & set(sources)) / len(cited)
 
 
+def answer_sources(answer: Answer) -> list[Citation]:
+    """The citations of the answer's own lines: a "Disputed:" line cites the other side of a
+    statement on purpose (stance.py), which is no source of the answer."""
+    disputed = {int(n) for line in answer.answer.splitlines() if line.startswith(DISPUTED_LEAD)
+                for n in re.findall(r"\[(\d+)\]", line)}
+    return [c for c in answer.citations if c.n not in disputed]
+
+
 def share(values: Iterable[bool]) -> Optional[float]:
     values = list(values)
     return sum(values) / len(values) if values else None
@@ -118,7 +127,7 @@ def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
         "hit@k": share(r.rank is not None for r in answerable),
         "mrr": mean(1 / r.rank if r.rank else 0.0 for r in answerable),
         "phrase_recall": share(answer_correct(r.question, r.answer) for r in answerable),
-        "source_precision": mean(source_precision(r.answer.citations, r.question.sources) for r in answered),
+        "source_precision": mean(source_precision(answer_sources(r.answer), r.question.sources) for r in answered),
         "quote_exactness": share(e for r in records for e in r.exact),
         "support_recall": mean(r.support.recall for r in answered if r.support),
         "support_precision": mean(r.support.precision for r in answered if r.support),
