@@ -259,7 +259,15 @@ class Repl:
         from dossier.bot import claims_render
 
         topic = self.engine.validate(topic) if topic else None
-        groups = self.engine.claims(topic)
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-answer")
+        self._settle()  # in the answers' worker, one engine call at a time; Ctrl-C stops the wait
+        self._pending = self._worker.submit(self.engine.claims, topic)
+        try:
+            groups = self._wait(self._pending)
+        except KeyboardInterrupt:
+            self.console.print(Text("(cancelled)", style="yellow"))
+            return True
         if self.json_output:
             self.console.print(claims_render.claims_json(groups, topic), markup=False, highlight=False,
                                soft_wrap=True)
