@@ -279,6 +279,34 @@ def test_claims_follow_an_article_that_changes_and_one_that_is_pruned(fresh_engi
     assert reopened.claims == index.claims and reopened.groups() == index.groups()
 
 
+def test_a_store_error_in_the_claims_sync_leaves_the_ingest_done(fresh_engine, tmp_path, monkeypatch):
+    from dossier.index.errors import StoreError
+
+    paths = write_corpus(tmp_path / "articles")
+    real = ClaimIndex.sync
+
+    def failing(self, store):
+        raise StoreError("the Chroma server went away")
+
+    monkeypatch.setattr(ClaimIndex, "sync", failing)
+    assert len(fresh_engine.ingest(paths.values()).added) == 3  # the articles are in
+    monkeypatch.setattr(ClaimIndex, "sync", real)
+    assert group_with(fresh_engine.claims("the eastern wall"), "the weakest section").carriers == \
+        "1 wire story, 2 outlets"  # the claims catch up on their next use
+
+
+def test_claims_built_by_other_rules_are_rebuilt(seeded_copy, monkeypatch):
+    import dossier.index.claims as claims_module
+
+    index = seeded_copy.claim_index
+    seeded_copy.claims()
+    built = index.built
+    monkeypatch.setattr(claims_module, "rules_version", lambda: "other-rules")
+    seeded_copy.claims()
+    assert index.built is not built and index.built.rules == "other-rules"
+    assert index.built.claims == built.claims  # the same rules underneath: the same claims again
+
+
 # ---- front ends ----------------------------------------------------------------------------------
 
 def test_cli_claims_json(seeded_home, tmp_path, capsys):
