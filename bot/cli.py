@@ -77,12 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     from dossier.bot.eval_cli import DESCRIPTION, HELP, add_eval_arguments
 
     add_eval_arguments(commands.add_parser("eval", help=HELP, description=DESCRIPTION))
-    from dossier.bot import feedback_cli
+    from dossier.bot import claims_cli, feedback_cli
 
+    claims_cli.add_parser(commands)
     feedback_cli.add_parser(commands)
 
     discord = commands.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)",
-                                  description="Run Dossier as a Discord bot: /ask, /sources, /about, /ingest and "
+                                  description="Run Dossier as a Discord bot: /ask, /sources, /about, /claims, /ingest and "
                                               "answers to mentions in threads. Reads DISCORD_TOKEN from the "
                                               "environment or .env; stops cleanly on Ctrl-C or SIGTERM. "
                                               "docs/discord.md says how to create the bot.")
@@ -186,6 +187,10 @@ def run(args: argparse.Namespace) -> int:
         from dossier.bot import feedback_cli
 
         return feedback_cli.run(args, settings)  # reads the feedback database only: no engine
+    if args.command == "claims":
+        from dossier.bot import claims_cli
+
+        return claims_cli.run(args, settings)
     question = None
     if args.command in ("ask", "repl"):
         question = _check_question_args(args, settings)
@@ -216,8 +221,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "repl":
         return _repl(engine, settings, args)
     if args.command == "sources":
-        documents = engine.sources()
-        print(render.sources_json(documents) if args.json else render.sources_plain(documents))
+        documents, shared = engine.sources(), engine.shared_text()
+        print(render.sources_json(documents, shared) if args.json else render.sources_plain(documents, shared))
         return 0
     _ensure_corpus(engine)
     answer = engine.ask(question, k=args.top_k, mode=args.mode)

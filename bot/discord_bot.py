@@ -34,7 +34,7 @@ from dossier.index.settings import Settings
 log = logging.getLogger("dossier.discord")
 EXIT_OK = 0
 EXIT_ERROR = 1
-EXTENSIONS = ("dossier.bot.cogs.ask",)
+EXTENSIONS = ("dossier.bot.cogs.ask", "dossier.bot.cogs.claims")  # claims shares the ask cog's worker: after it
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.GatewayNotFound,
                   discord.HTTPException)
 

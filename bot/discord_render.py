@@ -213,8 +213,9 @@ def about_embed(documents: int, mode: str, llm_configured: bool) -> discord.Embe
         "Each [n] in an answer points to the source field [n] below it: the article's title, outlet and date, "
         "then the exact words quoted from it. Quotes are verbatim, so you can find them in the article."))
     embed.add_field(name="Commands", inline=False, value=(
-        "/ask — a question · /sources — the articles · mention me with a question to start a thread where "
-        "follow-ups keep the context · /ingest — add an article (Manage Server)"))
+        "/ask — a question · /sources — the articles · /claims — who claims what about a topic, and who "
+        "contradicts it · mention me with a question to start a thread where follow-ups keep the context · "
+        "/ingest — add an article (Manage Server)"))
     if mode == "extractive" and llm_configured:
         embed.set_footer(text="An LLM is configured, but extractive mode was chosen.")
     return embed

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
-from dossier.index.models import RELATED_LEAD, Answer, Citation, DocumentMeta, IngestReport
+from dossier.index.models import RELATED_LEAD, Answer, Citation, DocumentMeta, IngestReport, SharedText
 
 RELATED_TITLE = "Not stated in the articles"
 
@@ -82,19 +82,27 @@ def answer_rich(answer: Answer) -> list:
     return items
 
 
-def sources_plain(documents: Iterable[DocumentMeta]) -> str:
+def sources_plain(documents: Iterable[DocumentMeta], shared: Mapping[str, Sequence[SharedText]] = {}) -> str:
+    """One entry per article; ``shared`` adds a line per article carrying much of its text."""
     rows = []
     for d in documents:
         title = d.title + (" (title derived from first sentence)" if d.title_derived else "")
         who = d.outlet or d.byline or "unknown outlet"
-        rows.append(f"{d.doc_id}  {d.date or 'undated':10}  {who}\n    {title}" + (f"\n    {d.url}" if d.url else ""))
+        rows.append(f"{d.doc_id}  {d.date or 'undated':10}  {who}\n    {title}" + (f"\n    {d.url}" if d.url else "")
+                    + "".join(f"\n    {line}" for line in shared_lines(shared.get(d.doc_id, ()))))
     return "\n".join(rows) if rows else "No documents ingested yet; run `dossier ingest`."
 
 
-def sources_json(documents: Iterable[DocumentMeta]) -> str:
+def shared_lines(shared: Sequence[SharedText]) -> list[str]:
+    """"shares 62 % of its text with <doc> (<title>)", the largest share first (issue 14)."""
+    return [f"shares {round(s.share * 100)} % of its text with {s.other} ({s.other_title})" for s in shared]
+
+
+def sources_json(documents: Iterable[DocumentMeta], shared: Mapping[str, Sequence[SharedText]] = {}) -> str:
     from dataclasses import asdict
 
-    return json.dumps([asdict(d) for d in documents], ensure_ascii=False)
+    return json.dumps([{**asdict(d), "shares_text_with": [s.to_dict() for s in shared.get(d.doc_id, ())]}
+                       for d in documents], ensure_ascii=False)
 
 
 def ingest_summary(report: IngestReport) -> str:

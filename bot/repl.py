@@ -44,6 +44,7 @@ HELP = """\
 Type a question about the articles; a follow-up ("Did he say why?") is read in the context of the conversation.
   :help                         this list
   :sources                      the ingested articles
+  :claims [TOPIC]               who claims what about TOPIC, how widely carried, who contradicts it
   :new                          start a new conversation (forget earlier questions)
   :k N                          chunks to retrieve per question, 1-50 (:k alone shows it)
   :mode extractive|generated    how answers are made (:mode alone shows it)
@@ -91,7 +92,7 @@ class Repl:
         self._commands: dict[str, Callable[[str], bool]] = {
             "help": self._help, "sources": self._sources, "new": self._new, "k": self._set_k,
             "mode": self._set_mode, "json": self._toggle_json, "quit": self._quit, "q": self._quit,
-            "exit": self._quit}
+            "exit": self._quit, "claims": self._claims}
         self.feedback = FeedbackStore.at(settings)
         self._last: Optional[tuple[Answer, Optional[str]]] = None  # the answer shown last, and its feedback id
         self._commands.update(good=lambda _: self._vote("up"), bad=lambda _: self._vote("down"))
@@ -258,6 +259,28 @@ class Repl:
         for column in table.columns[:3]:
             column.no_wrap = True
         self.console.print(table)
+        return True
+
+    def _claims(self, topic: str) -> bool:
+        """:claims TOPIC: the claim groups about a topic (issue 14), as the CLI shows them."""
+        from dossier.bot import claims_render
+
+        topic = self.engine.validate(topic) if topic else None
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-answer")
+        self._settle()  # in the answers' worker, one engine call at a time; Ctrl-C stops the wait
+        self._pending = self._worker.submit(self.engine.claims, topic)
+        try:
+            groups = self._wait(self._pending)
+        except KeyboardInterrupt:
+            self.console.print(Text("(cancelled)", style="yellow"))
+            return True
+        if self.json_output:
+            self.console.print(claims_render.claims_json(groups, topic), markup=False, highlight=False,
+                               soft_wrap=True)
+            return True
+        for item in claims_render.claims_rich(groups, topic):
+            self.console.print(item)
         return True
 
     def _new(self, _: str) -> bool:

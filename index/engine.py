@@ -23,9 +23,12 @@ from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_
 from .errors import StoreError
 from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
 from .catalogue import Catalogue
+from .claim_groups import claim_groups, ranked_groups, shared_text
+from .claims import ClaimIndex
 from .ingest import Checkpoint, Notify, Progress, ingest
 from .lexical import tokenize
-from .models import DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, CorpusStatus, DocumentMeta, IngestReport
+from .models import (DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta,
+                     IngestReport, SharedText)
 from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
@@ -39,6 +42,7 @@ Mode = Literal["extractive", "generated"]
 DISPUTE_NEIGHBOURS = 16  # sentences nearest each answer line searched for a contradiction
 MIN_DISPUTED_CHARS = 120  # a "Disputed:" line cut shorter than this would not say what is disputed
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
+CLAIM_GROUPS = 8  # claim groups `claims` returns unless asked for another number
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Engine:
         self.lexical = self.catalogue.lexical
         self.chat = chat  # None: no language model configured, answers are extractive
         self._facts: Optional[tuple[Optional[int], CorpusFacts]] = None  # (store revision, facts)
+        self.claim_index = ClaimIndex.for_settings(settings)  # synced at ingest, and lazily when stale
 
     @classmethod
     def open(cls, settings: Settings, embedder: Optional[Embedder] = None, store: Optional[Store] = None,
@@ -107,11 +112,16 @@ class Engine:
         """Add or update articles. One writer at a time: another ingest in progress is waited
         for (``notify`` is told why) or, with ``wait=False``, reported at once (StoreBusy)."""
         try:
-            return ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
-                          prune=prune, progress=progress, batch_sentences=self.settings.ingest_batch_sentences,
-                          wait=wait, notify=notify, checkpoint=checkpoint)
+            report = ingest(self.store, self.embedder, self.lexical, list(paths), self.settings.max_file_bytes,
+                            prune=prune, progress=progress, batch_sentences=self.settings.ingest_batch_sentences,
+                            wait=wait, notify=notify, checkpoint=checkpoint)
         finally:
             self.catalogue.forget()
+        try:
+            self.claim_index.sync(self.store)  # claims are built at ingest, for the changed articles only
+        except StoreError:
+            pass  # the articles are committed; their claims catch up on the next `claims` (same sync)
+        return report
 
     def ensure_corpus(self, progress: Optional[Progress] = None) -> CorpusStatus:
         """Ingest the demo corpus (seeds/) into a store that has never held anything; report,
@@ -420,6 +430,40 @@ class Engine:
 
     def citation(self, n: int, record: SentenceRecord) -> Citation:
         return self.catalogue.citation(n, record)
+
+    # ---- claims (issue 14) ------------------------------------------------------------------------
+
+    def claims(self, topic: Optional[str] = None, k: Optional[int] = None) -> tuple[ClaimGroup, ...]:
+        """The claims about ``topic``, retrieved as a question is: each statement once, with who
+        makes it, the articles carrying it and the claims contradicting it. Without a topic, the
+        disputed and most widely carried claims of the corpus. At most ``k`` groups."""
+        limit = k or CLAIM_GROUPS
+        if topic is None:
+            index = self._claims_synced()
+            keys = ranked_groups(index)[:limit]
+        else:
+            # More groups asked for, more chunks read: a chunk holds a few claims, several of one group.
+            found = self._candidates(self.validate(topic), max(self.settings.top_k, limit), "hybrid", {})
+            # A topic is often one or two words ("Kirby", "the war"), which embed far from any
+            # sentence: the articles using its terms is enough, where a question needs more.
+            covered = evidence(found.scored, found.vector)[2] >= self.settings.refusal_min_overlap
+            if self._refusal(found.analysis, found.scored, found.vector) is not None and not covered:
+                return ()
+            index = self._claims_synced()
+            # Only sentences on the topic: sharing its terms, or as relevant as an answer must be.
+            ranked = sorted((s for s in found.scored if s.overlap > 0 or s.relevance >= self.settings.refusal_threshold),
+                            key=lambda s: -s.relevance)
+            keys = [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
+        return claim_groups(index, keys, self.catalogue.manifest)
+
+    def shared_text(self) -> dict[str, tuple[SharedText, ...]]:
+        """Per article, the other articles that carry a good part of its text (copies of one wire story)."""
+        return shared_text(self._claims_synced(), self.catalogue.manifest)
+
+    def _claims_synced(self) -> ClaimIndex:
+        self._refresh()
+        self.claim_index.sync(self.store)
+        return self.claim_index
 
     # ---- uploads: files a front end receives (Discord's /ingest) --------------------------------
 

@@ -166,3 +166,72 @@ class IngestReport:
         """Both runs' outcomes in one report (``dossier ingest`` with links and feeds)."""
         return IngestReport(*(getattr(self, name) + getattr(other, name) for name in
                               ("added", "updated", "unchanged", "skipped", "pruned", "repaired")))
+
+# ---- claims (issue 14) -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    """One article's wording of a claim: who it says makes it (None: the outlet itself) and the
+    verbatim sentence."""
+
+    speaker: Optional[str]
+    citation: Citation
+
+    def to_dict(self) -> dict:
+        return {"speaker": self.speaker, "citation": self.citation.to_dict()}
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A claim group that contradicts another, and the evidence the stance judge gave."""
+
+    group: "ClaimGroup"
+    score: float
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "reason": self.reason, **self.group.to_dict()}
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """One statement, once: who makes it, every article carrying it (one citation each), how
+    many outlets and distinct stories that is (copies of one wire text are one story), and
+    the claims that contradict it."""
+
+    key: str  # stable while its articles are unchanged
+    statement: str  # the wording shown (the fullest one)
+    speakers: tuple[str, ...]
+    claims: tuple[Claim, ...]
+    outlets: tuple[str, ...]
+    stories: int
+    contradictions: tuple[Contradiction, ...] = ()
+
+    @property
+    def carriers(self) -> str:
+        """"1 wire story, 3 outlets", "2 outlets", "1 outlet"."""
+        outlets = f"{len(self.outlets)} outlet{'s' if len(self.outlets) != 1 else ''}"
+        if self.stories < len(self.outlets):
+            return f"{self.stories} wire stor{'ies' if self.stories != 1 else 'y'}, {outlets}"
+        return outlets
+
+    def to_dict(self) -> dict:
+        data = {"key": self.key, "statement": self.statement, "speakers": list(self.speakers),
+                "outlets": list(self.outlets), "stories": self.stories, "carriers": self.carriers,
+                "claims": [c.to_dict() for c in self.claims]}
+        if self.contradictions:
+            data["contradicted_by"] = [c.to_dict() for c in self.contradictions]
+        return data
+
+
+@dataclass(frozen=True)
+class SharedText:
+    """How much of one article's text another article carries (syndication.py)."""
+
+    doc_id: str
+    other: str
+    other_title: str
+    share: float  # 0..1, estimated
+
+    def to_dict(self) -> dict:
+        return asdict(self)

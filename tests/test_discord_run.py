@@ -158,7 +158,7 @@ def test_discord_signal_stops_the_bot_gracefully(capsys, caplog, monkeypatch, se
     monkeypatch.setattr(DossierBot, "sync_tree", sync_tree)
     status, err = run_and_capture(capsys, caplog, settings(), open_engine=lambda config: seeded_engine)
     assert (status, err) == (0, "")
-    assert events == ["synced ['about', 'ask', 'ingest', 'sources']", "connected", "closed"]
+    assert events == ["synced ['about', 'ask', 'claims', 'ingest', 'sources']", "connected", "closed"]
     assert bots[0].is_closed() and bots[0].get_cog("Dossier") is None
     assert cogs[0]._executor._shutdown  # close() removed the cog, which stopped the engine worker
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None)

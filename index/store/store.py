@@ -33,6 +33,8 @@ from .lock import FileWriteLock, LeaseWriteLock, WriteLock
 from .records import PendingDocument, document_rows
 
 GET_PAGE = 5000
+DOCUMENTS_PER_READ = 50  # documents whose sentences one read returns (claims.py), a few thousand records
+QUERY_BATCH = 256  # query vectors per round trip (claims.py asks for every new claim's neighbours)
 KINDS = ("chunks", "sentences", "documents")
 STAGING_SUFFIX = "reset"
 
@@ -232,6 +234,33 @@ class Store:
             if record is not None:
                 out.append((record, 1.0 - float(dist)))
         return out
+
+    def documents_sentences(self, versions: dict[str, str]) -> dict[str, list[SentenceRecord]]:
+        """The sentences of the given document versions, with their vectors, each document's in
+        article order (claims.py); a few documents per round trip."""
+        found: dict[str, list[SentenceRecord]] = {doc_id: [] for doc_id in versions}
+        doc_ids = sorted(versions)
+        for begin in range(0, len(doc_ids), DOCUMENTS_PER_READ):
+            where = {"document_id": {"$in": doc_ids[begin:begin + DOCUMENTS_PER_READ]}}
+            page = self.call(lambda: self.sentences.get(where=where, include=["documents", "metadatas", "embeddings"]),
+                             "reading sentences")
+            for sid, text, meta, emb in zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"]):
+                record = layout.sentence_from_record(sid, text, meta, emb)
+                if record is not None and versions.get(record.doc_id) == layout.version_of(sid):
+                    found[record.doc_id].append(record)
+        return {doc_id: sorted(records, key=lambda r: r.start) for doc_id, records in found.items()}
+
+    def sentence_neighbours(self, vectors: list[np.ndarray], k: int) -> list[list[tuple[str, float]]]:
+        """For each vector, the ids and cosines of its ``k`` nearest sentences, in a few round trips."""
+        k = min(k, self.call(self.sentences.count, "counting sentences"))
+        out: list[list[tuple[str, float]]] = []
+        for begin in range(0, len(vectors) if k else 0, QUERY_BATCH):
+            part = [np.asarray(v, dtype=np.float32).tolist() for v in vectors[begin:begin + QUERY_BATCH]]
+            result = self.call(lambda: self.sentences.query(query_embeddings=part, n_results=k, include=["distances"]),
+                               "querying sentences")
+            out += [[(sid, 1.0 - float(d)) for sid, d in zip(ids, distances)]
+                    for ids, distances in zip(result["ids"], result["distances"])]
+        return out if k else [[] for _ in vectors]
 
     # ---- writing -----------------------------------------------------------------------------
 
