@@ -14,7 +14,8 @@ import pytest
 from dossier.index.embedder import OnnxMiniLMEmbedding, embed_texts
 from dossier.index.engine import REFUSAL, Engine
 from dossier.index.deadline import Budget
-from dossier.index.generate import SENTINEL, Fallback, Generated, Generation, Request, chunk_records, split_reply
+from dossier.index.generate import (SENTINEL, Declined, Fallback, Generated, Generation, Request, chunk_records,
+                                    split_reply)
 from dossier.index.models import Answer
 from dossier.index.retrieve import Retrieved
 from dossier.index.settings import Settings
@@ -104,10 +105,13 @@ def test_good_reply_is_checked_renumbered_and_cited_verbatim(engine: Engine, llm
     assert_verbatim(engine, answer)
     assert answer.timings_ms["llm"] > 0
     prompt = llm_server.chat_requests()[-1].messages_text()
-    for n, chunk in enumerate(chunks, 1):
+    sent = engine.settings.llm_chunks
+    assert len(chunks) > sent  # DOSSIER_LLM_CHUNKS: the model reads the best few of the retrieved chunks
+    for n, chunk in enumerate(chunks[:sent], 1):
         title = engine.catalogue.manifest[chunk.doc_id].title
         assert f"[{n}] Title: {title}" in prompt
         assert chunk.text in prompt
+    assert f"[{sent + 1}] Title:" not in prompt and chunks[sent].text not in prompt
     assert QUESTION in prompt and SENTINEL in prompt
     assert llm_server.chat_requests()[-1].headers.get("Authorization") == f"Bearer {API_KEY}"
 
@@ -204,11 +208,29 @@ def test_no_server_falls_back(home: Path, embedder: OnnxMiniLMEmbedding) -> None
 
 
 @pytest.mark.parametrize("reply", [SENTINEL, f"`{SENTINEL}`\n", f"{SENTINEL}."])
-def test_sentinel_reply_is_a_refusal(engine: Engine, llm_server: FakeOpenAIServer, reply: str) -> None:
+def test_a_decline_where_the_articles_answer_shows_the_quotes_that_do(engine: Engine, llm_server: FakeOpenAIServer,
+                                                                      reply: str) -> None:
+    """The model is only asked when the retrieved sentences state what was asked (the extractive
+    answer is ``answered``): its sentinel then gives that answer with a notice, not a refusal."""
+    offline = engine.ask(QUESTION, mode="extractive")
+    assert offline.status == "answered"
     llm_server.enqueue(reply)
     answer = engine.ask(QUESTION)
-    assert answer.refused and answer.mode == "generated"
-    assert answer.answer == REFUSAL and answer.citations == ()
+    assert not answer.refused and answer.status == "answered" and answer.mode == "extractive"
+    assert answer.answer == offline.answer and answer.citations == offline.citations
+    assert answer.notice == "The model said the articles don't answer this; showing the quotes that do."
+    assert answer.draft is not None and answer.draft.outcome == "declined" and answer.draft.reply == reply
+    assert answer.to_dict()["status"] == "answered" and answer.to_dict()["generation"] == "declined"
+    assert_verbatim(engine, answer)
+
+
+def test_the_sentinel_is_a_decline_for_the_generation(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    chunks, by_chunk = sources_of(engine)
+    llm_server.enqueue(SENTINEL)
+    records = [r for rs in by_chunk.values() for r in rs]
+    outcome = generation_of(engine).answer(Request(QUESTION, chunks, records), Budget(2))
+    assert isinstance(outcome, Declined) and outcome.draft is not None and outcome.draft.outcome == "declined"
+    assert [doc for doc, _ in outcome.draft.sources] == [c.doc_id for c in chunks]
 
 
 # ---- streaming ------------------------------------------------------------------------------------
