@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dossier.bot.eval_cli import add_eval_arguments, run_eval_command
-from dossier.index.eval.metrics import METRICS
+from dossier.index.eval.metrics import ALL_METRICS
 from openai_server import FakeOpenAIServer
 
 QUESTIONS = [
@@ -76,7 +76,7 @@ def test_the_terminal_table_has_a_row_per_configuration_and_lists_failures(run):
 def test_json_has_metrics_per_configuration_and_every_answer(run):
     data = json.loads((run["out"] / "result.json").read_text(encoding="utf-8"))
     assert set(data["configs"]) == set(ALL_BUT_GENERATED.split(","))
-    assert all(set(metrics) == set(METRICS) for metrics in data["configs"].values())
+    assert all(set(metrics) == set(ALL_METRICS) for metrics in data["configs"].values())
     assert data["skipped"] == {"generated": "no LLM configured (set OPENAI_API_KEY or OPENAI_BASE_URL)"}
     assert data["questions"] == {"total": 4, "answerable": 3, "unanswerable": 1}
     rows = data["per_question"]
@@ -249,10 +249,10 @@ def test_help_points_at_a_document_that_explains_every_option():
     options = [o for action in parser._actions for o in action.option_strings if o.startswith("--") and o != "--help"]
     assert options and all(f"`{option} " in docs for option in options), options
     from dossier.bot.eval_report import label
-    from dossier.index.eval.metrics import METRICS
+    from dossier.index.eval.metrics import ALL_METRICS
 
     defined = " ".join(re.findall(r"\*\*(.+?)\*\*", docs))  # the bold terms of the definitions
-    assert not [m for m in METRICS if label(m, "k") not in defined]
+    assert not [m for m in ALL_METRICS if label(m, "k") not in defined]
 
 
 def test_attribution_figures_are_printed(run):

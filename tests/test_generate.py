@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from dossier.index.embedder import OnnxMiniLMEmbedding, embed_texts
-from dossier.index.engine import REFUSAL, Engine
+from dossier.index.engine import Engine
 from dossier.index.deadline import Budget
 from dossier.index.generate import (SENTINEL, Declined, Fallback, Generated, Generation, Request, chunk_records,
                                     split_reply)

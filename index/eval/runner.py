@@ -19,7 +19,7 @@ from ..engine import Engine
 from ..errors import DossierError
 from ..settings import EVAL_DIR, SEEDS_DIR, Settings
 from . import configs
-from .judge import Evidence, score_answer
+from .judge import Evidence, score_answer, score_draft
 from .metrics import Record, answer_status, first_relevant_rank, summarize
 from .questions import Question, check_sources
 from .sets import DEFAULT_SET
@@ -51,8 +51,14 @@ class EvalResult:
                           "unanswerable": len(self.questions) - answerable},
             "per_question": [{"config": r.config, "id": r.question.id, "question": r.question.question,
                               "answer": r.answer.to_dict(), "status": answer_status(r.answer), "ok": r.ok(), "rank": r.rank,
-                              "latency_ms": r.latency_ms} for r in self.records],
+                              "latency_ms": r.latency_ms, **_raw_support(r)} for r in self.records],
         }
+
+
+def _raw_support(record: Record) -> dict:
+    """Generated mode: support of the model's own reply (the answer's ``generation`` says what became of it)."""
+    raw = record.raw_support
+    return {"raw_support": {"recall": raw.recall, "precision": raw.precision}} if raw is not None else {}
 
 
 def run_eval(questions: list[Question], names: Sequence[str], settings: Settings, path: Path,
@@ -99,4 +105,5 @@ def judge_one(config: configs.Config, question: Question, engine: Engine, eviden
     rank = first_relevant_rank(config.retrieve(question.question), question) if question.answerable else None
     return Record(config=config.name, question=question, answer=answer, latency_ms=latency, rank=rank,
                   support=score_answer(engine, evidence, answer),
-                  exact=tuple(evidence.exact(c) for c in answer.citations))
+                  exact=tuple(evidence.exact(c) for c in answer.citations),
+                  raw_support=score_draft(engine, answer.draft))
