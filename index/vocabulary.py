@@ -333,3 +333,61 @@ REASON_VERBS = _words("caused prompted led motivated triggered drove")
 # Verbs that ask how something was characterised: "what did X call Y" wants the words used.
 CHARACTERISE_VERBS = _words("describe call characterise characterize label")
 
+
+# ---- faithfulness: what a paraphrase must keep (index/faithful.py, issue 13) ----------------------
+# A paraphrase that drops or adds one of these words flips the claim while keeping nearly all of
+# its terms, which is why cosine and term overlap cannot see it.
+
+# Words that negate what follows them ("did not", "no sign", "never sent", "declined to
+# provide", "unlikely to change"): an answer that repeats the negated words without a negation
+# of its own says the opposite.
+NEGATORS = _words("not no never none nobody nothing neither nor without cannot unable unlikely deny denies denied "
+                  "denying refuse refuses refused refusing decline declines declined declining fail fails failed "
+                  "failing")
+# Words that negate what comes before them ("... were untrue", "... is groundless").
+TRAILING_NEGATORS = _words("untrue false groundless baseless unfounded")
+# Words that make a claim uncertain or second-hand ("may", "is believed to", "appeared to",
+# "allegedly", "presumed dead", "whether"): an answer that states the claim without any of them
+# turns a possibility into a fact; one that adds them where the source states a fact weakens it.
+HEDGES = _words("may might could possibly possible perhaps maybe likely unlikely probably probable reportedly "
+                "allegedly alleged apparently appear appears appeared appearing seem seems seemed seemingly "
+                "suggest suggests suggested suggesting indicate indicates indicated indicating believe believes "
+                "believed presumed presumably suspected suspect potential potentially unverified unconfirmed "
+                "whether expected")
+# Words that put a claim in the future or in a pledge ("will raise", "would resume"): dropped,
+# the promise reads as something done.
+FUTURE_MARKERS = _words("will would shall 'll")
+# Words that limit how much of something a claim covers ("some of the heaviest", "one of the
+# largest", "most traffic", "part of"): dropped, the answer overstates.
+PARTITIVES = _words("some one many most much part parts several few among")
+# Words that make a number or a degree approximate ("nearly two months", "at least 10",
+# "as many as seven"); "at least", "more than", "up to", "as many as" are matched as phrases.
+APPROXIMATORS = _words("nearly almost about around approximately roughly some over under")
+# Words that claim everything ("all", "the entire", "only"): added where the source has none,
+# the answer overstates.
+UNIVERSALS = _words("all every entire whole only both always completely fully totally everyone everything")
+# Words that mark a claim as someone's ("X said", "according to X", "the report said",
+# "X accused Y"): a source sentence with one supports only an answer that keeps the attribution.
+# Gerunds ("saying", "citing") are left out: they attribute a clause, not the sentence.
+ATTRIBUTION_CUES = _words(
+    "said says say told tells stated states added adds according insisted insists claimed claims accused accuses "
+    "declared declares warned warns announced announces reported reports noted notes alleged alleging alleges "
+    "revealed reveals pledged pledges promised promises vowed vows cited cites hailed blamed blames "
+    "acknowledged admitted explained argued wrote tweeted countered refuted dismissed statement")
+# Ordinal words and the numbers they stand for ("first" -> 1st): a swapped ordinal is a swapped number.
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30,
+            "hundredth": 100}
+# Cardinal words and their values ("six" == "6"); scale words ("million", "hundreds") are kept
+# as words, singular.
+CARDINALS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+             "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+             "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+             "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "single": 1}
+SCALE_WORDS = _words("hundred thousand million billion trillion dozen")
+# Words before "one" that make it a pronoun, not a count ("no one", "each one", "the one").
+NOT_A_COUNT_BEFORE_ONE = _words("no any every each some this that the which another no-one")
+# Month abbreviations as news writes them ("Jan. 16").
+MONTH_ABBREVIATIONS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+                       "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
+                       "nov": "november", "dec": "december"}

@@ -1,0 +1,421 @@
+"""Whether a generated answer sentence is faithful to the source sentence it cites.
+
+Cosine and term overlap (computed by the caller, as ``generate.SupportScorer`` does) say
+that two sentences talk about the same thing; they do not see a flipped meaning, because a
+flip reuses the source's words. The judge adds hard rules for the flips a small model makes
+(issue 13), each checked on the sentence with its ``[n]`` markers removed, in this order
+(the first that fails is the verdict's reason):
+
+* ``quote-not-verbatim``: a span the answer puts in quotation marks must occur in the source.
+* ``number-mismatch``: every number of the answer (digits, number words, ordinals, months,
+  weekdays) must occur in the source: "September" for "August" is a different claim.
+* ``negation``: the answer repeats words a negation governs in the source ("not going to
+  change") without negating them, or negates words the source does not negate.
+* ``modality``: the answer states as fact what the source hedges ("may", "is believed",
+  "presumed", "whether") or promises ("will", "would"), or hedges what it states.
+* ``attribution-dropped`` / ``speaker-mismatch``: a source sentence that reports a claim ("X
+  said", "according to X", "the statement said") supports only an answer that keeps it: the
+  same speaker by name (or a pronoun annotated "He [X]"), or, for an unnamed speaker, an
+  attribution of the answer's own that names nobody else. A bare list of names is exempt: it
+  makes no claim of its own.
+* ``scope``: the answer drops what limits the claim ("some of the heaviest" -> "the heaviest",
+  "at least 10" -> "10", one side of "in the East or in the South") or adds "all", "only", "the
+  entire".
+* ``low-similarity``: cosine and overlap below the bars the answer check has always used; a
+  short sentence whose content terms are all in the source passes at a lower cosine (MiniLM
+  scores a few words against a long sentence low even when they are all its own).
+
+The rules read general English only (``vocabulary.py``, "faithfulness"); they do not parse, so
+a flip they do not name (an antonym, a swapped subject) still needs the similarity bars.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from .lexical import tokenize
+from .vocabulary import (APPROXIMATORS, ATTRIBUTION_CUES, CARDINALS, COMMON_CAPITALISED, DETERMINERS,
+                         FUTURE_MARKERS, HEDGES, HONORIFICS, MONTH_ABBREVIATIONS, MONTHS, NEGATORS,
+                         NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, SCALE_WORDS,
+                         TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS)
+
+SUPPORT_COSINE = 0.5  # the answer check's bars (generate.SupportScorer)
+SUPPORT_OVERLAP = 0.5
+# A sentence of at most SHORT_TERMS content terms, every one of them in the source (overlap 1),
+# passes at SHORT_COSINE: chosen on the benchmark's dev half (docs/eval.md).
+SHORT_TERMS = 6
+SHORT_COSINE = 0.3
+
+SCOPE_WIDTH = 6  # content terms a negation or hedge governs, at most, within its clause
+HEAD_TERMS = 3  # of those, the first terms (not found elsewhere in the source) that show it is reused
+
+_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+_ANNOTATION = re.compile(r"\[([^\]\d][^\]]*)\]")
+_QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]+)[\"\u201c\u201d]|(?:^|(?<=\s))\u2018([^\u2018\u2019]+)\u2019")
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['\u2019][^\W\d_]+)?|--|[,;:()\u2014\u2013\"\u201c\u201d]")
+_CLAUSE_WORDS = frozenset({"but", "while", "although", "though", "however", "whereas"})
+_LIMIT_PHRASES = (("at", "least"), ("more", "than"), ("less", "than"), ("fewer", "than"), ("up", "to"),
+                  ("as", "many", "as"), ("as", "much", "as"))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a source sentence supports an answer sentence, and if not, the first reason."""
+
+    supported: bool
+    reason: str  # "ok", or the rule that failed ("negation", "number-mismatch", ...)
+
+
+OK = Verdict(True, "ok")
+
+
+def judge(sentence: str, source: str, *, cosine: float, overlap: float,
+          source_speaker: Optional[str] = None, sentence_speakers: frozenset[str] = frozenset()) -> Verdict:
+    """Judge one answer sentence against one source sentence.
+
+    ``cosine`` and ``overlap`` are the caller's similarity figures for the pair;
+    ``source_speaker`` is who says the source sentence (ingest's speaker, if any);
+    ``sentence_speakers`` the people the answer sentence names as its speakers, e.g. from a
+    pronoun annotated "He [Ortiz] said ..." (annotations in the sentence itself are read too)."""
+    bare = without_markers(sentence)
+    answer, cited = _tokens(bare), _tokens(source)
+    speakers = sentence_speakers | frozenset(_ANNOTATION.findall(bare))
+    checks = (
+        ("quote-not-verbatim", lambda: quotes_verbatim(bare, source)),
+        ("number-mismatch", lambda: quantities(bare) <= quantities(source)),
+        ("negation", lambda: not _negation_flipped(answer, cited)),
+        ("modality", lambda: not _modality_changed(answer, cited)),
+    )
+    for reason, holds in checks:
+        if not holds():
+            return Verdict(False, reason)
+    dropped = _attribution_lost(answer, cited, source_speaker, speakers)
+    if dropped:
+        return Verdict(False, dropped)
+    if _overstated(answer, cited):
+        return Verdict(False, "scope")
+    if not similar(bare, cosine, overlap):
+        return Verdict(False, "low-similarity")
+    return OK
+
+
+def without_markers(sentence: str) -> str:
+    """The sentence without its ``[n]`` citation markers (what is embedded and compared)."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+
+
+def similar(bare: str, cosine: float, overlap: float) -> bool:
+    if cosine >= SUPPORT_COSINE and overlap >= SUPPORT_OVERLAP:
+        return True
+    return len(set(tokenize(bare))) <= SHORT_TERMS and overlap >= 0.999 and cosine >= SHORT_COSINE
+
+
+# ---- quotations and numbers -----------------------------------------------------------------------
+
+
+def quotes_verbatim(answer: str, source: str) -> bool:
+    """Every span the answer quotes (each part of one cut by an ellipsis) occurs in the source as words."""
+    flat_source = f" {_flat(source)} "
+    for match in _QUOTED.finditer(answer):
+        for part in re.split(r"\u2026|\.\.\.", match.group(1) or match.group(2)):
+            part = _flat(part)
+            if part and f" {part} " not in flat_source:
+                return False
+    return True
+
+
+def _flat(text: str) -> str:
+    """Lower-case words only: how a quote is compared (punctuation and quote marks are not words)."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    return " ".join(re.findall(r"[^\W_]+(?:'[^\W_]+)?", text))
+
+
+def quantities(text: str) -> set[str]:
+    """The numbers a sentence states, normalised: "10" and "ten" -> "10", "29th" and "twenty-ninth"
+    -> "#29", "millions" -> "million", "Jan." -> "january", "Tuesday's" -> "tuesday"."""
+    found: set[str] = set()
+    words = re.findall(r"\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+", text)
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if word[0].isdigit():
+            found.add(_digits(lower))
+        elif lower in CARDINALS and not (lower == "one" and i and words[i - 1].lower() in NOT_A_COUNT_BEFORE_ONE):
+            found.add(str(CARDINALS[lower]))
+        elif lower in ORDINALS:
+            found.add(f"#{ORDINALS[lower]}")
+        elif lower.rstrip("s") in SCALE_WORDS:
+            found.add(lower.rstrip("s"))
+        elif lower in WEEKDAYS:
+            found.add(lower)
+        elif word[0].isupper() and _is_month(words, i):
+            found.add(MONTH_ABBREVIATIONS.get(lower, lower))
+    return found
+
+
+def _digits(token: str) -> str:
+    ordinal = re.search(r"(st|nd|rd|th)$", token)
+    token = token[:ordinal.start()] if ordinal else token
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", token):
+        token = token.replace(",", "")
+    token = ":".join(part.lstrip("0") or "0" for part in token.split(":"))
+    return f"#{token}" if ordinal else token
+
+
+def _is_month(words: list[str], i: int) -> bool:
+    lower = words[i].lower()
+    if lower not in MONTHS:
+        return False
+    if lower == "may":  # the month only where the modal cannot be: mid-sentence capitalised, or before a day
+        return i > 0 or (i + 1 < len(words) and words[i + 1][0].isdigit())
+    return True
+
+
+# ---- words and their scopes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str  # lower case, straight apostrophe
+    stems: tuple[str, ...]  # its content terms (none for a stop word or punctuation)
+    capital: bool
+    boundary: bool  # clause punctuation or a clause-opening conjunction
+
+
+def _tokens(text: str) -> list[_Token]:
+    result = []
+    for raw in _TOKEN.findall(text.replace("\u2019", "'")):
+        word = raw.lower()
+        if raw[0].isdigit():
+            stems: tuple[str, ...] = (_digits(word),)
+        else:
+            stems = tuple(tokenize(word)) if word[0].isalpha() else ()
+        boundary = not (word[0].isalnum()) or word in _CLAUSE_WORDS
+        result.append(_Token(word, stems, raw[0].isupper(), boundary))
+    return result
+
+
+def _words(tokens: list[_Token]) -> set[str]:
+    return {t.word for t in tokens}
+
+
+def _stems(tokens: Iterable[_Token]) -> set[str]:
+    return {s for t in tokens for s in t.stems}
+
+
+def _window(tokens: list[_Token], start: int, step: int = 1, width: int = SCOPE_WIDTH) -> list[int]:
+    """Indices of the tokens a cue at ``start`` governs: up to ``width`` content words, within the clause."""
+    found, i = [], start + step
+    while 0 <= i < len(tokens) and not tokens[i].boundary and len(found) < width:
+        if tokens[i].stems:
+            found.append(i)
+        i += step
+    return found
+
+
+def _head(tokens: list[_Token], window: list[int]) -> set[str]:
+    """The first content terms of a window that the rest of the sentence does not use: what shows
+    that an answer reuses exactly the governed words ("crew" of "no Maersk crew", not "Maersk")."""
+    inside = set(window)
+    elsewhere = _stems(t for i, t in enumerate(tokens) if i not in inside)
+    head: list[str] = []
+    for i in window:
+        head += [s for s in tokens[i].stems if s not in elsewhere and s not in head]
+    return set(head[:HEAD_TERMS])
+
+
+def _cue_windows(tokens: list[_Token], is_cue) -> list[list[int]]:
+    windows = []
+    for i, token in enumerate(tokens):
+        if is_cue(tokens, i):
+            windows.append(_window(tokens, i, -1) if token.word in TRAILING_NEGATORS else _window(tokens, i))
+    return windows
+
+
+def _is_negator(tokens: list[_Token], i: int) -> bool:
+    word = tokens[i].word
+    return word in NEGATORS or word in TRAILING_NEGATORS or word.endswith("n't")
+
+
+def _is_hedge(tokens: list[_Token], i: int) -> bool:
+    token = tokens[i]
+    if token.word == "may" and token.capital and i > 0:
+        return False  # the month
+    if token.word == "point":  # "details point to(wards) ..."
+        return i + 1 < len(tokens) and tokens[i + 1].word in {"to", "towards", "toward"}
+    return token.word in HEDGES
+
+
+def _is_future(tokens: list[_Token], i: int) -> bool:
+    word = tokens[i].word
+    if word == "going":  # "going to change", not "going to countries"
+        return i + 2 < len(tokens) and tokens[i + 1].word == "to" and tokens[i + 2].word not in DETERMINERS
+    return word in FUTURE_MARKERS or word.endswith("'ll")
+
+
+def _has(tokens: list[_Token], is_cue) -> bool:
+    return any(is_cue(tokens, i) for i in range(len(tokens)))
+
+
+# ---- negation and modality ------------------------------------------------------------------------
+
+
+def _negation_flipped(answer: list[_Token], source: list[_Token]) -> bool:
+    """The answer reuses what the source negates without negating it, or negates what the source does not."""
+    source_scopes = [_stems(source[i] for i in w) for w in _cue_windows(source, _is_negator)]
+    answer_scopes = [_stems(answer[i] for i in w) for w in _cue_windows(answer, _is_negator)]
+    answer_stems = _stems(answer)
+    for window in _cue_windows(source, _is_negator):
+        governed = _stems(source[i] for i in window)
+        if _head(source, window) & answer_stems and not any(scope & governed for scope in answer_scopes):
+            return True
+    return any(scope and not any(scope & other for other in source_scopes) for scope in answer_scopes)
+
+
+def _modality_changed(answer: list[_Token], source: list[_Token]) -> bool:
+    """A hedged or promised claim stated as fact, or a plain fact hedged or promised."""
+    answer_stems = _stems(answer)
+    hedged, promised = _has(answer, _is_hedge), _has(answer, _is_future)
+    source_hedged, source_promised = _has(source, _is_hedge), _has(source, _is_future)
+    if hedged and not source_hedged:
+        return True
+    if promised and not (source_promised or source_hedged):
+        return True
+    for window in _cue_windows(source, _is_hedge):
+        if _head(source, window) & answer_stems and not hedged:
+            return True
+    for window in _cue_windows(source, _is_future):
+        if _head(source, window) & answer_stems and not (hedged or promised):
+            return True
+    return False
+
+
+# ---- attribution -----------------------------------------------------------------------------------
+
+
+def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker: Optional[str],
+                      speakers: frozenset[str]) -> Optional[str]:
+    """Why an attributed source does not support the answer (None when it does, or needs no attribution)."""
+    if not (source_speaker or _attribution_cue(source) is not None) or _names_only(answer):
+        return None
+    if source_speaker:
+        names = {w for w in _name_words(source_speaker)}
+        said_by = _words(answer) | {w for s in speakers for w in _name_words(s)}
+        if names & said_by:
+            return None
+    cue = _attribution_cue(answer)
+    if cue is None:
+        return "attribution-dropped"
+    phrase = _speaker_phrase(answer, cue)
+    source_words = [t.word for t in source]
+    if any(t.capital and t.word not in _COMMON and not _in_source(t.word, source_words) for t in phrase):
+        return "speaker-mismatch"
+    if source_speaker or all(t.word in PERSON_PRONOUNS or t.word in {"they", "it"} or not t.stems for t in phrase):
+        return "attribution-dropped"  # the named speaker left out, or left as an unresolved pronoun
+    return None
+
+
+_COMMON = frozenset(w.lower() for w in COMMON_CAPITALISED)
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W\d_]+", name.lower()) if len(w) > 2 and w not in HONORIFICS}
+
+
+def _in_source(word: str, source_words: list[str]) -> bool:
+    """A word of the answer's speaker found in the source ("Iran" in "Iranian", "Yonhap" as is)."""
+    return any(w == word or (len(word) >= 4 and (w.startswith(word) or word.startswith(w)) and len(w) >= 4)
+               for w in source_words)
+
+
+def _attribution_cue(tokens: list[_Token]) -> Optional[int]:
+    for i, token in enumerate(tokens):
+        if token.word == "according":
+            if i + 1 < len(tokens) and tokens[i + 1].word == "to":
+                return i
+        elif token.word in ATTRIBUTION_CUES:
+            return i
+    return None
+
+
+def _speaker_phrase(tokens: list[_Token], cue: int) -> list[_Token]:
+    """The words naming who makes the claim: after "according to" and after an inverted "..., said
+    X", else the words before the verb."""
+    inverted = cue == 0 or tokens[cue - 1].boundary
+    if tokens[cue].word == "according" or inverted:
+        start = cue + 2 if tokens[cue].word == "according" else cue + 1
+        return [tokens[i] for i in range(start, min(start + 5, len(tokens))) if not tokens[i].boundary][:5]
+    phrase: list[_Token] = []
+    i = cue - 1
+    while i >= 0 and not tokens[i].boundary and len(phrase) < 5:
+        phrase.insert(0, tokens[i])
+        i -= 1
+    return phrase
+
+
+def _names_only(tokens: list[_Token]) -> bool:
+    """Every content word capitalised ("The Sea of Japan and the Yellow Sea"): a list of names, no claim."""
+    content = [t for t in tokens if t.stems]
+    return bool(content) and all(t.capital for t in content)
+
+
+# ---- scope -----------------------------------------------------------------------------------------
+
+
+def _overstated(answer: list[_Token], source: list[_Token]) -> bool:
+    source_words = _words(source)
+    if any(t.word in UNIVERSALS and t.word not in source_words for t in answer):
+        return True
+    answer_stems = _stems(answer)
+    if not _limiters(answer):
+        for window in _limiters(source):
+            if {s for i in window for s in source[i].stems} & answer_stems:
+                return True
+    return _disjunct_dropped(answer, source)
+
+
+def _limiters(tokens: list[_Token]) -> list[list[int]]:
+    """For each word or phrase that limits a claim, the (two) content words it limits."""
+    windows = []
+    for i, token in enumerate(tokens):
+        after = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        start = None
+        if token.word in PARTITIVES and after == "of":
+            start = i + 1
+        elif token.word in PARTITIVES and token.word != "one" and after not in {"of", ""} and not tokens[i + 1].boundary:
+            start = i
+        elif token.word in APPROXIMATORS and (token.word in {"nearly", "almost", "roughly", "approximately"}
+                                              or _is_number(tokens, i + 1)):
+            start = i
+        else:
+            for phrase in _LIMIT_PHRASES:
+                if tuple(t.word for t in tokens[i:i + len(phrase)]) == phrase and (
+                        phrase != ("up", "to") or _is_number(tokens, i + 2)):
+                    start = i + len(phrase) - 1
+        if start is not None:
+            windows.append(_window(tokens, start, width=2))
+    return windows
+
+
+def _is_number(tokens: list[_Token], i: int) -> bool:
+    return i < len(tokens) and (tokens[i].word[0].isdigit() or tokens[i].word in CARDINALS)
+
+
+def _disjunct_dropped(answer: list[_Token], source: list[_Token]) -> bool:
+    """One side of the source's "X or Y" kept without the other (and without an "or" of the answer's
+    own). Under a negation dropping a side says less, not more, so a negated answer is left alone."""
+    words = _words(answer)
+    if words & {"or", "nor", "either"} or _has(answer, _is_negator):
+        return False
+    stems = _stems(answer)
+    for i, token in enumerate(source):
+        if token.word != "or" or "whether" in {t.word for t in source[max(0, i - 8):i]}:
+            continue
+        left, right = _window(source, i, -1, width=1), _window(source, i, width=1)
+        if left and right:
+            has_left = bool(set(source[left[0]].stems) & stems)
+            has_right = bool(set(source[right[0]].stems) & stems)
+            if has_left != has_right:
+                return True
+    return False
