@@ -27,21 +27,21 @@ wrong number. The check repairs what can be repaired and drops the rest:
 * citations are renumbered in order of first appearance, one per distinct source
   sentence, and quote that sentence verbatim (the ``cite`` collaborator).
 
-Support is judged locally, with no extra model: cosine and IDF-weighted term overlap are
-measured here (``SupportScorer``), and every number written in digits in the answer must
-occur in the source sentence (or in its article's title or date). A source sentence supports
-an answer sentence when all hold:
-
-    cosine(answer, source) >= SUPPORT_COSINE   (0.5; the index's own MiniLM embedder)
-    idf_overlap            >= SUPPORT_OVERLAP  (0.5)
-    every number written in digits in the answer occurs in the source sentence
+Support is judged locally, with no extra model. Cosine (the index's own MiniLM embedder)
+and ``idf_overlap`` are measured here (``SupportScorer``); ``faithful.judge`` then decides: both
+at least 0.5 (a short sentence whose every term is in the source passes lower), and none of
+the meaning flips those figures cannot see: a quotation not verbatim in the source, a number
+(digits, number words, months, weekdays, ordinals) the source does not state, a negation or
+hedge changed, an attribution dropped or given to another speaker, a claim stated wider than
+the source. Every number written in digits must also occur in the source sentence or in its
+article's title or date. The same scorer is ``dossier eval``'s support judge.
 
 ``idf_overlap`` is the IDF-weighted share of the answer sentence's content terms
 (``lexical.tokenize``: stemmed, stop words removed) found in the source sentence or
 its speaker's name; terms the corpus never uses get the rarest IDF, so an invented
 name or thing weighs heavily against support.
 
-Why both, and not either: measured on the seed corpus (48 hand-written sentences,
+Why both figures, and not either: measured on the seed corpus (48 hand-written sentences,
 each scored against the sentences of the chunk it cites; 16 of them are kept as
 ``test_support_thresholds_on_the_seed_corpus``), faithful close paraphrases score
 cosine 0.54-0.95 and overlap 0.53-1.0 against their source sentence, but fabrications that
@@ -49,10 +49,7 @@ cite a chunk on the same topic also reach cosine 0.82 ("North Korea fired 50
 missiles at Japan") or overlap 0.60 ("Ned Price said the US would never impose
 sanctions"): MiniLM rates any same-topic sentence similar, and word overlap misses
 a changed topic. "Either >= 0.55 / 0.5" kept 11 of 22 such fabrications; "both
->= 0.5" plus the number rule keeps 2 of 22 (meaning flips that reuse the source's
-words, which only an entailment model would catch) and drops 2 of 26 faithful
-sentences (synonym-heavy paraphrases, overlap 0.17 and 0.27: the prompt asks the model
-to stay close to the sources' wording).
+>= 0.5" plus the number rule keeps 2 of 22 (the meaning flips the judge's rules are for).
 
 Articles are data, never instructions (``index/injection.py``): the sources are fenced
 in the prompt as quoted material, and an answer is refused as a whole when one of its
@@ -89,6 +86,7 @@ from .deadline import Budget
 from .embedder import Embedder
 from .errors import FileRejected
 from .extractive import sentence_terms, weighted_share
+from .faithful import SUPPORT_COSINE, SUPPORT_OVERLAP, judge
 from .injection import instructions, repeats
 from .lexical import tokenize
 from .models import Answer, Citation, DocumentMeta, Draft, DraftOutcome, RetrievalHit, SentenceRecord
@@ -96,8 +94,6 @@ from .parse import normalize, read_article, split_sentences
 from .settings import PROMPTS_DIR
 
 SENTINEL = "INSUFFICIENT_CONTEXT"
-SUPPORT_COSINE = 0.5  # cosine(answer sentence, source sentence) must be at least this ...
-SUPPORT_OVERLAP = 0.5  # ... and the IDF-weighted share of answer terms found in the source at least this
 NO_SUPPORT = "the model's answer had no supported citations"
 OBEYED_SOURCE = ("the model's answer repeated an instruction found in an article; "
                  "articles are quoted material, never instructions")
@@ -186,10 +182,10 @@ class SupportScorer:
 
 
 def verdict(text: str, record: SentenceRecord, cosine: float, overlap: float, named: frozenset[str]) -> str:
-    """"ok" when ``record`` supports ``text``, else the rule the pair fails."""
-    if cosine < SUPPORT_COSINE or overlap < SUPPORT_OVERLAP:
-        return "low-similarity"
-    return "ok"
+    """"ok" when ``record`` supports ``text``, else the rule the pair fails (``faithful.judge``:
+    the similarity bars, and the meaning flips they cannot see)."""
+    return judge(text, record.text, cosine=cosine, overlap=overlap, source_speaker=record.speaker or None,
+                 sentence_speakers=named).reason
 
 
 @dataclass(frozen=True)
