@@ -119,8 +119,8 @@ def test_good_reply_is_checked_renumbered_and_cited_verbatim(engine: Engine, llm
 def test_paraphrase_citing_a_source_is_kept(engine: Engine, llm_server: FakeOpenAIServer) -> None:
     chunks, _ = sources_of(engine)
     n = next(i for i, c in enumerate(chunks, 1) if "covertly" in c.text)
-    llm_server.enqueue(f"Kirby said North Korea is covertly supplying Russia with a significant number "
-                       f"of artillery shells [{n}].")
+    llm_server.enqueue(f"Kirby said US information indicates that North Korea is covertly supplying Russia with a "
+                       f"significant number of artillery shells [{n}].")
     answer = engine.ask(QUESTION)
     assert answer.mode == "generated" and len(answer.citations) == 1
     assert "covertly" in answer.citations[0].quote
@@ -268,16 +268,23 @@ def test_split_reply_keeps_markers_with_their_sentence() -> None:
     assert parts[0].bare == "Mr. Kirby spoke on Tuesday."
 
 
-SUPPORTED = [  # faithful paraphrases, with a phrase locating the chunk they cite
-    ("Kirby said North Korea is covertly supplying Russia with a significant number of artillery shells.",
-     "DPRK is covertly supplying"),
+SUPPORTED = [  # faithful paraphrases (attribution and hedges kept, issue 13), with a phrase locating their chunk
     ("Kirby declined to give an estimate of the quantity of ammunition being sent.", "specific estimate"),
-    ("The US is still monitoring whether the shipments are actually received.", "still monitoring"),
+    ("Kirby said the US was still monitoring whether the shipments are actually received.", "still monitoring"),
     ("Ned Price said sanctions were among the options being considered.", "Ned Price"),
-    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea.", "at least 10 missiles"),
-    ("North Korea said it has never conducted arms deals with Russia and has no plans to do so.", "never conducted"),
-    ("The White House did not say how the shells were being transported.", "mode of transportation"),
+    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea, South Korea's Joint Chiefs "
+     "of Staff said.", "at least 10 missiles"),
+    ("The White House would not specify how the shells were being transported.", "mode of transportation"),
     ("Kirby said Washington would speak with the UN about accountability for the shipments.", "accountability"),
+]
+# Faithful too, but the judge (index/faithful.py) rejects them today: the first for "scope" (the
+# source's trailing "while obfuscating ..." clause), the second for "attribution-dropped" although
+# "the statement said" is kept. They cost recall, not precision; strict, so a fix shows.
+JUDGE_REJECTS = [
+    ("Kirby said US information indicates that North Korea is covertly supplying Russia with a significant number "
+     "of artillery shells.", "DPRK is covertly supplying"),
+    ("The statement said North Korea has never conducted arms deals with Russia and has no plans to do so.",
+     "never conducted"),
 ]
 UNSUPPORTED = [  # fabrications citing a chunk on the same topic
     ("The price of oil rose to 300 dollars.", "DPRK is covertly supplying"),
@@ -288,33 +295,47 @@ UNSUPPORTED = [  # fabrications citing a chunk on the same topic
     ("Kirby said the shipments would decide the outcome of the war.", "course of the war"),
     ("Kirby said North Korea is supplying tanks and fighter jets to Russia.", "DPRK is covertly supplying"),
     ("North Korea's missile hit the city of Sokcho, killing dozens.", "Sokcho"),
+    # ... and what the similarity bars accepted before the judge (issue 13): an allegation stated
+    # as fact ("our information indicates" dropped), a source's attribution dropped.
+    ("Kirby said North Korea is covertly supplying Russia with a significant number of artillery shells.",
+     "DPRK is covertly supplying"),
+    ("The US is still monitoring whether the shipments are actually received.", "still monitoring"),
+    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea.", "at least 10 missiles"),
 ]
+
+
+def support_verdicts(engine: Engine, rows: list[tuple[str, str]], label: str, table: list[str]) -> list[bool]:
+    """Each sentence judged against the chunk its phrase locates, as the answer check judges it."""
+    chunks = {c.chunk_id: c for key in ("artillery shells Kirby", "sanctions Iran drones Crimea", "missiles Sokcho",
+                                        "arms deals rumor nuclear test", "monitor transport accountability estimate")
+              for c in engine.retrieve(key, k=12)}
+    chunk_list = list(chunks.values())
+    by_chunk = chunk_records(chunk_list, engine.store.get_sentences([s for c in chunk_list for s in c.sentence_ids]))
+    vectors = embed_texts(engine.embedder, [text for text, _ in rows])
+    out = []
+    for (text, key), vector in zip(rows, vectors):
+        n = next(i for i, c in enumerate(chunk_list, 1) if key.lower() in c.text.lower())
+        best = engine.support_scorer().best(text, vector, by_chunk[n])
+        assert best is not None
+        table.append(f"{label} cosine={best.cosine:.2f} overlap={best.overlap:.2f} "
+                     f"numbers_ok={best.numbers_ok} supported={best.supported} ({best.reason})  {text}")
+        out.append(best.supported)
+    return out
+
+
+@pytest.mark.xfail(strict=True, reason="faithful pairs the judge rejects today (JUDGE_REJECTS)")
+def test_faithful_pairs_the_judge_rejects(home: Path, embedder: OnnxMiniLMEmbedding) -> None:
+    engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
+    table: list[str] = []
+    assert all(support_verdicts(engine, JUDGE_REJECTS, "faithful  ", table)), "\n".join(table)
 
 
 def test_support_thresholds_on_the_seed_corpus(home: Path, embedder: OnnxMiniLMEmbedding) -> None:
     """The calibration behind SUPPORT_COSINE / SUPPORT_OVERLAP (see index/generate.py); -s prints the table."""
     engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
-    chunks = {c.chunk_id: c for key in ("artillery shells Kirby", "sanctions Iran drones Crimea", "missiles Sokcho",
-                                        "arms deals rumor nuclear test", "monitor transport accountability estimate")
-              for c in engine.retrieve(key, k=12)}
-    chunk_list = list(chunks.values())
-    by_chunk = chunk_records(chunk_list, engine.store.get_sentences(
-        [s for c in chunk_list for s in c.sentence_ids]))
     table: list[str] = []
-
-    def verdicts(rows: list[tuple[str, str]], label: str) -> list[bool]:
-        vectors = embed_texts(engine.embedder, [text for text, _ in rows])
-        out = []
-        for (text, key), vector in zip(rows, vectors):
-            n = next(i for i, c in enumerate(chunk_list, 1) if key.lower() in c.text.lower())
-            best = engine.support_scorer().best(text, vector, by_chunk[n])
-            assert best is not None
-            table.append(f"{label} cosine={best.cosine:.2f} overlap={best.overlap:.2f} "
-                         f"numbers_ok={best.numbers_ok} supported={best.supported}  {text}")
-            out.append(best.supported)
-        return out
-
-    faithful, fabricated = verdicts(SUPPORTED, "faithful  "), verdicts(UNSUPPORTED, "fabricated")
+    faithful = support_verdicts(engine, SUPPORTED, "faithful  ", table)
+    fabricated = support_verdicts(engine, UNSUPPORTED, "fabricated", table)
     print("\n" + "\n".join(table))
     assert all(faithful) and not any(fabricated), "\n".join(table)
 
