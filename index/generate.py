@@ -33,8 +33,9 @@ at least 0.5 (a short sentence whose every term is in the source passes lower), 
 the meaning flips those figures cannot see: a quotation not verbatim in the source, a number
 (digits, number words, months, weekdays, ordinals) the source does not state, a negation or
 hedge changed, an attribution dropped or given to another speaker, a claim stated wider than
-the source. Every number written in digits must also occur in the source sentence or in its
-article's title or date. The same scorer is ``dossier eval``'s support judge.
+the source; the number must be in the source sentence itself (``Support.numbers_ok``, the
+older rule that also allowed the article's title and date, is kept as a second condition).
+The same scorer is ``dossier eval``'s support judge.
 
 ``idf_overlap`` is the IDF-weighted share of the answer sentence's content terms
 (``lexical.tokenize``: stemmed, stop words removed) found in the source sentence or
