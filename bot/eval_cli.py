@@ -63,6 +63,7 @@ def _run(args: argparse.Namespace, embedder) -> int:
     from dossier.bot import eval_report
     from dossier.index.eval.attribution import report as attribution_report
     from dossier.index.eval.configs import parse_names
+    from dossier.index.eval.faithful import report as faithful_report
     from dossier.index.eval.questions import load_questions
     from dossier.index.eval.runner import run_eval
     from dossier.index.settings import Settings
@@ -79,6 +80,8 @@ def _run(args: argparse.Namespace, embedder) -> int:
     for item in eval_report.terminal(result, max(args.failures, 0)):
         console.print(item)
     for line in attribution_report():  # who-said-what, on its hand-labelled sentences (not the questions)
+        console.print(line)
+    for line in faithful_report(embedder):  # the support judge, on its hand-labelled sentence pairs
         console.print(line)
     _write(args.json, lambda: eval_report.write_json(result, args.json))
     _write(args.report, lambda: eval_report.write_report(result, args.report))

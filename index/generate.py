@@ -33,9 +33,8 @@ at least 0.5 (a short sentence whose every term is in the source passes lower), 
 the meaning flips those figures cannot see: a quotation not verbatim in the source, a number
 (digits, number words, months, weekdays, ordinals) the source does not state, a negation or
 hedge changed, an attribution dropped or given to another speaker, a claim stated wider than
-the source; the number must be in the source sentence itself (``Support.numbers_ok``, the
-older rule that also allowed the article's title and date, is kept as a second condition).
-The same scorer is ``dossier eval``'s support judge.
+the source. A number may come from the source sentence or its article's title or date. The
+same scorer is ``dossier eval``'s support judge.
 
 ``idf_overlap`` is the IDF-weighted share of the answer sentence's content terms
 (``lexical.tokenize``: stemmed, stop words removed) found in the source sentence or
@@ -159,9 +158,11 @@ class SupportScorer:
         """Cosine, IDF-weighted term overlap and the verdict of an answer sentence against one
         source sentence; ``named``: the people the answer sentence names (found in it by default)."""
         cosine, overlap = float(vector @ record.embedding), idf_overlap(text, record, self.idf)
-        reason = verdict(text, record, cosine, overlap, self.named(text) if named is None else named)
+        context = self.context(record)
+        reason = judge(text, record.text, cosine=cosine, overlap=overlap, source_speaker=record.speaker or None,
+                       sentence_speakers=self.named(text) if named is None else named, context=context).reason
         return Support(record=record, cosine=cosine, overlap=overlap,
-                       numbers_ok=numbers(text) <= self.allowed_numbers(record), reason=reason)
+                       numbers_ok=numbers(text) <= numbers(record.text) | numbers(context), reason=reason)
 
     def best(self, text: str, vector: np.ndarray, candidates: Sequence[SentenceRecord],
              named: Optional[frozenset[str]] = None) -> Optional[Support]:
@@ -169,24 +170,16 @@ class SupportScorer:
         scores = [self.measure(text, vector, r, named) for r in candidates]
         return max(scores, key=lambda s: (s.supported, s.margin), default=None)
 
-    def allowed_numbers(self, record: SentenceRecord) -> set[str]:
-        """Numbers a sentence citing ``record`` may use: the sentence's own, and its article's title and date."""
+    def context(self, record: SentenceRecord) -> str:
+        """The article's title and date: their numbers a sentence citing ``record`` may use too."""
         meta = self.meta(record.doc_id)
-        extra = f"{meta.title} {(meta.date or '').replace('-', ' ')}" if meta else ""
-        return numbers(record.text) | numbers(extra)
+        return f"{meta.title} {(meta.date or '').replace('-', ' ')}" if meta else ""
 
     def named(self, text: str) -> frozenset[str]:
         """The people an answer sentence names: corpus speakers in its words, and "[Name]" annotations."""
         found = {m.group(1).strip() for m in _ANNOTATION.finditer(text)}
         found |= {s for s in self.speakers if s in text and re.search(rf"\b{re.escape(s)}\b", text)}
         return frozenset(found)
-
-
-def verdict(text: str, record: SentenceRecord, cosine: float, overlap: float, named: frozenset[str]) -> str:
-    """"ok" when ``record`` supports ``text``, else the rule the pair fails (``faithful.judge``:
-    the similarity bars, and the meaning flips they cannot see)."""
-    return judge(text, record.text, cosine=cosine, overlap=overlap, source_speaker=record.speaker or None,
-                 sentence_speakers=named).reason
 
 
 @dataclass(frozen=True)

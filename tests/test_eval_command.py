@@ -114,7 +114,7 @@ def test_generated_runs_when_an_llm_is_configured(embedder, tmp_path, monkeypatc
     path = question_file(tmp_path, [QUESTIONS[0], QUESTIONS[3]])
     with FakeOpenAIServer() as server:
         server.enqueue("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea on "
-                       "Wednesday [1][2][3][4][5][6].")
+                       "Wednesday, South Korea's Joint Chiefs of Staff said [1][2][3][4][5][6].")
         monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
         monkeypatch.setenv("OPENAI_API_KEY", "test-key")
         monkeypatch.setenv("DOSSIER_LLM_MAX_RETRIES", "0")
@@ -288,3 +288,9 @@ def test_generated_mode_reports_what_became_of_the_model_s_replies(embedder, tmp
     assert "generation" not in by_id["world-cup"]["answer"] and "raw_support" not in by_id["world-cup"]
     out = capsys.readouterr().out
     assert "generated answers" in out and "raw support R" in out
+
+
+def test_faithfulness_judge_figures_are_printed(run):
+    for split in ("dev", "heldout"):
+        line = next(l for l in run["stdout"].splitlines() if l.startswith(f"faithfulness judge ({split}, "))
+        assert "precision on supported" in line and "faithful accepted" in line and "unfaithful accepted" in line

@@ -269,7 +269,7 @@ def test_split_reply_keeps_markers_with_their_sentence() -> None:
 
 
 SUPPORTED = [  # faithful paraphrases (attribution and hedges kept, issue 13), with a phrase locating their chunk
-    ("Kirby declined to give an estimate of the quantity of ammunition being sent.", "specific estimate"),
+    ("Kirby declined to give a specific estimate of the quantity of ammunition being sent.", "specific estimate"),
     ("Kirby said the US was still monitoring whether the shipments are actually received.", "still monitoring"),
     ("Ned Price said sanctions were among the options being considered.", "Ned Price"),
     ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea, South Korea's Joint Chiefs "
@@ -301,6 +301,8 @@ UNSUPPORTED = [  # fabrications citing a chunk on the same topic
      "DPRK is covertly supplying"),
     ("The US is still monitoring whether the shipments are actually received.", "still monitoring"),
     ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea.", "at least 10 missiles"),
+    # ... and a claim wider than its source: he declined a *specific* estimate, not any.
+    ("Kirby declined to give an estimate of the quantity of ammunition being sent.", "specific estimate"),
 ]
 
 

@@ -1,0 +1,291 @@
+"""The faithfulness judge (index/faithful.py): one test per rule, then its benchmark.
+
+The rule tests pass similarity figures that clear the bars, so only the rule under test can
+reject; the benchmark tests use the real MiniLM embedder and the hand-labelled pairs of
+tests/data/judge_pairs (SOURCES.md there)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from dossier.index import faithful
+from dossier.index.eval.faithful import PAIRS_DIR, PROJECT_ROOT, load_pairs, score
+from dossier.index.faithful import Verdict, judge, quantities
+
+HIGH = {"cosine": 0.9, "overlap": 0.9}
+
+
+def verdict(answer: str, source: str, **kwargs) -> Verdict:
+    return judge(answer, source, **{**HIGH, **kwargs})
+
+
+def reason(answer: str, source: str, **kwargs) -> str:
+    return verdict(answer, source, **kwargs).reason
+
+
+# ---- the API ------------------------------------------------------------------------------------
+
+def test_a_faithful_paraphrase_is_supported_and_the_verdict_is_a_frozen_value():
+    result = verdict("The council approved the new budget on Monday [1].",
+                     "The city council approved the new budget on Monday after a long debate.")
+    assert result == Verdict(True, "ok")
+    with pytest.raises(Exception):
+        result.supported = False  # type: ignore[misc]
+
+
+def test_the_module_knows_no_story():
+    for module in (faithful,):
+        text = Path(module.__file__).read_text(encoding="utf-8")
+        for word in ("Kirby", "Pyongyang", "KCNA", "Korea", "Japan", "Russia", "Ukrain", "Baltimore", "bridge",
+                     "artillery", "Maersk", "Dali", "mayday", "heaviest"):
+            assert word not in text, word
+
+
+# ---- quotations ---------------------------------------------------------------------------------
+
+def test_a_quoted_span_must_be_verbatim_in_the_source():
+    source = 'The mayor called the plan "a significant step" for the city.'
+    assert reason('The mayor called the plan "a significant step" [1].', source) == "ok"
+    assert reason('The mayor called the plan "a substantial step" [1].', source) == "quote-not-verbatim"
+    assert reason("The mayor called the plan \u201ca significant step\u201d [2].", source) == "ok"
+
+
+def test_a_quote_must_match_whole_words_and_each_part_around_an_ellipsis():
+    source = '"We are not going to stop now, and we will finish the road," she said.'
+    assert reason('She said "we are not going to stop now\u2026we will finish the road" [1].', source) == "ok"
+    assert reason('She said "we are not going to sto" [1].', source) == "quote-not-verbatim"
+    assert reason('She said "we will never stop" [1].', source) == "quote-not-verbatim"
+
+
+# ---- numbers, dates and ordinals ----------------------------------------------------------------
+
+@pytest.mark.parametrize("answer", [
+    "At least 12 people were hurt in the fire [1].",              # digits
+    "At least eleven people were hurt in the fire [1].",           # a number word
+    "At least ten people were hurt in the fire on Tuesday [1].",   # a weekday
+    "At least ten people were hurt in the fire in April [1].",     # a month
+    "At least ten people were hurt in the second fire [1].",       # an ordinal
+])
+def test_a_number_the_source_does_not_state_breaks_support(answer):
+    source = "At least 10 people were hurt in the fire on Monday in March, the first this year."
+    assert reason(answer, source) == "number-mismatch"
+
+
+def test_the_same_number_written_differently_is_the_same_number():
+    source = "The company hired 1,000 workers in its first year and three more managers on Friday's call."
+    assert reason("In its 1st year the company hired 1000 workers [1].", source) == "ok"
+    assert reason("The company hired 3 more managers on Friday [1].", source) == "ok"
+
+
+def test_words_that_only_look_like_numbers_are_not_counted():
+    assert quantities("May we ask? No one knew, and the union may strike in May.") == {"may"}
+    assert quantities("They met on Jan. 16, the 29th meeting; millions watched.") == {"january", "16", "#29", "million"}
+    assert quantities("A six-lane road opened at 01:30.") == {"6", "1:30"}
+
+
+# ---- negation -----------------------------------------------------------------------------------
+
+def test_dropping_the_negation_of_the_words_reused_breaks_support():
+    source = "The minister said the new rules are not going to change the price of bread."
+    assert reason("The minister said the new rules would change the price of bread [1].", source) == "negation"
+    assert reason("The minister said the rules are not going to change bread prices [1].", source) == "ok"
+
+
+def test_a_negation_the_source_does_not_make_breaks_support():
+    source = "The second worker survived and is in hospital."
+    assert reason("The second worker did not survive [1].", source) == "negation"
+
+
+def test_a_negated_clause_the_answer_does_not_use_does_not_matter():
+    source = "The museum reopened on Sunday, but its east wing did not open until the summer."
+    assert reason("The museum reopened on Sunday [1].", source) == "ok"
+
+
+def test_verbs_of_refusal_and_denial_negate():
+    source = "The company declined to provide an estimate of the losses."
+    assert reason("The company provided an estimate of the losses [1].", source) == "negation"
+    assert reason("The company gave no estimate of the losses [1].", source) == "ok"
+    assert reason("The company refused to estimate the losses [1].", "The losses were estimated at once.") == "negation"
+
+
+# ---- modality -----------------------------------------------------------------------------------
+
+def test_a_hedged_claim_stated_as_fact_breaks_support():
+    source = "The storm may delay the harvest in the northern valleys."
+    assert reason("The storm will delay the harvest in the northern valleys [1].", source) == "modality"
+    assert reason("The storm delayed the harvest in the northern valleys [1].", source) == "modality"
+    assert reason("The storm could delay the harvest in the northern valleys [1].", source) == "ok"
+
+
+def test_a_passive_hedge_governs_its_subject():
+    source = "Three climbers are presumed dead after the avalanche."
+    assert reason("Three climbers died in the avalanche [1].", source) == "modality"
+    assert reason("Three climbers are presumed dead [1].", source) == "ok"
+
+
+def test_a_promise_stated_as_done_and_a_fact_hedged_break_support():
+    assert reason("The agency raised the issue with its partners [1].",
+                  "The agency will raise the issue with its partners.") == "modality"
+    assert reason("The agency might raise the issue with its partners [1].",
+                  "The agency raised the issue with its partners.") == "modality"
+
+
+# ---- attribution --------------------------------------------------------------------------------
+
+SAID = "Ortiz said the water supply was safe to drink."
+
+
+def test_an_attributed_claim_needs_an_attributed_answer():
+    assert reason("The water supply was safe to drink [1].", SAID, source_speaker="Ortiz") == "attribution-dropped"
+    assert reason("Ortiz said the water supply was safe to drink [1].", SAID, source_speaker="Ortiz") == "ok"
+
+
+def test_a_pronoun_counts_only_when_annotated_with_the_speaker():
+    assert reason("She said the water supply was safe to drink [1].", SAID,
+                  source_speaker="Ortiz") == "attribution-dropped"
+    assert reason("She [Ortiz] said the water supply was safe to drink [1].", SAID, source_speaker="Ortiz") == "ok"
+    assert reason("She said the water supply was safe to drink [1].", SAID, source_speaker="Maria Ortiz",
+                  sentence_speakers=frozenset({"Ortiz"})) == "ok"
+
+
+def test_another_speaker_is_a_mismatch():
+    assert reason("Jensen said the water supply was safe to drink [1].", SAID,
+                  source_speaker="Ortiz") == "speaker-mismatch"
+
+
+def test_an_unnamed_speaker_is_kept_as_the_source_describes_it():
+    source = "The reservoir was full, according to officials."
+    assert reason("Officials said the reservoir was full [1].", source) == "ok"
+    assert reason("The reservoir was full [1].", source) == "attribution-dropped"
+    statement = "He had been ill for months, the statement said."
+    assert reason("The statement said he had been ill for months [1].", statement) == "ok"
+
+
+def test_a_list_of_names_makes_no_claim_to_attribute():
+    source = "Rescuers searched the North Sea and the Irish Sea on Monday, the coastguard said."
+    assert reason("The North Sea and the Irish Sea [1].", source) == "ok"
+
+
+# ---- scope --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, source", [
+    ("The oldest houses are in the north [1].", "Some of the oldest houses are in the north or in the west."),
+    ("The oldest houses are in the north [1].", "The oldest houses are in the north or in the west."),
+    ("The storm damaged 10 houses [1].", "The storm damaged at least 10 houses."),
+    ("The flood covered the entire village [1].", "The flood covered almost the entire village."),
+    ("All the staff went home early [1].", "The staff went home early."),
+    ("The school was the only one to close [1].", "The school was one of three to close."),
+])
+def test_dropping_a_limit_or_adding_all_overstates(answer, source):
+    assert reason(answer, source) == "scope"
+
+
+def test_a_limit_kept_is_fine():
+    assert reason("Some of the oldest houses are in the north or the west [1].",
+                  "Some of the oldest houses are in the north or in the west.") == "ok"
+    assert reason("The storm damaged at least 10 houses [1].", "The storm damaged at least 10 houses.") == "ok"
+
+
+def test_under_negation_dropping_a_side_of_or_says_less():
+    assert reason("The council did not raise taxes [1].", "The council did not raise taxes or fees.") == "ok"
+
+
+# ---- similarity ---------------------------------------------------------------------------------
+
+def test_the_similarity_bars_still_apply():
+    source = "The city council approved the new budget on Monday after a long debate."
+    assert reason("The council approved the budget [1].", source, cosine=0.45, overlap=0.9) == "ok"  # short, own terms
+    assert reason("The council approved the budget [1].", source, cosine=0.3, overlap=1.0) == "low-similarity"
+    assert reason("The mayor approved the budget [1].", source, cosine=0.45, overlap=0.7) == "low-similarity"
+    long = "The council approved the new budget on Monday after a long debate about roads, schools and parks [1]."
+    assert reason(long, source, cosine=0.45, overlap=0.6) == "low-similarity"
+
+
+# ---- the benchmark ------------------------------------------------------------------------------
+
+KINDS = {"faithful-paraphrase", "faithful-short", "negation-flip", "number-swap", "month-swap", "weekday-swap",
+         "ordinal-swap", "misquotation", "attribution-dropped", "scope-overstatement", "wrong-speaker", "modality"}
+
+
+def test_the_benchmark_is_hand_labelled_real_sentences_split_before_tuning():
+    splits = {name: load_pairs(PAIRS_DIR / f"{name}.jsonl") for name in ("dev", "heldout")}
+    rows = splits["dev"] + splits["heldout"]
+    assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
+    assert 0.55 <= len(splits["dev"]) / len(rows) <= 0.65
+    assert 0.35 <= sum(r["label"] == "faithful" for r in rows) / len(rows) <= 0.6
+    assert {r["kind"] for r in rows} == KINDS
+    assert all((r["label"] == "faithful") == r["kind"].startswith("faithful") for r in rows)
+    flat = {}
+    for row in rows:
+        path = PROJECT_ROOT / row["doc"]
+        flat.setdefault(path, " ".join(path.read_text(encoding="utf-8").split()))
+        assert " ".join(row["source"].split()) in flat[path], row["id"]
+    dev_docs = {r["doc"] for r in splits["dev"]}
+    assert not dev_docs & {r["doc"] for r in splits["heldout"]}  # split by article
+
+
+@pytest.fixture(scope="module")
+def benchmark(embedder):
+    return {name: score(load_pairs(PAIRS_DIR / f"{name}.jsonl"), embedder) for name in ("dev", "heldout")}
+
+
+def test_dev_figures(benchmark):
+    dev = benchmark["dev"]
+    assert dev.faithful_rate >= 0.9
+    assert not dev.unfaithful_accepted()  # the target, met on the half the rules were tuned on
+    assert dev.precision == 1.0
+
+
+def test_heldout_figures(benchmark):
+    heldout = benchmark["heldout"]
+    assert heldout.faithful_rate >= 0.9
+    assert heldout.precision >= 0.96
+    # Target: none; two pass, a negation flip and a dropped hedge (README and docs/eval.md say why).
+    assert sum(heldout.unfaithful_accepted().values()) <= 2
+
+
+def test_every_rule_rejects_something_on_dev(benchmark):
+    reasons = {j.verdict.reason for j in benchmark["dev"].judged if not j.faithful}
+    assert {"quote-not-verbatim", "number-mismatch", "negation", "modality", "attribution-dropped",
+            "speaker-mismatch", "scope"} <= reasons
+
+
+def test_the_summary_line_reports_every_figure(benchmark):
+    line = benchmark["heldout"].summary("heldout")
+    assert re.match(r"faithfulness judge \(heldout, \d+ pairs\): accuracy 0\.\d{3}, precision on supported", line)
+    assert json.dumps(line)  # one plain line
+
+
+def test_a_capitalised_word_inside_a_name_is_no_verb_of_saying():
+    source = "The United States is again sending aid to the region."
+    assert reason("The United States is again sending aid to the region [1].", source) == "ok"
+
+
+def test_a_verb_of_saying_in_the_progressive_attributes():
+    source = "The union is accusing the company of hiding its profits."
+    assert reason("The company is hiding its profits [1].", source) == "attribution-dropped"
+    assert reason("The union is accusing the company of hiding its profits [1].", source) == "ok"
+
+
+def test_numbers_of_the_articles_title_and_date_may_be_used():
+    source = "The bakery reopened on Monday."
+    assert reason("The bakery reopened on Monday, 3 March [1].", source) == "number-mismatch"
+    assert reason("The bakery reopened on Monday, 3 March [1].", source, context="Bakery back 2025 03 03 March") == "ok"
+
+
+def test_a_negated_noun_without_its_modifier_denies_more():
+    source = "The leak did not pose an immediate danger to the town."
+    assert reason("The leak posed no danger to the town [1].", source) == "scope"
+    assert reason("The leak posed no immediate danger to the town [1].", source) == "ok"
+    assert reason("The leak was no danger to the town [1].", "The leak did not pose a danger to the town.") == "ok"
+
+
+def test_one_of_them_limits_the_rest_of_the_sentence():
+    source = "One of them was heading north but sank near the harbour entrance."
+    assert reason("The boats sank near the harbour entrance [1].", source) == "scope"
+    assert reason("One of the boats sank near the harbour entrance [1].", source) == "ok"
+    assert reason("It sank near the harbour entrance [1].", source) == "ok"
