@@ -205,3 +205,21 @@ def test_the_prompt_keeps_a_stable_prefix_with_the_question_last(engine: Engine,
     assert heads[0] == heads[1] and "[n]" in heads[0]  # the instructions come before the sources
     assert first[1]["content"].endswith(f"Question from the user: {QUESTION}\n")
     assert second[1]["content"].endswith(f"Question from the user: {MISSILES}\n")
+
+
+def test_a_headline_is_quoted_from_the_file_as_ingested(tmp_path: Path, embedder: OnnxMiniLMEmbedding) -> None:
+    import hashlib
+
+    from dossier.index.generate import title_record
+    from dossier.index.models import DocumentMeta
+
+    text = "Kicker\n\n  Ferries halted as pilots strike  \n\nThe harbour closed on Friday.\n"
+    path = tmp_path / "harbour.txt"
+    path.write_text(text, encoding="utf-8")
+    meta = DocumentMeta(doc_id="harbour", title="Ferries halted as pilots strike", title_derived=False, outlet=None,
+                        byline=None, date=None, path=str(path), sha256=hashlib.sha256(text.encode()).hexdigest())
+    embed = lambda texts: embed_texts(embedder, texts)  # noqa: E731
+    record = title_record(meta, embed, 10_000, lambda: None)
+    assert record is not None and text[record.start:record.end] == record.quote == meta.title
+    path.write_text(text.replace("Friday", "Monday"), encoding="utf-8")  # changed since its ingest
+    assert title_record(meta, embed, 10_000, lambda: None) is None
