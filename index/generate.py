@@ -20,7 +20,7 @@ wrong number. The check repairs what can be repaired and drops the rest:
 * when no cited source supports it, the sentence is re-pointed to the prompt source that
   does (right sentence, wrong number), and dropped only when none does;
 * a leading he/she is annotated with the person of the supporting source sentence, as the
-  extractive answers show it ("He [Kirby] said ..."); when that sentence names nobody, the
+  extractive answers show it ("He [Ortiz] said ..."); when that sentence names nobody, the
   pronoun cannot be settled and the sentence is dropped;
 * a supported sentence that does not address the question (the question analysis's
   ``addresses``, shared with the extractive answers) is dropped;
@@ -109,7 +109,7 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?\u2026])")
 _LETTER = re.compile(r"[^\W\d_]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)]*$")
-# "He [Kirby] said": the person an answer line names for its pronoun (extractive.line_text).
+# "He [Ortiz] said": the person an answer line names for its pronoun (extractive.line_text).
 _ANNOTATION = re.compile(r"\[([^\]\d][^\]]*)\]")
 # Text inside a source that would close (or open) its fence is defused, so an article cannot
 # end the quoted block and write outside it.
@@ -401,7 +401,7 @@ def leading_pronoun(text: str, speakers: frozenset[str]) -> Optional[re.Match]:
 
 
 def annotate(text: str, person: str, speakers: frozenset[str]) -> str:
-    """ "He said ..." -> "He [Kirby] said ...", as extractive answer lines show a resolved pronoun."""
+    """ "He said ..." -> "He [Ortiz] said ...", as extractive answer lines show a resolved pronoun."""
     match = leading_pronoun(text, speakers) if person else None
     return f"{text[:match.end()]} [{person}]{text[match.end():]}" if match else text
 
