@@ -283,9 +283,11 @@ def test_generated_mode_reports_what_became_of_the_model_s_replies(embedder, tmp
     by_id = {r["id"]: r for r in data["per_question"] if r["config"] == "generated"}
     assert by_id["missiles"]["answer"]["generation"] == "repaired" and by_id["missiles"]["ok"]["phrases"]
     assert by_id["missiles"]["raw_support"] == {"recall": 0.0, "precision": 0.0}
+    assert by_id["missiles"]["model_reply"].startswith("North Korea fired at least 10 missiles")
+    assert by_id["nebenzia"]["model_reply"] == "INSUFFICIENT_CONTEXT" and "raw_support" not in by_id["nebenzia"]
     declined = by_id["nebenzia"]["answer"]
     assert declined["generation"] == "declined" and declined["status"] == "answered" and declined["mode"] == "extractive"
-    assert "generation" not in by_id["world-cup"]["answer"] and "raw_support" not in by_id["world-cup"]
+    assert "generation" not in by_id["world-cup"]["answer"] and "model_reply" not in by_id["world-cup"]
     out = capsys.readouterr().out
     assert "generated answers" in out and "raw support R" in out
 

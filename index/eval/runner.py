@@ -56,9 +56,13 @@ class EvalResult:
 
 
 def _raw_support(record: Record) -> dict:
-    """Generated mode: support of the model's own reply (the answer's ``generation`` says what became of it)."""
-    raw = record.raw_support
-    return {"raw_support": {"recall": raw.recall, "precision": raw.precision}} if raw is not None else {}
+    """Generated mode: the model's own reply, unchecked, and its support (the answer's
+    ``generation`` says what became of it), so a run can be read sentence by sentence."""
+    draft, raw = record.answer.draft, record.raw_support
+    out: dict = {"model_reply": draft.reply} if draft is not None else {}
+    if raw is not None:
+        out["raw_support"] = {"recall": raw.recall, "precision": raw.precision}
+    return out
 
 
 def run_eval(questions: list[Question], names: Sequence[str], settings: Settings, path: Path,
