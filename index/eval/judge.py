@@ -9,8 +9,10 @@ ALCE asks, for each answer sentence, whether the passages it cites entail it:
   unsupported sentence are not needed. Per answer, no citations gives precision 0.
 
 ALCE's judge is an NLI model (TRUE-T5, 11B). Dossier's judge is the one its generated answers
-are checked with (``index.generate.SupportScorer``): a source sentence supports an answer sentence
-when cosine >= 0.5, IDF-weighted term overlap >= 0.5 and every number matches. A citation
+are checked with (``index.generate.SupportScorer``, deciding with ``index.faithful.judge``): a source
+sentence supports an answer sentence when cosine and IDF-weighted term overlap reach 0.5 and no
+meaning flip shows (a quote not verbatim, a number, negation, hedge, attribution or scope
+changed). A citation
 supports a sentence when one of the sentences of its quote does. Because that judge
 looks at one source sentence at a time, joint support is support by any single cited sentence.
 
