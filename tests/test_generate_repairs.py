@@ -223,3 +223,16 @@ def test_a_headline_is_quoted_from_the_file_as_ingested(tmp_path: Path, embedder
     assert record is not None and text[record.start:record.end] == record.quote == meta.title
     path.write_text(text.replace("Friday", "Monday"), encoding="utf-8")  # changed since its ingest
     assert title_record(meta, embed, 10_000, lambda: None) is None
+
+
+def test_the_prompt_holds_dossier_llm_chunks_sources(home: Path, embedder: OnnxMiniLMEmbedding,
+                                                      llm_server: FakeOpenAIServer) -> None:
+    llm_server.reset()
+    settings = Settings(home=home, openai_base_url=llm_server.url + "/v1", openai_api_key="test-key", llm_timeout=5,
+                        llm_max_retries=0, mode="generated", llm_chunks=2, _env_file=None)
+    engine = Engine.open(settings, embedder=embedder)
+    llm_server.enqueue("INSUFFICIENT_CONTEXT")
+    engine.ask(QUESTION)
+    [request] = llm_server.answer_requests()
+    assert sorted(prompt_sources(request.body)) == [1, 2]
+    assert [c.text for c in engine.retrieve(QUESTION)[:2]] == [t for _, t in prompt_sources(request.body).values()]
