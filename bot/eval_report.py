@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from dossier.index.eval.metrics import METRICS, RATES, Record, answer_status
+from dossier.index.eval.metrics import GENERATION_METRICS, METRICS, RATES, Record, answer_status
 from dossier.index.eval.runner import EvalResult
 
 CHART_NAME = "metrics.png"
@@ -19,7 +19,10 @@ LABELS = {"hit@k": "hit@{k}", "mrr": "MRR", "phrase_recall": "phrase recall", "s
           "attribution_kept": "attr. kept",
           "refused_unanswerable": "refused unans.", "answered_answerable": "answered ans.",
           "declined_unanswerable": "declined unans.", "declined_answerable": "declined ans.",
-          "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms", "answer_chars_p50": "chars p50"}
+          "latency_p50_ms": "p50 ms", "latency_p95_ms": "p95 ms", "answer_chars_p50": "chars p50",
+          "generated_kept": "kept", "generated_repaired": "repaired", "generated_fallback": "fell back",
+          "generated_declined": "declined", "raw_support_recall": "raw support R",
+          "raw_support_precision": "raw support P"}
 
 
 def label(metric: str, k: int) -> str:
@@ -30,7 +33,7 @@ def cell(metric: str, value: Optional[float]) -> str:
     """Shares with three decimals, milliseconds with one, characters whole; n/a as a dash."""
     if value is None:
         return "–"
-    if metric in RATES:
+    if metric in RATES or metric in GENERATION_METRICS:
         return f"{value:.3f}"
     return f"{value:.1f}" if metric.endswith("_ms") else f"{value:.0f}"
 
@@ -45,6 +48,12 @@ def got(record: Record) -> str:
     status = answer_status(record.answer)
     prefix = "" if status == "answered" else f"{status}: "
     return prefix + shorten(record.answer.answer or "(empty answer)")
+
+
+def generating(result: EvalResult) -> list[str]:
+    """The configurations whose answers asked a model (they have generation figures)."""
+    return [name for name, summary in result.summaries.items()
+            if any(summary.get(m) is not None for m in GENERATION_METRICS)]
 
 
 def failures(result: EvalResult, config: str) -> list[Record]:
@@ -70,6 +79,20 @@ def summary_table(result: EvalResult):
     return table
 
 
+def generation_table(result: EvalResult):
+    """Generated mode: what became of the model's replies, and their support as written."""
+    from rich.table import Table
+
+    table = Table(title="generated answers: the model's reply kept, repaired, fallen back to extractive, declined; "
+                        "support of the reply as the model wrote it", title_justify="left")
+    table.add_column("config", style="bold", no_wrap=True)
+    for metric in GENERATION_METRICS:
+        table.add_column(label(metric, result.k), justify="right")
+    for name in generating(result):
+        table.add_row(name, *(cell(m, result.summaries[name].get(m)) for m in GENERATION_METRICS))
+    return table
+
+
 def failure_table(result: EvalResult, config: str, limit: int):
     """The failing questions of one configuration: expected vs got, truncated."""
     from rich.table import Table
@@ -90,6 +113,8 @@ def terminal(result: EvalResult, limit: int) -> list:
     from rich.text import Text
 
     items: list = [summary_table(result)]
+    if generating(result):
+        items.append(generation_table(result))
     items.extend(Text(f"skipped {name}: {reason}", style="yellow") for name, reason in result.skipped.items())
     if limit > 0:
         items.extend(failure_table(result, name, limit) for name in result.summaries if failures(result, name))
@@ -108,12 +133,26 @@ def markdown_table(result: EvalResult) -> str:
     return "\n".join(rows)
 
 
+def markdown_generation_table(result: EvalResult) -> str:
+    """``generation_table`` as Markdown; empty when no configuration asked a model."""
+    names = generating(result)
+    if not names:
+        return ""
+    head = ["config", *(label(m, result.k) for m in GENERATION_METRICS)]
+    rows = [f"| {' | '.join(head)} |", f"|{'|'.join(['---'] + ['---:'] * len(GENERATION_METRICS))}|"]
+    rows += [f"| {n} | {' | '.join(cell(m, result.summaries[n].get(m)) for m in GENERATION_METRICS)} |" for n in names]
+    return "\n".join(rows)
+
+
 def markdown_report(result: EvalResult, chart: Optional[str] = CHART_NAME) -> str:
     answerable = sum(q.answerable for q in result.questions)
     parts = ["# Dossier evaluation", "",
              f"{len(result.questions)} questions ({answerable} answerable, {len(result.questions) - answerable} "
              f"not answerable from the corpus); retrieval judged on the top {result.k} chunks. "
              "Metric definitions: docs/eval.md.", "", *_inputs(result), markdown_table(result), ""]
+    if generating(result):
+        parts += ["Generated answers (what became of the model's replies; support of the replies as written):", "",
+                  markdown_generation_table(result), ""]
     parts.extend(f"Skipped `{name}`: {reason}." for name, reason in result.skipped.items())
     if chart:
         parts += ["", f"![metrics per configuration]({chart})", ""]

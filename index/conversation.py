@@ -23,7 +23,8 @@ text the user did not ask about:
    statement? union respond board accusations").
 
 With an LLM configured, a condenser rewrites the follow-up into a standalone question
-instead (prompt in ``prompts/condense.txt``); if it fails, the offline method is used.
+instead (prompt in ``prompts/condense.txt``); if it fails, the offline method is used. A
+question step 1 finds standalone is never sent to the condenser.
 """
 
 from __future__ import annotations
@@ -149,7 +150,9 @@ def resolve_followup(question: str, conversation: Conversation, speakers: set[st
     """A standalone form of ``question`` given the conversation so far."""
     if not conversation.turns:
         return question
-    if condenser is not None:
+    # Only a follow-up is sent to the model: a standalone question would cost a model call (and,
+    # on a local server, its cached prompt prefix) to come back unchanged at best.
+    if condenser is not None and is_followup(question):
         try:
             condensed = " ".join(condenser(question, conversation.history()).split())
             if condensed:

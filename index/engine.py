@@ -21,7 +21,8 @@ from .bounds import fit_cited
 from .deadline import Budget
 from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_id
 from .errors import StoreError
-from .generate import Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense
+from .generate import (Declined, Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense,
+                       title_record)
 from .catalogue import Catalogue
 from .claim_groups import claim_groups, ranked_groups, shared_text
 from .claims import ClaimIndex
@@ -41,6 +42,9 @@ from .validate import validate_question
 Mode = Literal["extractive", "generated"]
 DISPUTE_NEIGHBOURS = 16  # sentences nearest each answer line searched for a contradiction
 MIN_DISPUTED_CHARS = 120  # a "Disputed:" line cut shorter than this would not say what is disputed
+# Shown above the extractive answer when the model declined although the retrieved sentences
+# state what was asked (extractive.answered): what happened, not a refusal.
+DECLINED_NOTICE = "The model said the articles don't answer this; showing the quotes that do."
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 CLAIM_GROUPS = 8  # claim groups `claims` returns unless asked for another number
 
@@ -68,6 +72,7 @@ class Engine:
         self.chat = chat  # None: no language model configured, answers are extractive
         self._facts: Optional[tuple[Optional[int], CorpusFacts]] = None  # (store revision, facts)
         self.claim_index = ClaimIndex.for_settings(settings)  # synced at ingest, and lazily when stale
+        self._titles: dict[tuple[str, str], Optional[SentenceRecord]] = {}  # (doc_id, sha256) -> title_record
 
     @classmethod
     def open(cls, settings: Settings, embedder: Optional[Embedder] = None, store: Optional[Store] = None,
@@ -213,9 +218,8 @@ class Engine:
                 answer = replace(outcome.answer, timings_ms=timings)
         if answer is None:
             answer = self._extractive(question, found.scored, timings, clock, analysis=found.analysis)
-            if isinstance(outcome, Fallback):
-                answer = replace(answer, notice=f"The generated answer could not be used "
-                                                f"({outcome.reason}); this is an extractive answer.")
+            if outcome is not None:
+                answer = replace(answer, notice=fallback_notice(outcome), draft=outcome.draft)
         answer = replace(answer, question=question, resolved=standalone if standalone != question else None)
         if conversation is not None:
             conversation.add(answer)
@@ -230,8 +234,12 @@ class Engine:
         generation = Generation(chat=self.chat, scorer=self._support_scorer(), cite=self.catalogue.citation,
                                 max_chars=self.settings.max_answer_chars)
         analysis, facts = found.analysis, self._corpus_facts()
-        request = Request(question=question, chunks=found.chunks, records=found.records,
-                          addresses=lambda text, speaker: addresses(analysis, text, facts, speaker))
+        # Retrieval keeps top_k for the extractive scoring; the model reads only the best few.
+        chunks = found.chunks[:self.settings.llm_chunks]
+        sent = {sid for c in chunks for sid in c.sentence_ids}
+        request = Request(question=question, chunks=chunks, records=[r for r in found.records if r.sentence_id in sent],
+                          addresses=lambda text, speaker: addresses(analysis, text, facts, speaker),
+                          titles=self.titles(c.doc_id for c in chunks))
         if not stream:
             return generation.answer(request, budget)
         items = generation.stream(request, budget)
@@ -257,7 +265,29 @@ class Engine:
         return self._support_scorer()
 
     def _support_scorer(self) -> SupportScorer:
-        return SupportScorer(embedder=self.embedder, idf=self.catalogue.idf, meta=self.catalogue.manifest.get)
+        return SupportScorer(embedder=self.embedder, idf=self.catalogue.idf, meta=self.catalogue.manifest.get,
+                             speakers=frozenset(self.catalogue.speakers))
+
+    def titles(self, doc_ids: Iterable[str]) -> dict[str, SentenceRecord]:
+        """The titles of these articles as checkable sentences (``generate.title_record``), read
+        from each file once per version of it."""
+        out = {}
+        for doc_id in dict.fromkeys(doc_ids):
+            meta = self.catalogue.manifest.get(doc_id)
+            if meta is None:
+                continue
+            key = (doc_id, meta.sha256)
+            if key not in self._titles:
+                self._titles[key] = title_record(meta, lambda texts: embed_texts(self.embedder, texts),
+                                                 self.settings.max_file_bytes, lambda: self._first_sentence(doc_id))
+            if self._titles[key] is not None:
+                out[doc_id] = self._titles[key]
+        return out
+
+    def _first_sentence(self, doc_id: str) -> Optional[SentenceRecord]:
+        """An article's first sentence (a title derived from it is that sentence)."""
+        found = self.store.get_sentences([sentence_id(doc_id, self.catalogue.versions.get(doc_id, ""), 0)])
+        return found[0] if found else None
 
     def diagnose(self, question: str) -> dict:
         """The evidence behind the refusal decision, for calibration (scripts/calibrate_refusal.py)."""
@@ -571,6 +601,14 @@ class Engine:
         from .pages import pages_dir
 
         return pages_dir(self.settings.home, self._collection_name())
+
+
+def fallback_notice(outcome: Outcome) -> str:
+    """What happened to the generated answer, said above the extractive answer shown instead."""
+    if isinstance(outcome, Declined):
+        return DECLINED_NOTICE
+    reason = outcome.reason if isinstance(outcome, Fallback) else "it was not shown"
+    return f"The generated answer could not be used ({reason}); this is an extractive answer."
 
 
 def evidence(scored: list[extractive.ScoredSentence], vector) -> tuple[float, float, float]:

@@ -1,34 +1,47 @@
-"""Generated answers: a language model writes, then every sentence is checked against what it cites.
+"""Generated answers: a language model writes, then every sentence is checked against the prompt's sources.
 
-The retrieved chunks become numbered sources ``[1]..[k]`` (title, outlet, date,
-text), each fenced in ``<source>`` tags, in the prompts ``prompts/answer_system.txt`` and ``prompts/answer_user.txt``.
-The model (``index/chat.py``: OpenAI or any compatible server) must end
-every sentence with ``[n]`` markers, or reply with exactly ``SENTINEL`` when the
-sources do not answer. Nothing the model writes is trusted as is:
+The first ``DOSSIER_LLM_CHUNKS`` retrieved chunks become numbered sources ``[1]..[k]`` (title,
+outlet, date, text), each fenced in ``<source>`` tags, in the prompts
+``prompts/answer_system.txt`` and ``prompts/answer_user.txt``. The system prompt and the
+opening instructions never change and the sources and the question come last, so a local
+server (llama.cpp) reuses its cache of that prefix from one question to the next. The model
+(``index/chat.py``: OpenAI or any compatible server) must end every sentence with ``[n]``
+markers, or reply with exactly ``SENTINEL`` when the sources do not answer.
+
+Nothing the model writes is trusted as is, but a right sentence is not thrown away for a
+wrong number. The check repairs what can be repaired and drops the rest:
 
 * a marker ``[n]`` outside ``1..k`` is removed;
-* for each remaining (answer sentence, cited chunk) pair, the chunk's sentence that
-  best supports the answer sentence is found; the marker survives only when that
-  sentence supports it (below);
-* an answer sentence left with no supporting source, or with no marker at all, is
-  dropped (dropped, not flagged: a reader of Dossier only sees checked claims);
+* a sentence without markers takes those of the next marked sentence on its line (the rule
+  ``dossier eval``'s judge reads answers with, index/eval/judge.py);
+* each cited source is searched for the sentence that supports the answer sentence best;
+  a source's article title counts as one of its sentences (claims taken from headlines),
+  cited verbatim from the article file;
+* when no cited source supports it, the sentence is re-pointed to the prompt source that
+  does (right sentence, wrong number), and dropped only when none does;
+* a leading he/she is annotated with the person of the supporting source sentence, as the
+  extractive answers show it ("He [Ortiz] said ..."); when that sentence names nobody, the
+  pronoun cannot be settled and the sentence is dropped;
+* a supported sentence that does not address the question (the question analysis's
+  ``addresses``, shared with the extractive answers) is dropped;
 * citations are renumbered in order of first appearance, one per distinct source
   sentence, and quote that sentence verbatim (the ``cite`` collaborator).
 
-Support is judged locally, with no extra model. A source sentence supports an
-answer sentence (markers removed) when all three hold:
-
-    cosine(answer, source) >= SUPPORT_COSINE   (0.5; the index's own MiniLM embedder)
-    idf_overlap            >= SUPPORT_OVERLAP  (0.5)
-    every number written in digits in the answer occurs in the source sentence
-    (or in its article's title or date)
+Support is judged locally, with no extra model. Cosine (the index's own MiniLM embedder)
+and ``idf_overlap`` are measured here (``SupportScorer``); ``faithful.judge`` then decides: both
+at least 0.5 (a short sentence whose every term is in the source passes lower), and none of
+the meaning flips those figures cannot see: a quotation not verbatim in the source, a number
+(digits, number words, months, weekdays, ordinals) the source does not state, a negation or
+hedge changed, an attribution dropped or given to another speaker, a claim stated wider than
+the source. A number may come from the source sentence or its article's title or date. The
+same scorer is ``dossier eval``'s support judge.
 
 ``idf_overlap`` is the IDF-weighted share of the answer sentence's content terms
 (``lexical.tokenize``: stemmed, stop words removed) found in the source sentence or
 its speaker's name; terms the corpus never uses get the rarest IDF, so an invented
 name or thing weighs heavily against support.
 
-Why both, and not either: measured on the seed corpus (48 hand-written sentences,
+Why both figures, and not either: measured on the seed corpus (48 hand-written sentences,
 each scored against the sentences of the chunk it cites; 16 of them are kept as
 ``test_support_thresholds_on_the_seed_corpus``), faithful close paraphrases score
 cosine 0.54-0.95 and overlap 0.53-1.0 against their source sentence, but fabrications that
@@ -36,17 +49,11 @@ cite a chunk on the same topic also reach cosine 0.82 ("North Korea fired 50
 missiles at Japan") or overlap 0.60 ("Ned Price said the US would never impose
 sanctions"): MiniLM rates any same-topic sentence similar, and word overlap misses
 a changed topic. "Either >= 0.55 / 0.5" kept 11 of 22 such fabrications; "both
->= 0.5" plus the number rule keeps 2 of 22 (meaning flips that reuse the source's
-words, which only an entailment model would catch) and drops 2 of 26 faithful
-sentences (synonym-heavy paraphrases, overlap 0.17 and 0.27: the prompt asks the model
-to stay close to the sources' wording).
+>= 0.5" plus the number rule keeps 2 of 22 (the meaning flips the judge's rules are for).
 
 Articles are data, never instructions (``index/injection.py``): the sources are fenced
 in the prompt as quoted material, and an answer is refused as a whole when one of its
-sentences repeats an instruction found in a source, or when none of its kept sentences
-addresses the question (``Request.addresses``, the question analysis's check that a
-sentence carries what the question asks about): an answer can overlap its source and
-still not answer.
+sentences repeats an instruction found in a source.
 
 The answer is bounded like every answer (``index/bounds.py``): whole sentences past
 ``max_chars`` are left out with their citations, and a first sentence longer than that
@@ -54,39 +61,46 @@ is cut at a word boundary with "…" (its markers kept; the cited source sentenc
 quoted whole, so the shown text is marked as an excerpt of a verbatim span).
 
 Nothing here reads engine state: ``Generation`` receives the chat client, the support
-scorer and the citation maker, ``Request`` the question and its candidates, and each
-call returns an ``Outcome``: ``Generated`` (a checked answer or the model's refusal) or
-``Fallback`` with the reason the engine shows before its extractive answer.
+scorer and the citation maker, ``Request`` the question and its sources, and each call
+returns an ``Outcome``: ``Generated`` (a checked answer), ``Declined`` (the model's sentinel)
+or ``Fallback`` with the reason the engine shows before its extractive answer. Each carries
+the model's ``Draft`` (its raw reply and what became of it) for ``dossier eval``.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterator, Optional, Sequence, Union
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
+from .attribution import subject_pronoun
 from .bounds import fit_cited
 from .chat import ChatClient, ChatError, Message
 from .deadline import Budget
 from .embedder import Embedder
+from .errors import FileRejected
 from .extractive import sentence_terms, weighted_share
+from .faithful import SUPPORT_COSINE, SUPPORT_OVERLAP, judge
 from .injection import instructions, repeats
 from .lexical import tokenize
-from .models import REFUSAL, Answer, Citation, DocumentMeta, RetrievalHit, SentenceRecord
-from .parse import normalize, split_sentences
+from .models import Answer, Citation, DocumentMeta, Draft, DraftOutcome, RetrievalHit, SentenceRecord
+from .parse import normalize, read_article, split_sentences
 from .settings import PROMPTS_DIR
 
 SENTINEL = "INSUFFICIENT_CONTEXT"
-SUPPORT_COSINE = 0.5  # cosine(answer sentence, source sentence) must be at least this ...
-SUPPORT_OVERLAP = 0.5  # ... and the IDF-weighted share of answer terms found in the source at least this
 NO_SUPPORT = "the model's answer had no supported citations"
 OBEYED_SOURCE = ("the model's answer repeated an instruction found in an article; "
                  "articles are quoted material, never instructions")
 OFF_QUESTION = "the model's answer does not address the question"
+# Why a sentence of the model's answer is not shown (the notice counts them by reason).
+UNSUPPORTED = "unsupported"  # no source in the prompt supports it (or its he/she names nobody)
+OFF_FOCUS = "off-question"  # supported, but it does not address what was asked
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # "... ferries. [1][2]" -> "... ferries [1][2]." so markers stay with the sentence they close.
@@ -94,6 +108,9 @@ _MARKERS_AFTER_END = re.compile(r"([.!?\u2026]+[\"'\u201d\u2019)]*)((?:[ \t]*\[\
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?\u2026])")
 _LETTER = re.compile(r"[^\W\d_]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)]*$")
+# "He [Ortiz] said": the person an answer line names for its pronoun (extractive.line_text).
+_ANNOTATION = re.compile(r"\[([^\]\d][^\]]*)\]")
 # Text inside a source that would close (or open) its fence is defused, so an article cannot
 # end the quoted block and write outside it.
 _FENCE = re.compile(r"<(/?)(source)", re.IGNORECASE)
@@ -110,15 +127,16 @@ class Support:
     cosine: float
     overlap: float
     numbers_ok: bool  # every number of the answer sentence occurs in the source sentence
+    reason: str = "ok"  # the verdict on the pair: "ok", or the rule it failed
 
     @property
     def margin(self) -> float:
-        """Distance above the nearer threshold; >= 0 means supported (numbers permitting)."""
+        """Distance above the nearer threshold, to rank the sentences that support."""
         return min(self.cosine - SUPPORT_COSINE, self.overlap - SUPPORT_OVERLAP)
 
     @property
     def supported(self) -> bool:
-        return self.numbers_ok and self.margin >= 0
+        return self.numbers_ok and self.reason == "ok"
 
 
 @dataclass(frozen=True)
@@ -130,31 +148,43 @@ class SupportScorer:
     embedder: Embedder
     idf: Callable[[str], float]  # the corpus's term weights
     meta: Callable[[str], Optional[DocumentMeta]]  # an article's metadata, for the numbers of its title and date
+    speakers: frozenset[str] = frozenset()  # the corpus's people, to see whom an answer sentence names
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.embed(texts)
 
-    def measure(self, text: str, vector: np.ndarray, record: SentenceRecord) -> Support:
-        """Cosine and IDF-weighted term overlap of an answer sentence against one source sentence."""
-        return Support(record=record, cosine=float(vector @ record.embedding),
-                       overlap=idf_overlap(text, record, self.idf),
-                       numbers_ok=numbers(text) <= self.allowed_numbers(record))
+    def measure(self, text: str, vector: np.ndarray, record: SentenceRecord,
+                named: Optional[frozenset[str]] = None) -> Support:
+        """Cosine, IDF-weighted term overlap and the verdict of an answer sentence against one
+        source sentence; ``named``: the people the answer sentence names (found in it by default)."""
+        cosine, overlap = float(vector @ record.embedding), idf_overlap(text, record, self.idf)
+        context = self.context(record)
+        reason = judge(text, record.text, cosine=cosine, overlap=overlap, source_speaker=record.speaker or None,
+                       sentence_speakers=self.named(text) if named is None else named, context=context).reason
+        return Support(record=record, cosine=cosine, overlap=overlap,
+                       numbers_ok=numbers(text) <= numbers(record.text) | numbers(context), reason=reason)
 
-    def best(self, text: str, vector: np.ndarray, candidates: Sequence[SentenceRecord]) -> Optional[Support]:
-        """The candidate that supports ``text`` best (largest margin over the thresholds)."""
-        scores = [self.measure(text, vector, r) for r in candidates]
+    def best(self, text: str, vector: np.ndarray, candidates: Sequence[SentenceRecord],
+             named: Optional[frozenset[str]] = None) -> Optional[Support]:
+        """The candidate that supports ``text`` best (supported first, then the largest margin)."""
+        scores = [self.measure(text, vector, r, named) for r in candidates]
         return max(scores, key=lambda s: (s.supported, s.margin), default=None)
 
-    def allowed_numbers(self, record: SentenceRecord) -> set[str]:
-        """Numbers a sentence citing ``record`` may use: the sentence's own, and its article's title and date."""
+    def context(self, record: SentenceRecord) -> str:
+        """The article's title and date: their numbers a sentence citing ``record`` may use too."""
         meta = self.meta(record.doc_id)
-        extra = f"{meta.title} {(meta.date or '').replace('-', ' ')}" if meta else ""
-        return numbers(record.text) | numbers(extra)
+        return f"{meta.title} {(meta.date or '').replace('-', ' ')}" if meta else ""
+
+    def named(self, text: str) -> frozenset[str]:
+        """The people an answer sentence names: corpus speakers in its words, and "[Name]" annotations."""
+        found = {m.group(1).strip() for m in _ANNOTATION.finditer(text)}
+        found |= {s for s in self.speakers if s in text and re.search(rf"\b{re.escape(s)}\b", text)}
+        return frozenset(found)
 
 
 @dataclass(frozen=True)
 class Request:
-    """One question to answer from its retrieved candidates."""
+    """One question to answer from the sources put in its prompt."""
 
     question: str  # standalone (a follow-up already resolved)
     chunks: Sequence[RetrievalHit]  # numbered [1]..[k] in the prompt
@@ -162,14 +192,33 @@ class Request:
     # Whether an answer sentence (its text, the cited sentence's speaker) addresses the
     # question's focus: the question analysis's ``addresses`` bound to this question.
     addresses: Callable[[str, str], bool] = lambda text, speaker: True
+    # doc_id -> its article's title as a checkable sentence (``title_record``), for the
+    # claims a model takes from the headlines shown in the prompt.
+    titles: Mapping[str, SentenceRecord] = field(default_factory=dict)
+
+    def draft(self, outcome: DraftOutcome, reply: str) -> Draft:
+        return Draft(outcome=outcome, reply=reply,
+                     sources=tuple((c.doc_id, tuple(c.sentence_ids)) for c in self.chunks))
 
 
 @dataclass(frozen=True)
 class Generated:
-    """A checked generated answer, or the model's own refusal."""
+    """A checked generated answer."""
 
     answer: Answer
     timings_ms: dict = field(default_factory=dict)
+
+    @property
+    def draft(self) -> Optional[Draft]:
+        return self.answer.draft
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The model replied with the sentinel: in its reading, the sources do not answer."""
+
+    timings_ms: dict = field(default_factory=dict)
+    draft: Optional[Draft] = None
 
 
 @dataclass(frozen=True)
@@ -178,9 +227,10 @@ class Fallback:
 
     reason: str
     timings_ms: dict = field(default_factory=dict)
+    draft: Optional[Draft] = None
 
 
-Outcome = Union[Generated, Fallback]
+Outcome = Union[Generated, Declined, Fallback]
 
 
 @dataclass(frozen=True)
@@ -192,8 +242,14 @@ class Checked:
     kept: int
     dropped: int
     obeyed_source: bool = False  # a sentence repeated an instruction found in a source
-    addresses_question: bool = True  # at least one kept sentence addresses the question
     shortened: bool = False  # sentences were left out, or the first cut, to keep max_chars
+    repaired: int = 0  # shown sentences the check changed (markers re-pointed or taken over, a pronoun named)
+    drops: tuple[tuple[str, int], ...] = ()  # (reason, sentences) for the dropped ones
+
+    @property
+    def addresses_question(self) -> bool:
+        """Something is shown, or at least nothing was dropped for missing the question."""
+        return bool(self.kept) or not dict(self.drops).get(OFF_FOCUS)
 
 
 @dataclass(frozen=True)
@@ -206,14 +262,14 @@ class Generation:
     max_chars: int  # DOSSIER_MAX_ANSWER_CHARS
 
     def answer(self, request: Request, budget: Budget) -> Outcome:
-        """A checked answer, the model's refusal, or a fallback with its reason."""
+        """A checked answer, the model's decline, or a fallback with its reason."""
         if not request.chunks:
             return Fallback("no sources were retrieved")
         clock = time.perf_counter()
         try:
             reply = self.chat.complete(build_messages(request, self.scorer.meta), budget)
         except ChatError as error:
-            return Fallback(error.reason, {"llm": _ms(clock)})
+            return Fallback(error.reason, {"llm": _ms(clock)}, request.draft("fallback", ""))
         return self.finish(request, reply, {"llm": _ms(clock)})
 
     def stream(self, request: Request, budget: Budget) -> Iterator[Union[str, Outcome]]:
@@ -231,64 +287,233 @@ class Generation:
                 parts.append(delta)
                 yield delta
         except ChatError as error:  # a stream can also break half-way: fall back, say why
-            yield Fallback(error.reason, {"llm": _ms(clock)})
+            yield Fallback(error.reason, {"llm": _ms(clock)}, request.draft("fallback", "".join(parts)))
             return
         yield self.finish(request, "".join(parts), {"llm": _ms(clock)})
 
     def finish(self, request: Request, reply: str, timings: dict) -> Outcome:
-        """Turn the model's reply into a refusal, a checked answer, or a fallback."""
+        """Turn the model's reply into a decline, a checked answer, or a fallback."""
         clock = time.perf_counter()
         refused = is_sentinel(reply)
         checked = None if refused else self.check(request, reply.replace(SENTINEL, ""))
         timings = {**timings, "verify": _ms(clock)}
-        if refused or (checked is not None and not checked.kept and SENTINEL in reply):
-            return Generated(Answer(question=request.question, answer=REFUSAL, mode="generated", refused=True),
-                             timings)
-        assert checked is not None
+        if checked is None or (not checked.kept and SENTINEL in reply):
+            return Declined(timings, request.draft("declined", reply))
+        fallback = request.draft("fallback", reply)
         if checked.obeyed_source:
-            return Fallback(OBEYED_SOURCE, timings)
+            return Fallback(OBEYED_SOURCE, timings, fallback)
         if not checked.kept:
-            return Fallback(NO_SUPPORT if reply.strip() else "the model returned an empty answer", timings)
-        if not checked.addresses_question:
-            return Fallback(OFF_QUESTION, timings)
-        notes = []
-        if checked.dropped:
-            notes.append(f"{checked.dropped} sentence(s) of the model's answer were removed: "
-                         "no cited source supported them.")
+            reason = (OFF_QUESTION if not checked.addresses_question else
+                      NO_SUPPORT if reply.strip() else "the model returned an empty answer")
+            return Fallback(reason, timings, fallback)
+        notes = [removed_note(checked.drops)] if checked.dropped else []
         if checked.shortened:
             notes.append(f"The answer was shortened to {self.max_chars} characters (DOSSIER_MAX_ANSWER_CHARS).")
-        notice = " ".join(notes) or None
+        outcome: DraftOutcome = "repaired" if checked.repaired or checked.dropped else "generated"
         return Generated(Answer(question=request.question, answer=checked.text, mode="generated", refused=False,
-                                citations=checked.citations, notice=notice), timings)
+                                citations=checked.citations, notice=" ".join(notes) or None,
+                                draft=request.draft(outcome, reply)), timings)
 
     def check(self, request: Request, reply: str) -> Checked:
-        """Keep the sentences a cited source supports, cite the supporting sentences, renumber,
-        and stop at ``max_chars``."""
-        paragraphs = [split_reply(p) for p in reply.splitlines() if p.strip()]
-        supports = self.supports(request, [s for p in paragraphs for s in p])
+        """Repair or drop each sentence (module docstring), cite the supporting sentences,
+        renumber, and stop at ``max_chars``."""
+        paragraphs = [claims_of(split_reply(p), len(request.chunks)) for p in reply.splitlines() if p.strip()]
+        claims = [c for p in paragraphs for c in p]
+        sources = prompt_sources(request)
+        vectors = self.scorer.embed([c.sentence.bare for c in claims]) if claims else np.zeros((0, 1))
+        for claim, vector in zip(claims, vectors):
+            self.support(claim, vector, sources)
         commands = instructions(r.text for r in request.records)
+        obeyed = False
+        for claim in (c for c in claims if not c.dropped):
+            # Judged on every supported sentence, shown or not: one obeyed instruction spoils the reply.
+            obeyed = obeyed or repeats(claim.sentence.bare, commands, request.question)
+            if not any(request.addresses(claim.bare, r.speaker) for r in claim.support.values()):
+                claim.dropped = OFF_FOCUS
         out = _Bounded(self.cite, self.max_chars)
-        dropped, obeyed, addressed = 0, False, False
         for paragraph in paragraphs:
             out.new_paragraph()
-            for sentence in paragraph:
-                support = supports.get(id(sentence))
-                if not support:
-                    dropped += 1
-                    continue
-                # Judged on every supported sentence, shown or not: one obeyed instruction spoils the reply.
-                obeyed = obeyed or repeats(sentence.bare, commands, request.question)
-                addressed = addressed or any(request.addresses(sentence.bare, r.speaker) for r in support.values())
-                out.add(sentence, support)
-        return Checked(text=out.text(), citations=tuple(out.citations), kept=out.kept, dropped=dropped,
-                       obeyed_source=obeyed, addresses_question=addressed, shortened=out.full)
+            for claim in (c for c in paragraph if not c.dropped):
+                out.add(claim)
+        drops = Counter(c.dropped for c in claims if c.dropped)
+        return Checked(text=out.text(), citations=tuple(out.citations), kept=out.kept, dropped=sum(drops.values()),
+                       obeyed_source=obeyed, shortened=out.full, drops=tuple(sorted(drops.items())),
+                       repaired=sum(1 for c in claims if not c.dropped and c.repaired))
 
-    def supports(self, request: Request, sentences: list["_Sentence"]) -> dict[int, dict[int, SentenceRecord]]:
-        """id(sentence) -> its cited numbers that a sentence of their chunk supports, each with that sentence."""
-        by_chunk = chunk_records(request.chunks, request.records)
-        candidates = [s for s in sentences if s.numbers and _LETTER.search(s.bare)]
-        vectors = self.scorer.embed([s.bare for s in candidates]) if candidates else np.zeros((0, 1))
-        return {id(s): supported_sources(self.scorer, s, v, by_chunk) for s, v in zip(candidates, vectors)}
+    def support(self, claim: "_Claim", vector: np.ndarray, sources: dict[int, list[SentenceRecord]]) -> None:
+        """Find the sources that support ``claim``: its cited ones, else (re-pointed) the prompt's
+        best; name the person of a leading he/she from them; or mark it dropped."""
+        pronoun = leading_pronoun(claim.sentence.bare, self.scorer.speakers) is not None
+        named = self.scorer.named(claim.sentence.bare)
+
+        def best(n: int) -> Optional[Support]:
+            return best_support(self.scorer, claim.sentence.bare, vector, sources.get(n, []), named, pronoun)
+
+        found = {n: s for n in claim.cited if (s := best(n)) is not None}
+        if not found:
+            others = [(n, s) for n in sources if n not in claim.cited and (s := best(n)) is not None]
+            if others:
+                n, s = max(others, key=lambda item: item[1].margin)
+                found, claim.repointed = {n: s}, True
+        if not found:
+            claim.dropped = UNSUPPORTED
+            return
+        claim.support = {n: s.record for n, s in found.items()}
+        if pronoun:
+            claim.person = person_of(next(iter(found.values())).record, self.scorer.speakers)
+
+
+def best_support(scorer: SupportScorer, text: str, vector: np.ndarray, records: Sequence[SentenceRecord],
+                 named: frozenset[str], pronoun: bool) -> Optional[Support]:
+    """The record that supports ``text`` best, or None. For a sentence opening with he/she the
+    person comes from the record (``person_of``), and a record that names nobody cannot support it."""
+    found: Optional[Support] = None
+    for record in records:
+        person = person_of(record, scorer.speakers) if pronoun else ""
+        if pronoun and not person:
+            continue
+        support = scorer.measure(text, vector, record, named | {person} if person else named)
+        if support.supported and (found is None or support.margin > found.margin):
+            found = support
+    return found
+
+
+def person_of(record: SentenceRecord, speakers: frozenset[str]) -> str:
+    """Whom a he/she supported by ``record`` means: the person its own leading pronoun was
+    resolved to at ingest, else its speaker, else the one corpus person it names; '' if unsettled."""
+    if record.subject or record.speaker:
+        return record.subject or record.speaker
+    if subject_pronoun(record.text) is not None:
+        return ""  # the source's own he/she was left unresolved at ingest
+    named = {s for s in speakers if s in record.text and re.search(rf"\b{re.escape(s)}\b", record.text)}
+    return next(iter(named)) if len(named) == 1 else ""
+
+
+def leading_pronoun(text: str, speakers: frozenset[str]) -> Optional[re.Match]:
+    """The he/she a sentence opens with (before it names anyone), not already annotated."""
+    match = subject_pronoun(text)
+    if match is None or _ANNOTATION.match(text[match.end():].lstrip()):
+        return None
+    before = text[:match.start()]
+    if any(s in before and re.search(rf"\b{re.escape(s)}\b", before) for s in speakers):
+        return None
+    return match
+
+
+def annotate(text: str, person: str, speakers: frozenset[str]) -> str:
+    """ "He said ..." -> "He [Ortiz] said ...", as extractive answer lines show a resolved pronoun."""
+    match = leading_pronoun(text, speakers) if person else None
+    return f"{text[:match.end()]} [{person}]{text[match.end():]}" if match else text
+
+
+def removed_note(drops: tuple[tuple[str, int], ...]) -> str:
+    """What the notice says about the sentences the check did not show."""
+    why = {UNSUPPORTED: "no source in the prompt supported it", OFF_FOCUS: "it did not address the question"}
+    counts = dict(drops)
+    total = sum(counts.values())
+    if len(counts) == 1:
+        reason = next(iter(counts))
+        return f"{total} sentence(s) of the model's answer were removed: {why.get(reason, reason)}."
+    parts = ", ".join(f"{n} because {why.get(r, r)}" for r, n in sorted(counts.items()))
+    return f"{total} sentence(s) of the model's answer were removed: {parts}."
+
+
+@dataclass
+class _Claim:
+    """One sentence of the reply on its way through the check."""
+
+    sentence: "_Sentence"
+    cited: list[int]  # the prompt sources it cites: its own valid markers, or the next marked sentence's
+    adopted: bool = False  # it had no markers and took the next marked sentence's
+    invalid: bool = False  # it had markers outside 1..k (removed)
+    support: dict[int, SentenceRecord] = field(default_factory=dict)  # source number -> supporting sentence
+    repointed: bool = False  # no cited source supported it; another source of the prompt does
+    person: str = ""  # whom its leading he/she means, shown as "He [Name]"
+    dropped: str = ""  # why it is not shown ('' while it is)
+
+    @property
+    def bare(self) -> str:
+        """The sentence as the reader will see it, without markers (its pronoun named)."""
+        return annotate(self.sentence.bare, self.person, frozenset())
+
+    @property
+    def repaired(self) -> bool:
+        return (self.adopted or self.invalid or self.repointed or bool(self.person)
+                or set(self.support) != set(self.sentence.numbers))
+
+    def shown(self, numbering: dict[str, int]) -> str:
+        """The sentence with its supported sources' new numbers as markers."""
+        if self.adopted or self.repointed:
+            numbers = dict.fromkeys(numbering[r.sentence_id] for r in self.support.values())
+            text = with_markers(self.sentence.bare, list(numbers))
+        else:
+            text = rewrite_markers(self.sentence.raw, self.support, numbering)
+        return annotate(text, self.person, frozenset())
+
+
+def claims_of(paragraph: list["_Sentence"], sources: int) -> list[_Claim]:
+    """The sentences of one paragraph that say something, each with the sources it cites; an
+    unmarked one takes the markers of the next marked sentence (eval's judge reads it so too)."""
+    claims = []
+    for sentence in paragraph:
+        if not _LETTER.search(sentence.bare):
+            continue  # a stray marker or dash: nothing to check or show
+        valid = [n for n in sentence.numbers if 1 <= n <= sources]
+        claims.append(_Claim(sentence=sentence, cited=valid, invalid=len(valid) < len(sentence.numbers)))
+    following: list[int] = []
+    for claim in reversed(claims):
+        if claim.sentence.numbers:
+            following = claim.cited
+        elif following:
+            claim.cited, claim.adopted = list(following), True
+    return claims
+
+
+def prompt_sources(request: Request) -> dict[int, list[SentenceRecord]]:
+    """Source number -> the sentences a marker to it may be checked against: its chunk's, and
+    its article's title (a model may report a headline as well as the text)."""
+    sources = chunk_records(request.chunks, request.records)
+    for n, chunk in enumerate(request.chunks, 1):
+        title = request.titles.get(chunk.doc_id)
+        if title is not None and all(r.sentence_id != title.sentence_id for r in sources[n]):
+            sources[n] = sources[n] + [title]
+    return sources
+
+
+def with_markers(text: str, numbers: list[int]) -> str:
+    """``text`` with ``[n]`` markers placed before its closing punctuation."""
+    markers = "".join(f"[{n}]" for n in numbers)
+    end = _SENTENCE_END.search(text)
+    if end is None:
+        return f"{text} {markers}"
+    return f"{text[:end.start()].rstrip()} {markers}{end.group(0)}"
+
+
+def title_record(meta: DocumentMeta, embed: Callable[[list[str]], np.ndarray], max_bytes: int,
+                 first_sentence: Callable[[], Optional[SentenceRecord]]) -> Optional[SentenceRecord]:
+    """An article's title as a sentence the check can cite verbatim, or None.
+
+    A headline is found in the article file as ingested (same sha256) and quoted from there; a
+    title derived from the first sentence is that sentence. A file changed or gone since its
+    ingest gives None: a quote must be the text at its span."""
+    if meta.title_derived:
+        return first_sentence()
+    try:
+        text, sha256 = read_article(Path(meta.path), max_bytes)
+    except FileRejected:
+        return None
+    if sha256 != meta.sha256:
+        return None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if normalize(line) == meta.title:
+            start = offset + len(line) - len(line.lstrip())
+            end = offset + len(line.rstrip())
+            return SentenceRecord(sentence_id=f"{meta.doc_id}:title", doc_id=meta.doc_id, text=meta.title,
+                                  start=start, end=end, speaker="", quoted=False, quote=text[start:end],
+                                  embedding=embed([meta.title])[0], paragraph=-1)
+        offset += len(line)
+    return None
 
 
 class _Bounded:
@@ -307,16 +532,17 @@ class _Bounded:
     def new_paragraph(self) -> None:
         self.paragraphs.append([])
 
-    def add(self, sentence: "_Sentence", support: dict[int, SentenceRecord]) -> None:
+    def add(self, claim: _Claim) -> None:
         numbering = dict(self.numbering)
-        for record in (support[n] for n in sentence.numbers if n in support):
+        order = [n for n in claim.sentence.numbers if n in claim.support] or list(claim.support)
+        for record in (claim.support[n] for n in order):
             numbering.setdefault(record.sentence_id, len(numbering) + 1)
-        text = rewrite_markers(sentence.raw, support, numbering)
+        text = claim.shown(numbering)
         room = self.max_chars - self.length - (1 if self.length else 0)
         if self.full or (self.kept and len(text) > room):
             self.full = True
             return
-        cited = {r.sentence_id: r for r in support.values()}
+        cited = {r.sentence_id: r for r in claim.support.values()}
         self.citations.extend(self.cite(n, cited[sid]) for sid, n in numbering.items() if sid not in self.numbering)
         self.numbering = numbering
         shown = fit_cited(text, room)
@@ -417,17 +643,6 @@ def chunk_records(chunks: Sequence[RetrievalHit], records: Sequence[SentenceReco
     """Source number -> that chunk's sentences (only those, so a marker is checked against its own chunk)."""
     by_id = {r.sentence_id: r for r in records}
     return {n: [by_id[s] for s in chunk.sentence_ids if s in by_id] for n, chunk in enumerate(chunks, 1)}
-
-
-def supported_sources(scorer: SupportScorer, sentence: _Sentence, vector: np.ndarray,
-                      by_chunk: dict[int, list[SentenceRecord]]) -> dict[int, SentenceRecord]:
-    """Cited number -> its best supporting source sentence, for the numbers that are valid and supported."""
-    result = {}
-    for n in sentence.numbers:
-        best = scorer.best(sentence.bare, vector, by_chunk.get(n, []))
-        if best is not None and best.supported:
-            result[n] = best.record
-    return result
 
 
 def numbers(text: str) -> set[str]:

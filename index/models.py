@@ -114,6 +114,24 @@ RELATED_LEAD = "The articles do not say this. The closest statements they make:"
 DISPUTED_LEAD = "Disputed:"
 
 
+# What became of a generated answer's draft: shown as the model wrote it (markers renumbered),
+# shown after the check repaired it (markers re-pointed or taken from the next sentence, a
+# pronoun annotated, sentences dropped), replaced by the extractive answer because it could not
+# be used (an error, a timeout, nothing supported), or declined by the model (its sentinel).
+DraftOutcome = Literal["generated", "repaired", "fallback", "declined"]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The model's own reply behind a generated-mode answer, kept so ``dossier eval`` can judge
+    what the model wrote as well as what was shown (index/eval/judge.py)."""
+
+    outcome: DraftOutcome
+    reply: str = ""  # the model's raw text, unchecked ('' when no reply came)
+    # The prompt's sources [1]..[k]: each one's article and sentence ids (its headline is checkable too).
+    sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 @dataclass(frozen=True)
 class Answer:
     """An answer and how it stands: ``answered`` (the cited sentences state what was asked),
@@ -129,6 +147,7 @@ class Answer:
     notice: Optional[str] = None  # e.g. "LLM unavailable; extractive answer shown"
     resolved: Optional[str] = None  # the standalone question a follow-up was resolved to
     status: Optional[Status] = None  # None: derived from ``refused`` (answered or refused)
+    draft: Optional[Draft] = None  # generated mode, when the model was asked: its reply and what became of it
 
     def __post_init__(self) -> None:
         if self.status is None:
@@ -150,6 +169,8 @@ class Answer:
             data["notice"] = self.notice
         if self.resolved:
             data["resolved_question"] = self.resolved
+        if self.draft is not None:
+            data["generation"] = self.draft.outcome
         return data
 
 

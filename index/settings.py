@@ -231,6 +231,13 @@ class Settings(BaseSettings):
             raise ConfigError(f"DOSSIER_DISCORD_SHARD_IDS {ids} must be below DOSSIER_DISCORD_SHARD_COUNT {count}")
         return self
 
+    # --- generated answers (issue 13) ---
+    llm_chunks: int = Field(
+        default=4, ge=1, le=50,
+        description="Retrieved chunks put in the model's prompt (at most DOSSIER_TOP_K): fewer means a shorter "
+                    "prompt, which small local models read faster and follow better.",
+    )
+
     def __init__(self, **values: Any) -> None:
         # Checked first: pydantic-settings reads the file as soon as it builds its sources.
         env_file = values.get("_env_file", type(self).model_config.get("env_file"))

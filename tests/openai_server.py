@@ -8,10 +8,15 @@ It listens on 127.0.0.1 (a free port) and answers ``POST /v1/chat/completions``
 * ``enqueue_error(status)``      an HTTP error with an OpenAI-style error body;
 * ``enqueue_hang(seconds)``      a reply that only starts after ``seconds``;
 * ``enqueue_reply(compose)``     a reply computed from the request body (a model that reads its prompt);
-* ``enqueue_raw(body)``          a 200 reply whose body is ``body`` as it is (not a chat completion).
+* ``enqueue_raw(body)``          a 200 reply whose body is ``body`` as it is (not a chat completion);
+* ``enqueue_numbered(template)`` a reply written against the sources the prompt numbered, as a
+  model reads them: ``{src:PHRASE}`` becomes the number of the source whose text holds PHRASE,
+  ``{not:PHRASE}`` the number of one that does not (the wrong marker a small model writes);
+  ``{title:PHRASE}`` the title of the source holding PHRASE.
 
 An empty queue answers 500, so a test that forgot to script a reply fails loudly.
-Every request is recorded in ``requests`` (path, parsed JSON body, headers).
+Every request is recorded in ``requests`` (path, parsed JSON body, headers); ``answer_requests()``
+and ``rewrite_requests()`` tell the answer prompts from the follow-up rewriter's (prompts/condense.txt).
 ``POST /v1/embeddings`` returns deterministic unit vectors (sha256 of the text
 seeds them), honouring ``encoding_format: base64`` as the openai client sends it.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -55,6 +61,11 @@ class Received:
     def messages_text(self) -> str:
         """All message contents of a chat request, joined, for prompt assertions."""
         return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
+
+    @property
+    def is_rewrite(self) -> bool:
+        """The follow-up rewriter's request (prompts/condense.txt), not an answer's."""
+        return "Follow-up question:" in self.messages_text()
 
 
 class FakeOpenAIServer:
@@ -111,6 +122,9 @@ class FakeOpenAIServer:
     def enqueue_raw(self, body: bytes) -> None:
         self._push(Scripted(raw=body))
 
+    def enqueue_numbered(self, template: str) -> None:
+        self._push(Scripted(compose=lambda body: numbered(template, body)))
+
     def reset(self) -> None:
         """Forget the script and the recorded requests (between tests sharing one server)."""
         with self._lock:
@@ -120,6 +134,12 @@ class FakeOpenAIServer:
     def chat_requests(self) -> list[Received]:
         with self._lock:
             return [r for r in self.requests if r.path in CHAT_PATHS]
+
+    def answer_requests(self) -> list[Received]:
+        return [r for r in self.chat_requests() if not r.is_rewrite]
+
+    def rewrite_requests(self) -> list[Received]:
+        return [r for r in self.chat_requests() if r.is_rewrite]
 
     def _push(self, item: Scripted) -> None:
         with self._lock:
@@ -142,6 +162,34 @@ def fake_embedding(text: str, dim: int = EMBEDDING_DIM) -> np.ndarray:
     seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
     vector = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
     return vector / float(np.linalg.norm(vector))
+
+
+_SOURCE = re.compile(r'<source id="(\d+)">\s*\[\d+\] Title: (.*?)\n.*?Text: (.*?)</source>', re.S)
+_PLACEHOLDER = re.compile(r"\{(src|not|title):([^}]+)\}")
+
+
+def prompt_sources(body: dict) -> dict[int, tuple[str, str]]:
+    """The sources an answer prompt numbered: number -> (title, text), as the model sees them."""
+    prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+    return {int(n): (title.strip(), text.strip()) for n, title, text in _SOURCE.findall(prompt)}
+
+
+def numbered(template: str, body: dict) -> str:
+    """``template`` with its placeholders filled from the prompt's sources (``enqueue_numbered``).
+    A phrase no source holds is written out as such, so the test's assertions show it."""
+    sources = prompt_sources(body)
+
+    def fill(match: re.Match) -> str:
+        kind, phrase = match.group(1), match.group(2).lower()
+        holding = [n for n, (_, text) in sources.items() if phrase in text.lower()]
+        if kind == "not":
+            others = [n for n in sources if n not in holding]
+            return str(others[0]) if others else f"(every source holds {phrase!r})"
+        if not holding:
+            return f"(no source holds {phrase!r})"
+        return sources[holding[0]][0] if kind == "title" else str(holding[0])
+
+    return _PLACEHOLDER.sub(fill, template)
 
 
 def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:

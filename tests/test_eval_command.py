@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dossier.bot.eval_cli import add_eval_arguments, run_eval_command
-from dossier.index.eval.metrics import METRICS
+from dossier.index.eval.metrics import ALL_METRICS
 from openai_server import FakeOpenAIServer
 
 QUESTIONS = [
@@ -76,7 +76,7 @@ def test_the_terminal_table_has_a_row_per_configuration_and_lists_failures(run):
 def test_json_has_metrics_per_configuration_and_every_answer(run):
     data = json.loads((run["out"] / "result.json").read_text(encoding="utf-8"))
     assert set(data["configs"]) == set(ALL_BUT_GENERATED.split(","))
-    assert all(set(metrics) == set(METRICS) for metrics in data["configs"].values())
+    assert all(set(metrics) == set(ALL_METRICS) for metrics in data["configs"].values())
     assert data["skipped"] == {"generated": "no LLM configured (set OPENAI_API_KEY or OPENAI_BASE_URL)"}
     assert data["questions"] == {"total": 4, "answerable": 3, "unanswerable": 1}
     rows = data["per_question"]
@@ -114,7 +114,7 @@ def test_generated_runs_when_an_llm_is_configured(embedder, tmp_path, monkeypatc
     path = question_file(tmp_path, [QUESTIONS[0], QUESTIONS[3]])
     with FakeOpenAIServer() as server:
         server.enqueue("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea on "
-                       "Wednesday [1][2][3][4][5][6].")
+                       "Wednesday, South Korea's Joint Chiefs of Staff said [1][2][3][4][5][6].")
         monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
         monkeypatch.setenv("OPENAI_API_KEY", "test-key")
         monkeypatch.setenv("DOSSIER_LLM_MAX_RETRIES", "0")
@@ -249,15 +249,47 @@ def test_help_points_at_a_document_that_explains_every_option():
     options = [o for action in parser._actions for o in action.option_strings if o.startswith("--") and o != "--help"]
     assert options and all(f"`{option} " in docs for option in options), options
     from dossier.bot.eval_report import label
-    from dossier.index.eval.metrics import METRICS
+    from dossier.index.eval.metrics import ALL_METRICS
 
     defined = " ".join(re.findall(r"\*\*(.+?)\*\*", docs))  # the bold terms of the definitions
-    assert not [m for m in METRICS if label(m, "k") not in defined]
+    assert not [m for m in ALL_METRICS if label(m, "k") not in defined]
 
 
 def test_attribution_figures_are_printed(run):
     assert "attribution (dev, " in run["stdout"] and "attribution (heldout, " in run["stdout"]
     assert "name precision" in run["stdout"] and "speaker recall" in run["stdout"]
+
+
+def test_generated_mode_reports_what_became_of_the_model_s_replies(embedder, tmp_path, monkeypatch, capsys):
+    """Per configuration: kept / repaired / fallen back / declined, and support of the raw replies."""
+    path = question_file(tmp_path, [QUESTIONS[0], QUESTIONS[2], QUESTIONS[3]])
+    with FakeOpenAIServer() as server:
+        # The right sentence with the wrong marker (repaired), then a decline of an answerable question.
+        server.enqueue_numbered("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea on "
+                                "Wednesday, South Korea's Joint Chiefs of Staff said [{not:at least 10 missiles}].")
+        server.enqueue("INSUFFICIENT_CONTEXT")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("DOSSIER_LLM_MAX_RETRIES", "0")
+        args = parse("--questions", str(path), "--configs", "default,generated", "--json", str(tmp_path / "g.json"))
+        assert run_eval_command(args, embedder=embedder) == 0
+        assert len(server.chat_requests()) == 2  # the unanswerable question never reaches the model
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    generated, default = data["configs"]["generated"], data["configs"]["default"]
+    assert (generated["generated_kept"], generated["generated_repaired"], generated["generated_fallback"],
+            generated["generated_declined"]) == (0.0, 0.5, 0.0, 0.5)
+    assert generated["support_recall"] == 1.0 and generated["raw_support_recall"] == 0.0  # as written: wrong source
+    assert all(default[m] is None for m in ("generated_kept", "raw_support_recall", "raw_support_precision"))
+    by_id = {r["id"]: r for r in data["per_question"] if r["config"] == "generated"}
+    assert by_id["missiles"]["answer"]["generation"] == "repaired" and by_id["missiles"]["ok"]["phrases"]
+    assert by_id["missiles"]["raw_support"] == {"recall": 0.0, "precision": 0.0}
+    assert by_id["missiles"]["model_reply"].startswith("North Korea fired at least 10 missiles")
+    assert by_id["nebenzia"]["model_reply"] == "INSUFFICIENT_CONTEXT" and "raw_support" not in by_id["nebenzia"]
+    declined = by_id["nebenzia"]["answer"]
+    assert declined["generation"] == "declined" and declined["status"] == "answered" and declined["mode"] == "extractive"
+    assert "generation" not in by_id["world-cup"]["answer"] and "model_reply" not in by_id["world-cup"]
+    out = capsys.readouterr().out
+    assert "generated answers" in out and "raw support R" in out
 
 
 def test_faithfulness_judge_figures_are_printed(run):

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from dossier.index.eval.judge import SupportScore, alce, statements
-from dossier.index.eval.metrics import (METRICS, Record, answer_status, first_relevant_rank, percentile,
-                                        source_precision, summarize)
+from dossier.index.eval.metrics import (ALL_METRICS, GENERATION_METRICS, Record, answer_status, first_relevant_rank,
+                                        percentile, source_precision, summarize)
 from dossier.index.eval.questions import Question, contains, phrases_found
 from dossier.index.models import Answer, Citation
 
@@ -177,7 +177,8 @@ def test_all_refused_and_zero_answerable_questions():
     records = [record(question(False, qid=str(i)), answer(refused=True, citations=()), rank=None)
                for i in range(3)]
     summary = summarize(records)
-    assert set(summary) == set(METRICS)
+    assert set(summary) == set(ALL_METRICS)
+    assert all(summary[m] is None for m in GENERATION_METRICS)  # no model was asked
     assert summary["refused_unanswerable"] == 1.0
     for metric in ("hit@k", "mrr", "phrase_recall", "answered_answerable", "source_precision",
                    "quote_exactness", "support_recall", "support_precision", "answer_chars_p50"):

@@ -12,9 +12,10 @@ from typing import Iterator
 import pytest
 
 from dossier.index.embedder import OnnxMiniLMEmbedding, embed_texts
-from dossier.index.engine import REFUSAL, Engine
+from dossier.index.engine import Engine
 from dossier.index.deadline import Budget
-from dossier.index.generate import SENTINEL, Fallback, Generated, Generation, Request, chunk_records, split_reply
+from dossier.index.generate import (SENTINEL, Declined, Fallback, Generated, Generation, Request, chunk_records,
+                                    split_reply)
 from dossier.index.models import Answer
 from dossier.index.retrieve import Retrieved
 from dossier.index.settings import Settings
@@ -104,10 +105,13 @@ def test_good_reply_is_checked_renumbered_and_cited_verbatim(engine: Engine, llm
     assert_verbatim(engine, answer)
     assert answer.timings_ms["llm"] > 0
     prompt = llm_server.chat_requests()[-1].messages_text()
-    for n, chunk in enumerate(chunks, 1):
+    sent = engine.settings.llm_chunks
+    assert len(chunks) > sent  # DOSSIER_LLM_CHUNKS: the model reads the best few of the retrieved chunks
+    for n, chunk in enumerate(chunks[:sent], 1):
         title = engine.catalogue.manifest[chunk.doc_id].title
         assert f"[{n}] Title: {title}" in prompt
         assert chunk.text in prompt
+    assert f"[{sent + 1}] Title:" not in prompt and chunks[sent].text not in prompt
     assert QUESTION in prompt and SENTINEL in prompt
     assert llm_server.chat_requests()[-1].headers.get("Authorization") == f"Bearer {API_KEY}"
 
@@ -115,8 +119,8 @@ def test_good_reply_is_checked_renumbered_and_cited_verbatim(engine: Engine, llm
 def test_paraphrase_citing_a_source_is_kept(engine: Engine, llm_server: FakeOpenAIServer) -> None:
     chunks, _ = sources_of(engine)
     n = next(i for i, c in enumerate(chunks, 1) if "covertly" in c.text)
-    llm_server.enqueue(f"Kirby said North Korea is covertly supplying Russia with a significant number "
-                       f"of artillery shells [{n}].")
+    llm_server.enqueue(f"Kirby said US information indicates that North Korea is covertly supplying Russia with a "
+                       f"significant number of artillery shells [{n}].")
     answer = engine.ask(QUESTION)
     assert answer.mode == "generated" and len(answer.citations) == 1
     assert "covertly" in answer.citations[0].quote
@@ -204,11 +208,29 @@ def test_no_server_falls_back(home: Path, embedder: OnnxMiniLMEmbedding) -> None
 
 
 @pytest.mark.parametrize("reply", [SENTINEL, f"`{SENTINEL}`\n", f"{SENTINEL}."])
-def test_sentinel_reply_is_a_refusal(engine: Engine, llm_server: FakeOpenAIServer, reply: str) -> None:
+def test_a_decline_where_the_articles_answer_shows_the_quotes_that_do(engine: Engine, llm_server: FakeOpenAIServer,
+                                                                      reply: str) -> None:
+    """The model is only asked when the retrieved sentences state what was asked (the extractive
+    answer is ``answered``): its sentinel then gives that answer with a notice, not a refusal."""
+    offline = engine.ask(QUESTION, mode="extractive")
+    assert offline.status == "answered"
     llm_server.enqueue(reply)
     answer = engine.ask(QUESTION)
-    assert answer.refused and answer.mode == "generated"
-    assert answer.answer == REFUSAL and answer.citations == ()
+    assert not answer.refused and answer.status == "answered" and answer.mode == "extractive"
+    assert answer.answer == offline.answer and answer.citations == offline.citations
+    assert answer.notice == "The model said the articles don't answer this; showing the quotes that do."
+    assert answer.draft is not None and answer.draft.outcome == "declined" and answer.draft.reply == reply
+    assert answer.to_dict()["status"] == "answered" and answer.to_dict()["generation"] == "declined"
+    assert_verbatim(engine, answer)
+
+
+def test_the_sentinel_is_a_decline_for_the_generation(engine: Engine, llm_server: FakeOpenAIServer) -> None:
+    chunks, by_chunk = sources_of(engine)
+    llm_server.enqueue(SENTINEL)
+    records = [r for rs in by_chunk.values() for r in rs]
+    outcome = generation_of(engine).answer(Request(QUESTION, chunks, records), Budget(2))
+    assert isinstance(outcome, Declined) and outcome.draft is not None and outcome.draft.outcome == "declined"
+    assert [doc for doc, _ in outcome.draft.sources] == [c.doc_id for c in chunks]
 
 
 # ---- streaming ------------------------------------------------------------------------------------
@@ -246,16 +268,23 @@ def test_split_reply_keeps_markers_with_their_sentence() -> None:
     assert parts[0].bare == "Mr. Kirby spoke on Tuesday."
 
 
-SUPPORTED = [  # faithful paraphrases, with a phrase locating the chunk they cite
-    ("Kirby said North Korea is covertly supplying Russia with a significant number of artillery shells.",
-     "DPRK is covertly supplying"),
-    ("Kirby declined to give an estimate of the quantity of ammunition being sent.", "specific estimate"),
-    ("The US is still monitoring whether the shipments are actually received.", "still monitoring"),
+SUPPORTED = [  # faithful paraphrases (attribution and hedges kept, issue 13), with a phrase locating their chunk
+    ("Kirby declined to give a specific estimate of the quantity of ammunition being sent.", "specific estimate"),
+    ("Kirby said the US was still monitoring whether the shipments are actually received.", "still monitoring"),
     ("Ned Price said sanctions were among the options being considered.", "Ned Price"),
-    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea.", "at least 10 missiles"),
-    ("North Korea said it has never conducted arms deals with Russia and has no plans to do so.", "never conducted"),
-    ("The White House did not say how the shells were being transported.", "mode of transportation"),
+    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea, South Korea's Joint Chiefs "
+     "of Staff said.", "at least 10 missiles"),
+    ("The White House would not specify how the shells were being transported.", "mode of transportation"),
     ("Kirby said Washington would speak with the UN about accountability for the shipments.", "accountability"),
+]
+# Faithful too, but the judge (index/faithful.py) rejects them today: the first for "scope" (the
+# source's trailing "while obfuscating ..." clause), the second for "attribution-dropped" although
+# "the statement said" is kept. They cost recall, not precision; strict, so a fix shows.
+JUDGE_REJECTS = [
+    ("Kirby said US information indicates that North Korea is covertly supplying Russia with a significant number "
+     "of artillery shells.", "DPRK is covertly supplying"),
+    ("The statement said North Korea has never conducted arms deals with Russia and has no plans to do so.",
+     "never conducted"),
 ]
 UNSUPPORTED = [  # fabrications citing a chunk on the same topic
     ("The price of oil rose to 300 dollars.", "DPRK is covertly supplying"),
@@ -266,33 +295,49 @@ UNSUPPORTED = [  # fabrications citing a chunk on the same topic
     ("Kirby said the shipments would decide the outcome of the war.", "course of the war"),
     ("Kirby said North Korea is supplying tanks and fighter jets to Russia.", "DPRK is covertly supplying"),
     ("North Korea's missile hit the city of Sokcho, killing dozens.", "Sokcho"),
+    # ... and what the similarity bars accepted before the judge (issue 13): an allegation stated
+    # as fact ("our information indicates" dropped), a source's attribution dropped.
+    ("Kirby said North Korea is covertly supplying Russia with a significant number of artillery shells.",
+     "DPRK is covertly supplying"),
+    ("The US is still monitoring whether the shipments are actually received.", "still monitoring"),
+    ("North Korea fired at least 10 missiles toward the Sea of Japan and the Yellow Sea.", "at least 10 missiles"),
+    # ... and a claim wider than its source: he declined a *specific* estimate, not any.
+    ("Kirby declined to give an estimate of the quantity of ammunition being sent.", "specific estimate"),
 ]
+
+
+def support_verdicts(engine: Engine, rows: list[tuple[str, str]], label: str, table: list[str]) -> list[bool]:
+    """Each sentence judged against the chunk its phrase locates, as the answer check judges it."""
+    chunks = {c.chunk_id: c for key in ("artillery shells Kirby", "sanctions Iran drones Crimea", "missiles Sokcho",
+                                        "arms deals rumor nuclear test", "monitor transport accountability estimate")
+              for c in engine.retrieve(key, k=12)}
+    chunk_list = list(chunks.values())
+    by_chunk = chunk_records(chunk_list, engine.store.get_sentences([s for c in chunk_list for s in c.sentence_ids]))
+    vectors = embed_texts(engine.embedder, [text for text, _ in rows])
+    out = []
+    for (text, key), vector in zip(rows, vectors):
+        n = next(i for i, c in enumerate(chunk_list, 1) if key.lower() in c.text.lower())
+        best = engine.support_scorer().best(text, vector, by_chunk[n])
+        assert best is not None
+        table.append(f"{label} cosine={best.cosine:.2f} overlap={best.overlap:.2f} "
+                     f"numbers_ok={best.numbers_ok} supported={best.supported} ({best.reason})  {text}")
+        out.append(best.supported)
+    return out
+
+
+@pytest.mark.xfail(strict=True, reason="faithful pairs the judge rejects today (JUDGE_REJECTS)")
+def test_faithful_pairs_the_judge_rejects(home: Path, embedder: OnnxMiniLMEmbedding) -> None:
+    engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
+    table: list[str] = []
+    assert all(support_verdicts(engine, JUDGE_REJECTS, "faithful  ", table)), "\n".join(table)
 
 
 def test_support_thresholds_on_the_seed_corpus(home: Path, embedder: OnnxMiniLMEmbedding) -> None:
     """The calibration behind SUPPORT_COSINE / SUPPORT_OVERLAP (see index/generate.py); -s prints the table."""
     engine = Engine.open(Settings(home=home, _env_file=None), embedder=embedder)
-    chunks = {c.chunk_id: c for key in ("artillery shells Kirby", "sanctions Iran drones Crimea", "missiles Sokcho",
-                                        "arms deals rumor nuclear test", "monitor transport accountability estimate")
-              for c in engine.retrieve(key, k=12)}
-    chunk_list = list(chunks.values())
-    by_chunk = chunk_records(chunk_list, engine.store.get_sentences(
-        [s for c in chunk_list for s in c.sentence_ids]))
     table: list[str] = []
-
-    def verdicts(rows: list[tuple[str, str]], label: str) -> list[bool]:
-        vectors = embed_texts(engine.embedder, [text for text, _ in rows])
-        out = []
-        for (text, key), vector in zip(rows, vectors):
-            n = next(i for i, c in enumerate(chunk_list, 1) if key.lower() in c.text.lower())
-            best = engine.support_scorer().best(text, vector, by_chunk[n])
-            assert best is not None
-            table.append(f"{label} cosine={best.cosine:.2f} overlap={best.overlap:.2f} "
-                         f"numbers_ok={best.numbers_ok} supported={best.supported}  {text}")
-            out.append(best.supported)
-        return out
-
-    faithful, fabricated = verdicts(SUPPORTED, "faithful  "), verdicts(UNSUPPORTED, "fabricated")
+    faithful = support_verdicts(engine, SUPPORTED, "faithful  ", table)
+    fabricated = support_verdicts(engine, UNSUPPORTED, "fabricated", table)
     print("\n" + "\n".join(table))
     assert all(faithful) and not any(fabricated), "\n".join(table)
 

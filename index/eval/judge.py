@@ -9,8 +9,10 @@ ALCE asks, for each answer sentence, whether the passages it cites entail it:
   unsupported sentence are not needed. Per answer, no citations gives precision 0.
 
 ALCE's judge is an NLI model (TRUE-T5, 11B). Dossier's judge is the one its generated answers
-are checked with (``index.generate.SupportScorer``): a source sentence supports an answer sentence
-when cosine >= 0.5, IDF-weighted term overlap >= 0.5 and every number matches. A citation
+are checked with (``index.generate.SupportScorer``, deciding with ``index.faithful.judge``): a source
+sentence supports an answer sentence when cosine and IDF-weighted term overlap reach 0.5 and no
+meaning flip shows (a quote not verbatim, a number, negation, hedge, attribution or scope
+changed). A citation
 supports a sentence when one of the sentences of its quote does. Because that judge
 looks at one source sentence at a time, joint support is support by any single cited sentence.
 
@@ -18,6 +20,12 @@ Which citations a sentence makes: its ``[n]`` markers; a sentence without marker
 of the next marked sentence on its line (an extractive line is one quoted sentence with its
 markers at the end); an answer with no markers at all (the llama-index reference, whose answer
 is one quoted passage) cites all its citations from every sentence.
+
+A generated answer is judged twice. The shown answer passed the same check, so its support is
+1.0 by construction; what the model itself wrote (``Answer.draft``: the raw reply, its markers
+pointing at the prompt's sources ``[1]..[k]``) is judged as well, by the same rules, against
+those sources' sentences and titles (``score_draft``): that figure says how faithful the model
+is, and how much the check had to repair or drop.
 """
 
 from __future__ import annotations
@@ -28,8 +36,8 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from ..embedder import embed_texts
-from ..generate import split_reply
-from ..models import Answer, Citation
+from ..generate import SENTINEL, split_reply
+from ..models import Answer, Citation, Draft
 from ..parse import normalize, split_sentences
 from ..store import SentenceRecord
 
@@ -163,3 +171,31 @@ def score_answer(engine, evidence: Evidence, answer: Answer) -> Optional[Support
 def _supports(engine, evidence: Evidence, bare: str, vector: np.ndarray, citation: Citation) -> bool:
     scorer = engine.support_scorer()
     return any(scorer.measure(bare, vector, record).supported for record in evidence.records(citation))
+
+
+def score_draft(engine, draft: Optional[Draft]) -> Optional[SupportScore]:
+    """ALCE counts for the model's raw reply, before the check repaired or dropped anything:
+    each sentence against the prompt sources its own markers (or the next sentence's) cite.
+    None when there is no reply to judge (the model declined, or no reply came)."""
+    if draft is None or draft.outcome == "declined" or not draft.reply.replace(SENTINEL, "").strip():
+        return None
+    units = statements(draft.reply.replace(SENTINEL, ""), 0)
+    if not units:
+        return SupportScore(0, 0, 0, 0)
+    sources = draft_sources(engine, draft)
+    scorer = engine.support_scorer()
+    vectors = embed_texts(engine.embedder, [bare for bare, _ in units])
+    table = {(i, n): any(scorer.measure(bare, vectors[i], r).supported for r in sources.get(n, ()))
+             for i, (bare, refs) in enumerate(units) for n in refs}
+    judge: Judge = lambda i, refs: any(table.get((i, n), False) for n in refs)
+    return alce([refs for _, refs in units], frozenset(sources), judge)
+
+
+def draft_sources(engine, draft: Draft) -> dict[int, list[SentenceRecord]]:
+    """Source number -> the sentences of that prompt source, and its article's title."""
+    by_id = {r.sentence_id: r for r in engine.store.get_sentences([s for _, ids in draft.sources for s in ids])}
+    titles = engine.titles(doc for doc, _ in draft.sources)
+    out = {}
+    for n, (doc_id, ids) in enumerate(draft.sources, 1):
+        out[n] = [by_id[s] for s in ids if s in by_id] + ([titles[doc_id]] if doc_id in titles else [])
+    return out

@@ -21,6 +21,11 @@ METRICS = ("hit@k", "mrr", "phrase_recall", "source_precision", "quote_exactness
            "support_precision", "attribution_kept", "refused_unanswerable", "answered_answerable",
            "declined_unanswerable", "declined_answerable", "latency_p50_ms", "latency_p95_ms", "answer_chars_p50")
 RATES = METRICS[:12]  # the metrics that are shares in [0, 1]
+# Generated mode only, over the answers for which the model was asked (``Answer.draft``): what
+# became of its reply (docs/eval.md), and support judged on the reply as the model wrote it.
+GENERATION_METRICS = ("generated_kept", "generated_repaired", "generated_fallback", "generated_declined",
+                      "raw_support_recall", "raw_support_precision")
+ALL_METRICS = METRICS + GENERATION_METRICS  # every key of a configuration's summary (``--json``'s "configs")
 
 DECLINED = frozenset({"related", "refused"})  # the articles do not state it: only related sentences, or nothing
 
@@ -37,6 +42,7 @@ class Record:
     support: Optional[SupportScore] = None
     exact: tuple[bool, ...] = field(default=())  # per citation: quote == file text at its span
     attribution: tuple[int, int] = (0, 0)  # answer sentences citing a named speaker, those naming it (eval/stance.py)
+    raw_support: Optional[SupportScore] = None  # generated mode: the model's own reply, before the check
 
     def ok(self) -> dict[str, bool]:
         """Pass/fail per metric, only for the metrics this question is judged on."""
@@ -119,7 +125,7 @@ def percentile(values: Iterable[float], p: float) -> Optional[float]:
 
 
 def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
-    """The metrics of one configuration (see METRICS and docs/eval.md)."""
+    """The metrics of one configuration (see ALL_METRICS and docs/eval.md)."""
     answerable = [r for r in records if r.question.answerable]
     unanswerable = [r for r in records if not r.question.answerable]
     answered = [r for r in records if answer_status(r.answer) == "answered"]
@@ -139,4 +145,17 @@ def summarize(records: Sequence[Record]) -> dict[str, Optional[float]]:
         "latency_p50_ms": percentile((r.latency_ms for r in records), 50),
         "latency_p95_ms": percentile((r.latency_ms for r in records), 95),
         "answer_chars_p50": percentile((len(r.answer.answer) for r in answered), 50),
+        **generation_summary(records),
     }
+
+
+def generation_summary(records: Sequence[Record]) -> dict[str, Optional[float]]:
+    """GENERATION_METRICS: None for a configuration that never asks a model."""
+    drafts = [r.answer.draft for r in records if r.answer.draft is not None]
+    outcomes = {"generated_kept": "generated", "generated_repaired": "repaired", "generated_fallback": "fallback",
+                "generated_declined": "declined"}
+    summary = {metric: share(d.outcome == outcome for d in drafts) for metric, outcome in outcomes.items()}
+    raw = [r.raw_support for r in records if r.raw_support is not None]
+    summary["raw_support_recall"] = mean(s.recall for s in raw)
+    summary["raw_support_precision"] = mean(s.precision for s in raw)
+    return summary

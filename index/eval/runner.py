@@ -19,7 +19,7 @@ from ..engine import Engine
 from ..errors import DossierError
 from ..settings import EVAL_DIR, SEEDS_DIR, Settings
 from . import configs
-from .judge import Evidence, score_answer
+from .judge import Evidence, score_answer, score_draft
 from .metrics import Record, answer_status, first_relevant_rank, summarize
 from .questions import Question, check_sources
 from .stance import attribution_counts
@@ -52,8 +52,18 @@ class EvalResult:
                           "unanswerable": len(self.questions) - answerable},
             "per_question": [{"config": r.config, "id": r.question.id, "question": r.question.question,
                               "answer": r.answer.to_dict(), "status": answer_status(r.answer), "ok": r.ok(), "rank": r.rank,
-                              "latency_ms": r.latency_ms} for r in self.records],
+                              "latency_ms": r.latency_ms, **_raw_support(r)} for r in self.records],
         }
+
+
+def _raw_support(record: Record) -> dict:
+    """Generated mode: the model's own reply, unchecked, and its support (the answer's
+    ``generation`` says what became of it), so a run can be read sentence by sentence."""
+    draft, raw = record.answer.draft, record.raw_support
+    out: dict = {"model_reply": draft.reply} if draft is not None else {}
+    if raw is not None:
+        out["raw_support"] = {"recall": raw.recall, "precision": raw.precision}
+    return out
 
 
 def run_eval(questions: list[Question], names: Sequence[str], settings: Settings, path: Path,
@@ -101,4 +111,5 @@ def judge_one(config: configs.Config, question: Question, engine: Engine, eviden
     return Record(config=config.name, question=question, answer=answer, latency_ms=latency, rank=rank,
                   support=score_answer(engine, evidence, answer),
                   exact=tuple(evidence.exact(c) for c in answer.citations),
-                  attribution=attribution_counts(evidence, answer))
+                  attribution=attribution_counts(evidence, answer),
+                  raw_support=score_draft(engine, answer.draft))
