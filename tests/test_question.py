@@ -283,3 +283,34 @@ def test_a_request_around_a_question_asks_what_the_question_asks(wrapped, plain)
 def test_an_embedded_question_keeps_its_type_and_focus(question, answer_type, focus):
     analysis = analyze_question(question)
     assert (analysis.answer_type, analysis.focus) == (answer_type, focus)
+
+
+def _scored(text: str, doc: str, embedder, question: str, score: float) -> extractive.ScoredSentence:
+    """A sentence scored by hand (so the test does not depend on how close two scores fall)
+    with the question's terms it contains computed as scoring computes them."""
+    analysis = analyze_question(question)
+    rec = SentenceRecord(sentence_id=f"{doc}:{score}", doc_id=doc, text=text, start=0, end=len(text), speaker="",
+                         quoted=False, quote=text, embedding=embedder.embed([text])[0])
+    matched = frozenset(extractive.sentence_terms(rec) & (analysis.terms | analysis.focus_terms)) - SPEECH_TERMS
+    return extractive.ScoredSentence(record=rec, relevance=score, score=score, matched=matched)
+
+
+def test_another_outlet_repeating_the_first_line_adds_no_line(embedder):
+    """A further line from an article not yet cited must bring a word of the question that the
+    lines so far lack; one from the article already cited costs no new source."""
+    question = "How many passengers were on the ferry when it capsized?"
+    first = _scored("The ferry capsized with 212 passengers on board.", "a", embedder, question, 1.0)
+    repeat = _scored("All 212 passengers of the ferry were later rescued by fishing boats.", "b", embedder, question,
+                     0.95)
+    same_article = _scored("Rescuers reached the passengers within an hour.", "a", embedder, question, 0.94)
+    lines = extractive.select_lines([first, repeat, same_article], 400, lambda r: [])
+    assert [line.lead.record.doc_id for line in lines] == ["a", "a"]
+    assert repeat.matched <= first.matched  # what the rule looks at: nothing of the question is new
+
+
+def test_a_line_from_another_article_that_adds_part_of_the_question_is_kept(embedder):
+    question = "How many passengers were on the ferry when it capsized?"
+    first = _scored("The ferry carried 212 passengers on Tuesday.", "a", embedder, question, 1.0)
+    more = _scored("It capsized off the harbour mouth in heavy fog.", "b", embedder, question, 0.95)
+    lines = extractive.select_lines([first, more], 400, lambda r: [])
+    assert [line.lead.record.doc_id for line in lines] == ["a", "b"]
