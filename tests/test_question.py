@@ -314,3 +314,46 @@ def test_a_line_from_another_article_that_adds_part_of_the_question_is_kept(embe
     more = _scored("It capsized off the harbour mouth in heavy fog.", "b", embedder, question, 0.95)
     lines = extractive.select_lines([first, more], 400, lambda r: [])
     assert [line.lead.record.doc_id for line in lines] == ["a", "b"]
+
+
+@pytest.mark.parametrize("question", ["Which ferry hit the pier?", "What was the name of the ferry's captain?",
+                                      "What is the name of the company that ran the ferry?"])
+def test_which_thing_or_the_name_of_one_is_answered_by_a_name(question):
+    """"Which <noun>" picks one thing out and "the name of" asks for it: a name the question
+    does not hold answers, a sentence that only repeats the question's nouns does not."""
+    analysis = analyze_question(question)
+    assert analysis.answer_type == "name"
+    assert has_candidate(analysis, "The Aurora, run by Tidewater Lines under Captain Ilse Varga, left at noon.")
+    assert not has_candidate(analysis, "the ferry's captain said the company ran the ferry at a loss.")
+
+
+def test_what_some_noun_is_not_asked_for_by_name():
+    assert analyze_question("What weapons did the rebels use?").answer_type == "description"
+    assert analyze_question("Which is the busiest port?").answer_type == "description"
+
+
+def test_what_x_said_about_a_topic_is_answered_only_by_words_on_that_topic(embedder):
+    facts = CorpusFacts(vectors=WordVectors(["fare", "fog"], embedder.embed(["fares", "fog"])), embed=embedder.embed)
+    analysis = analyze_question("What did the mayor say about the fares?", facts)
+    assert "fare" in analysis.about_terms
+    assert supports_focus(analysis, '"The fares will stay as they are," the mayor said.')
+    assert not supports_focus(analysis, '"The fog will lift by noon," the mayor said.')
+    named = analyze_question("What did the mayor say about Norway?", facts)
+    assert named.about_terms == {"norway"}  # a name means itself, not the nearest word in meaning
+    assert not supports_focus(named, '"The fog will lift by noon," the mayor said.')
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("When will the bridge be rebuilt?", ("rebuilt",)),
+    ("Will the ferry be repaired?", ("repaired",)),
+    ("Has the ship been moved?", ("moved",)),
+])
+def test_a_passive_after_a_subject_asks_about_its_participle(question, focus):
+    assert analyze_question(question).focus == focus
+
+
+def test_making_remarks_is_saying_something():
+    analysis = analyze_question("On which day did Mayor Okafor make his remarks?")
+    assert analysis.focus == ("make", "remarks")
+    assert supports_focus(analysis, "Okafor said on Tuesday that the port would reopen.")
+    assert not supports_focus(analysis, "Okafor inspected the pier on Tuesday.")
