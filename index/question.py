@@ -38,7 +38,10 @@ AnswerType = Literal["person", "organisation", "quantity", "date", "place", "rea
 # tweet/twitter 0.82, killed/dead 0.76, hiding/conceal 0.68 are above; pay/purchase 0.57,
 # pay/ship 0.42, tweet/said 0.31, respond/accused 0.21, cost/supply 0.41, killed/fired 0.46,
 # people/personnel 0.60, aircraft/drones 0.55 below (the last ones checked on the dev questions).
-FOCUS_SIMILARITY = 0.6
+# Raised from 0.6 to 0.65 so that pairs near the old line (treated/handled 0.62, people/
+# personnel 0.60) stop vouching for a focus: both dev sets unchanged, one more of 15
+# out-of-corpus questions written afresh for the seeds declined (none of 15 on the other story).
+FOCUS_SIMILARITY = 0.65
 
 # Cosine above which a name the corpus never uses counts as one it does under another word:
 # America/US 0.78 and Beijing/China 0.76 are above; Kyiv/Ukraine 0.72, Germany/Europe 0.72,

@@ -357,3 +357,14 @@ def test_making_remarks_is_saying_something():
     assert analysis.focus == ("make", "remarks")
     assert supports_focus(analysis, "Okafor said on Tuesday that the port would reopen.")
     assert not supports_focus(analysis, "Okafor inspected the pier on Tuesday.")
+
+
+def test_words_only_loosely_alike_do_not_vouch_for_a_focus(embedder):
+    """treated/handled (0.62) and people/personnel (0.60) sit under FOCUS_SIMILARITY;
+    treated/treatment (0.78) is above it."""
+    words = {"handl": "handled", "treatment": "treatment", "personnel": "personnel"}
+    stems = sorted(words)
+    facts = CorpusFacts(vectors=WordVectors(stems, embedder.embed([words[s] for s in stems])), embed=embedder.embed)
+    treated = analyze_question("Which hospital treated the injured people?", facts)
+    assert "treatment" in treated.focus_terms
+    assert "handl" not in treated.focus_terms and "personnel" not in treated.focus_terms
