@@ -752,7 +752,8 @@ def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFa
 
 def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:
     """A body the question does not name: an outlet of the corpus, an acronym, a capitalised
-    name with a word for a body in it ("Transport Department") or right after one ("agency AFP")."""
+    name with a word for a body in it ("Transport Department") or right after one ("agency AFP",
+    "ferry operator Tidewater")."""
     asked = _asked(analysis)
     if corpus is not None and any(o and o in text and o.lower() not in asked for o in corpus.outlets):
         return True
@@ -762,8 +763,8 @@ def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[Co
         words = span.group(0).split()
         if any(w.lower() in vocab.ORGANISATION_NOUNS for w in words) and not all(w.lower() in asked for w in words):
             return True
-    if any(m.group(1).lower() in vocab.ORGANISATION_NOUNS and m.group(2).split()[0].lower() not in asked
-           for m in _ROLE_NAME.finditer(text)):
+    if any((m.group(1).lower() in vocab.ORGANISATION_NOUNS or m.group(1).lower() in vocab.COMPANY_DESCRIPTORS)
+           and m.group(2).split()[0].lower() not in asked for m in _ROLE_NAME.finditer(text)):
         return True
     return any(m.group(2).lower() in vocab.ORGANISATION_NOUNS and m.group(1).split()[-1].lower() not in asked
                for m in _NAME_ROLE.finditer(text))

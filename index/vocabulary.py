@@ -333,3 +333,13 @@ REASON_VERBS = _words("caused prompted led motivated triggered drove")
 # Verbs that ask how something was characterised: "what did X call Y" wants the words used.
 CHARACTERISE_VERBS = _words("describe call characterise characterize label")
 
+
+# ---- answer candidates (issue 10, sentence choice) -----------------------------------------------
+
+# Words news writing puts before a company's name to say what it is ("shipping giant X",
+# "the operator X", "insurer X"): a capitalised name right after one is a body, as after
+# "agency" or "company", though the name itself holds no word for a body.
+COMPANY_DESCRIPTORS = _words("giant giants operator operators owner owners carrier carriers maker makers "
+                             "manufacturer manufacturers insurer insurers contractor contractors builder builders "
+                             "retailer retailers lender lenders airline airlines shipper conglomerate developer "
+                             "supplier suppliers")

@@ -368,3 +368,33 @@ def test_words_only_loosely_alike_do_not_vouch_for_a_focus(embedder):
     treated = analyze_question("Which hospital treated the injured people?", facts)
     assert "treatment" in treated.focus_terms
     assert "handl" not in treated.focus_terms and "personnel" not in treated.focus_terms
+
+
+def test_a_date_somewhere_and_the_focus_elsewhere_do_not_answer_when(embedder):
+    """Weekdays and names fill news sentences: "when" is answered by a sentence that has the
+    date *and* speaks to what is asked, not by one dated sentence beside another on the topic."""
+    apart = ["The harbour road was closed on Tuesday after the storm.",
+             "The council has promised to reopen the harbour road."]
+    question = "When will the harbour road reopen?"
+    analysis = analyze_question(question)
+    scored = choose(question, apart, embedder)
+    assert any(s.candidate for s in scored) and any(s.focus for s in scored)
+    assert not extractive.answered(scored, analysis)
+    together = apart + ["The harbour road will reopen on Friday, the council said."]
+    assert extractive.answered(choose(question, together, embedder), analysis)
+
+
+def test_a_count_and_its_verb_may_sit_in_neighbouring_sentences(embedder):
+    """A number is no common candidate: "how many did they fire" is still answered when the
+    verb is in the sentence before the one with the count."""
+    question = "How many flares did the crew fire?"
+    scored = choose(question, ["The crew fired flares as the ferry drifted.",
+                               "Rescuers counted 14 flares over the bay."], embedder)
+    assert extractive.answered(scored, analyze_question(question))
+
+
+def test_a_name_after_a_word_for_a_company_is_a_body():
+    analysis = analyze_question("Which company chartered the ferry?")
+    assert analysis.answer_type == "organisation"
+    assert has_candidate(analysis, "Ferry operator Tidewater said it had chartered the vessel.")
+    assert not has_candidate(analysis, "The ferry was chartered for the summer season.")
