@@ -228,7 +228,7 @@ def select_lines(scored: list[ScoredSentence], max_chars: int,
         if any(candidate.record.sentence_id == m.sentence_id for line in lines for m in line.members):
             continue
         if lines and not _adds_to(candidate, lines):
-            continue  # another outlet saying what is already shown (dev: source precision +0.03 seeds, +0.07 bridge)
+            continue  # another outlet saying what is already shown (dev source precision: +0.03 and +0.07)
         length = len(candidate.record.text) + 12
         if lines and used + length > max_chars:
             continue
