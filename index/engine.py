@@ -207,7 +207,7 @@ class Engine:
         if refusal is not None:
             timings["answer"] = _ms(clock)
             answer = Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
-        elif not extractive.answered(found.scored):
+        elif not extractive.answered(found.scored, found.analysis):
             # Nothing retrieved states what was asked: the closest statements, said to be so,
             # in either mode (a model given no answer to cite should not be asked for one).
             answer = self._extractive(question, found.scored, timings, clock, related=True)
@@ -295,7 +295,7 @@ class Engine:
         cosine, relevance, overlap = evidence(found.scored, found.vector)
         return {"cosine": cosine, "relevance": relevance, "overlap": overlap,
                 "unknown_names": list(found.analysis.unknown_names), "answer_type": found.analysis.answer_type,
-                "focus": list(found.analysis.focus), "answered": extractive.answered(found.scored)}
+                "focus": list(found.analysis.focus), "answered": extractive.answered(found.scored, found.analysis)}
 
     def _followup(self, question: str, conversation: Conversation) -> extractive.FollowUp:
         previous = conversation.last_answered()
@@ -362,7 +362,7 @@ class Engine:
         covered = overlap >= self.settings.refusal_min_overlap and len(analysis.terms) >= 2
         weak = relevance < self.settings.refusal_threshold or (cosine < self.settings.refusal_min_cosine
                                                                 and not covered)
-        if analysis.unknown_names and (weak or not extractive.answered(scored)
+        if analysis.unknown_names and (weak or not extractive.answered(scored, analysis)
                                        or not any(s.addresses for s in scored)):
             names = ", ".join(analysis.unknown_names)
             return f"The articles do not mention {names}, so they cannot answer this question."

@@ -31,7 +31,7 @@ import numpy as np
 
 from .attribution import keep_speaker, subject_pronoun
 from .lexical import tokenize
-from .question import CorpusFacts, QuestionAnalysis, has_candidate, supports_focus
+from .question import SPEECH_TERMS, CorpusFacts, QuestionAnalysis, has_candidate, supports_focus
 from .store import SentenceRecord
 
 OVERLAP_WEIGHT = 0.9
@@ -72,6 +72,7 @@ class ScoredSentence:
     overlap: float = 0.0
     candidate: bool = True  # carries a candidate of the answer type the question expects
     focus: bool = True  # speaks to the question's focus
+    matched: frozenset[str] = frozenset()  # the question's content terms and focus meanings it contains, speech verbs aside
 
     @property
     def addresses(self) -> bool:
@@ -138,8 +139,10 @@ def score_sentences(question_vector: np.ndarray, analysis: QuestionAnalysis, rec
         if followup is not None:
             bonus += FOLLOWUP_DOC_BONUS if record.doc_id in followup.docs else 0.0
             bonus -= ALREADY_CITED_PENALTY if (record.doc_id, record.start) in followup.cited else 0.0
+        matched = frozenset(sentence_terms(record) & (analysis.terms | analysis.focus_terms)) - SPEECH_TERMS
         scored.append(ScoredSentence(record=record, relevance=relevance, score=relevance + bonus,
-                                     cosine=float(cosine), overlap=overlap, candidate=candidate, focus=focus))
+                                     cosine=float(cosine), overlap=overlap, candidate=candidate, focus=focus,
+                                     matched=matched))
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -173,7 +176,13 @@ def answering(scored: list[ScoredSentence]) -> list[ScoredSentence]:
     return [s for s in scored if s.addresses and s.score >= best - ANSWER_WINDOW]
 
 
-def answered(scored: list[ScoredSentence]) -> bool:
+# Answer types whose candidates fill ordinary news sentences (a weekday, a capitalised name):
+# one somewhere among the retrieved sentences says nothing, so such a question is answered
+# only by a sentence that carries one *and* speaks to the focus.
+COMMON_CANDIDATES = frozenset({"date", "name", "person", "organisation", "place"})
+
+
+def answered(scored: list[ScoredSentence], analysis: Optional[QuestionAnalysis] = None) -> bool:
     """Whether the retrieved sentences state what was asked: one of them carries an answer
     of the expected type and one speaks to the focus (often not the same one: the verb of
     "how many did they fire" is in the sentence before the one with the number). Nothing
@@ -182,7 +191,15 @@ def answered(scored: list[ScoredSentence]) -> bool:
     anything), is "related", not answered; a focus the articles use in another sense still
     counts. Chosen on the dev questions over requiring both near the best sentence (same
     dev figures within one question, two fewer tuned windows) after the first heldout run
-    showed that stricter rule declining answerable questions far more often than on dev."""
+    showed that stricter rule declining answerable questions far more often than on dev.
+
+    For the answer types in COMMON_CANDIDATES both must be in one sentence: "when will the
+    road reopen" is not answered by a sentence dated Tuesday plus another on reopening.
+    (Dev: the same figures on both sets; of 30 out-of-corpus questions written afresh for
+    this check, one more declined. Requiring it of every type cost three answerable seed
+    dev questions, whose count or reason sits a sentence away.)"""
+    if analysis is not None and analysis.answer_type in COMMON_CANDIDATES:
+        return any(s.addresses for s in scored)
     return any(s.focus for s in scored) and any(s.candidate for s in scored)
 
 
@@ -210,6 +227,8 @@ def select_lines(scored: list[ScoredSentence], max_chars: int,
             continue
         if any(candidate.record.sentence_id == m.sentence_id for line in lines for m in line.members):
             continue
+        if lines and not _adds_to(candidate, lines):
+            continue  # another outlet saying what is already shown (dev source precision: +0.03 and +0.07)
         length = len(candidate.record.text) + 12
         if lines and used + length > max_chars:
             continue
@@ -220,6 +239,17 @@ def select_lines(scored: list[ScoredSentence], max_chars: int,
             if other.doc_id not in line.docs and same_statement(line.lead.record, other):
                 line.members.append(other)
     return lines
+
+
+def _adds_to(candidate: ScoredSentence, lines: list[Line]) -> bool:
+    """Whether a further line earns its place: one from an article already cited costs no
+    new source, one from another article must bring a term of the question (or a word of
+    its focus) that the lines so far lack; a second outlet restating the first line adds a
+    citation, not an answer."""
+    if any(candidate.record.doc_id in line.docs for line in lines):
+        return True
+    covered = frozenset().union(*(line.lead.matched for line in lines))
+    return bool(candidate.matched - covered)
 
 
 def line_text(record: SentenceRecord) -> str:

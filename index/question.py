@@ -31,14 +31,17 @@ from . import vocabulary as vocab
 from .lexical import STOPWORDS, tokenize
 
 AnswerType = Literal["person", "organisation", "quantity", "date", "place", "reason", "statement", "response",
-                     "yesno", "description"]
+                     "yesno", "name", "description"]
 
 # Cosine between two MiniLM single-word vectors above which the words count as the same
 # focus. Measured on general pairs: pay/paid 0.81, pay/purchase 0.57, cost/price 0.73,
 # tweet/twitter 0.82, killed/dead 0.76, hiding/conceal 0.68 are above; pay/purchase 0.57,
 # pay/ship 0.42, tweet/said 0.31, respond/accused 0.21, cost/supply 0.41, killed/fired 0.46,
 # people/personnel 0.60, aircraft/drones 0.55 below (the last ones checked on the dev questions).
-FOCUS_SIMILARITY = 0.6
+# Raised from 0.6 to 0.65 so that pairs near the old line (treated/handled 0.62, people/
+# personnel 0.60) stop vouching for a focus: both dev sets unchanged, one more of 15
+# out-of-corpus questions written afresh for the seeds declined (none of 15 on the other story).
+FOCUS_SIMILARITY = 0.65
 
 # Cosine above which a name the corpus never uses counts as one it does under another word:
 # America/US 0.78 and Beijing/China 0.76 are above; Kyiv/Ukraine 0.72, Germany/Europe 0.72,
@@ -104,6 +107,7 @@ class QuestionAnalysis:
     counted_terms: frozenset[str] = field(default=frozenset())
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
+    about_terms: frozenset[str] = field(default=frozenset())  # "what did X say about <it>": its stems and meanings
 
 
 # ---- the question ----------------------------------------------------------------------------
@@ -133,7 +137,20 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
-                            kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(asked)))
+                            kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(asked)),
+                            about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()))
+
+
+def _about_terms(frame: Optional[re.Match], corpus: CorpusFacts) -> set[str]:
+    """What "what did X say about the fares" asks X to have spoken of: the content words of
+    the topic, each with the corpus words near it in meaning. X's words on something else
+    do not answer it."""
+    if frame is None or not re.match(r"\s+(?:about|on|regarding|concerning)\b", frame.string[frame.end("verb"):],
+                                     re.IGNORECASE):
+        return set()
+    words = [w for w in _words(frame.group("topic")) if w.lower() not in STOPWORDS]
+    names = {t for w in words if w[:1].isupper() for t in tokenize(w)}  # a name means itself: countries embed alike
+    return names | focus_terms(tuple(w.lower() for w in words if not w[:1].isupper()), corpus)
 
 
 def _named_alike(name: str, corpus: CorpusFacts) -> bool:
@@ -260,6 +277,8 @@ def answer_type_of(words: list[str], speech: bool) -> AnswerType:
         kind = _noun_kind(after[:4])
         if kind:
             return kind
+        if _asks_name(wh, after):
+            return "name"
     if wh in ("who", "whom", "whose"):
         return "person"
     if wh in ("what", "how") and _asks_response(lower):
@@ -286,6 +305,18 @@ def _noun_kind(words: list[str]) -> Optional[AnswerType]:
         if kind is not None:
             return kind
     return None
+
+
+def _asks_name(wh: str, after: list[str]) -> bool:
+    """"Which ship ...", "what is the name of ...": the answer names one thing among others,
+    so it is written with a capital (a name the question does not hold). "What weapons ..."
+    may be answered in common nouns; "which" picks one out, and "the name of" says so."""
+    if wh == "which":
+        return bool(after) and after[0] not in vocab.AUXILIARIES and after[0] not in STOPWORDS \
+            and after[0] not in _BREAKS
+    at = 1 if after and after[0] in vocab.BE_FORMS else 0
+    at += 1 if at < len(after) and after[at] in vocab.DETERMINERS else 0
+    return after[at:at + 2] in (["name", "of"], ["names", "of"])
 
 
 # The kind-nouns of "which/what <noun>" questions, in the order they are tried.
@@ -424,8 +455,9 @@ def _verb_after_subject(words: list[str], at: int) -> Optional[int]:
             return i
         if not words[i - 1].endswith("'s"):  # "the City Council's deputy head ... call": the name is not all of it
             return _after_noun(words, verbs, i) or (verbs[0] if verbs else None)
-    if words[i].lower() in vocab.DETERMINERS and i + 2 < len(words) and _verbish(words[i + 2]):
-        i += 2  # "did the strike disrupt ...": the word after a determiner belongs to the subject
+    if words[i].lower() in vocab.DETERMINERS and i + 2 < len(words) and (_verbish(words[i + 2])
+                                                                         or words[i + 2].lower() in ("be", "been")):
+        i += 2  # "did the strike disrupt ...", "will the road be rebuilt": the word after a determiner is the subject's
     verbs = [j for j in range(i, len(words)) if _verbish(words[j])]
     found = _after_noun(words, verbs, at)
     if found is not None:
@@ -581,7 +613,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
         return _has_person(text, analysis, corpus, speaker)
     if kind == "organisation":
         return _has_organisation(text, analysis, corpus)
-    if kind == "place":
+    if kind in ("place", "name"):
         return _has_name(text, analysis, corpus)
     return True
 
@@ -623,12 +655,16 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
     if not analysis.focus:
         return True
     terms = set(tokenize(text)) | (set(tokenize(speaker)) if speaker else set())
+    if analysis.about_terms and not terms & analysis.about_terms:
+        return False  # X's words on something else do not say what X said about this
     if terms & analysis.focus_terms:
         return True
     if any(word in vocab.RESPONSE_VERBS for word in analysis.focus):
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
-    if all(word in _SPEECH_SURFACE or word in vocab.REPORTING_VERBS for word in analysis.focus):
-        # "what did X tell ...", "which agency reported ...": any statement speaks to it
+    speech = [word in _SPEECH_SURFACE or word in vocab.REPORTING_VERBS for word in analysis.focus]
+    if any(speech) and all(said or word in vocab.LIGHT_VERBS for said, word in zip(speech, analysis.focus)):
+        # "what did X tell ...", "which agency reported ...", "when did X make the remarks":
+        # any statement speaks to it
         return _is_statement(text, speaker)
     return False
 
@@ -716,7 +752,8 @@ def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFa
 
 def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:
     """A body the question does not name: an outlet of the corpus, an acronym, a capitalised
-    name with a word for a body in it ("Transport Department") or right after one ("agency AFP")."""
+    name with a word for a body in it ("Transport Department") or right after one ("agency AFP",
+    "ferry operator Tidewater")."""
     asked = _asked(analysis)
     if corpus is not None and any(o and o in text and o.lower() not in asked for o in corpus.outlets):
         return True
@@ -726,8 +763,8 @@ def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[Co
         words = span.group(0).split()
         if any(w.lower() in vocab.ORGANISATION_NOUNS for w in words) and not all(w.lower() in asked for w in words):
             return True
-    if any(m.group(1).lower() in vocab.ORGANISATION_NOUNS and m.group(2).split()[0].lower() not in asked
-           for m in _ROLE_NAME.finditer(text)):
+    if any((m.group(1).lower() in vocab.ORGANISATION_NOUNS or m.group(1).lower() in vocab.COMPANY_DESCRIPTORS)
+           and m.group(2).split()[0].lower() not in asked for m in _ROLE_NAME.finditer(text)):
         return True
     return any(m.group(2).lower() in vocab.ORGANISATION_NOUNS and m.group(1).split()[-1].lower() not in asked
                for m in _NAME_ROLE.finditer(text))

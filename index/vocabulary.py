@@ -434,3 +434,12 @@ WITHHOLDING_WORDS = _words("declined declining refused refusing unclear unknown 
 # Adjectives that a "not" turns into a weaker positive ("not insignificant", "not unlike"):
 # that "not" asserts rather than denies.
 LITOTES_PREFIXES = ("in", "un", "im", "ir", "il")
+# ---- answer candidates (issue 10, sentence choice) -----------------------------------------------
+
+# Words news writing puts before a company's name to say what it is ("shipping giant X",
+# "the operator X", "insurer X"): a capitalised name right after one is a body, as after
+# "agency" or "company", though the name itself holds no word for a body.
+COMPANY_DESCRIPTORS = _words("giant giants operator operators owner owners carrier carriers maker makers "
+                             "manufacturer manufacturers insurer insurers contractor contractors builder builders "
+                             "retailer retailers lender lenders airline airlines shipper conglomerate developer "
+                             "supplier suppliers")

@@ -283,3 +283,118 @@ def test_a_request_around_a_question_asks_what_the_question_asks(wrapped, plain)
 def test_an_embedded_question_keeps_its_type_and_focus(question, answer_type, focus):
     analysis = analyze_question(question)
     assert (analysis.answer_type, analysis.focus) == (answer_type, focus)
+
+
+def _scored(text: str, doc: str, embedder, question: str, score: float) -> extractive.ScoredSentence:
+    """A sentence scored by hand (so the test does not depend on how close two scores fall)
+    with the question's terms it contains computed as scoring computes them."""
+    analysis = analyze_question(question)
+    rec = SentenceRecord(sentence_id=f"{doc}:{score}", doc_id=doc, text=text, start=0, end=len(text), speaker="",
+                         quoted=False, quote=text, embedding=embedder.embed([text])[0])
+    matched = frozenset(extractive.sentence_terms(rec) & (analysis.terms | analysis.focus_terms)) - SPEECH_TERMS
+    return extractive.ScoredSentence(record=rec, relevance=score, score=score, matched=matched)
+
+
+def test_another_outlet_repeating_the_first_line_adds_no_line(embedder):
+    """A further line from an article not yet cited must bring a word of the question that the
+    lines so far lack; one from the article already cited costs no new source."""
+    question = "How many passengers were on the ferry when it capsized?"
+    first = _scored("The ferry capsized with 212 passengers on board.", "a", embedder, question, 1.0)
+    repeat = _scored("All 212 passengers of the ferry were later rescued by fishing boats.", "b", embedder, question,
+                     0.95)
+    same_article = _scored("Rescuers reached the passengers within an hour.", "a", embedder, question, 0.94)
+    lines = extractive.select_lines([first, repeat, same_article], 400, lambda r: [])
+    assert [line.lead.record.doc_id for line in lines] == ["a", "a"]
+    assert repeat.matched <= first.matched  # what the rule looks at: nothing of the question is new
+
+
+def test_a_line_from_another_article_that_adds_part_of_the_question_is_kept(embedder):
+    question = "How many passengers were on the ferry when it capsized?"
+    first = _scored("The ferry carried 212 passengers on Tuesday.", "a", embedder, question, 1.0)
+    more = _scored("It capsized off the harbour mouth in heavy fog.", "b", embedder, question, 0.95)
+    lines = extractive.select_lines([first, more], 400, lambda r: [])
+    assert [line.lead.record.doc_id for line in lines] == ["a", "b"]
+
+
+@pytest.mark.parametrize("question", ["Which ferry hit the pier?", "What was the name of the ferry's captain?",
+                                      "What is the name of the company that ran the ferry?"])
+def test_which_thing_or_the_name_of_one_is_answered_by_a_name(question):
+    """"Which <noun>" picks one thing out and "the name of" asks for it: a name the question
+    does not hold answers, a sentence that only repeats the question's nouns does not."""
+    analysis = analyze_question(question)
+    assert analysis.answer_type == "name"
+    assert has_candidate(analysis, "The Aurora, run by Tidewater Lines under Captain Ilse Varga, left at noon.")
+    assert not has_candidate(analysis, "the ferry's captain said the company ran the ferry at a loss.")
+
+
+def test_what_some_noun_is_not_asked_for_by_name():
+    assert analyze_question("What weapons did the rebels use?").answer_type == "description"
+    assert analyze_question("Which is the busiest port?").answer_type == "description"
+
+
+def test_what_x_said_about_a_topic_is_answered_only_by_words_on_that_topic(embedder):
+    facts = CorpusFacts(vectors=WordVectors(["fare", "fog"], embedder.embed(["fares", "fog"])), embed=embedder.embed)
+    analysis = analyze_question("What did the mayor say about the fares?", facts)
+    assert "fare" in analysis.about_terms
+    assert supports_focus(analysis, '"The fares will stay as they are," the mayor said.')
+    assert not supports_focus(analysis, '"The fog will lift by noon," the mayor said.')
+    named = analyze_question("What did the mayor say about Norway?", facts)
+    assert named.about_terms == {"norway"}  # a name means itself, not the nearest word in meaning
+    assert not supports_focus(named, '"The fog will lift by noon," the mayor said.')
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("When will the bridge be rebuilt?", ("rebuilt",)),
+    ("Will the ferry be repaired?", ("repaired",)),
+    ("Has the ship been moved?", ("moved",)),
+])
+def test_a_passive_after_a_subject_asks_about_its_participle(question, focus):
+    assert analyze_question(question).focus == focus
+
+
+def test_making_remarks_is_saying_something():
+    analysis = analyze_question("On which day did Mayor Okafor make his remarks?")
+    assert analysis.focus == ("make", "remarks")
+    assert supports_focus(analysis, "Okafor said on Tuesday that the port would reopen.")
+    assert not supports_focus(analysis, "Okafor inspected the pier on Tuesday.")
+
+
+def test_words_only_loosely_alike_do_not_vouch_for_a_focus(embedder):
+    """treated/handled (0.62) and people/personnel (0.60) sit under FOCUS_SIMILARITY;
+    treated/treatment (0.78) is above it."""
+    words = {"handl": "handled", "treatment": "treatment", "personnel": "personnel"}
+    stems = sorted(words)
+    facts = CorpusFacts(vectors=WordVectors(stems, embedder.embed([words[s] for s in stems])), embed=embedder.embed)
+    treated = analyze_question("Which hospital treated the injured people?", facts)
+    assert "treatment" in treated.focus_terms
+    assert "handl" not in treated.focus_terms and "personnel" not in treated.focus_terms
+
+
+def test_a_date_somewhere_and_the_focus_elsewhere_do_not_answer_when(embedder):
+    """Weekdays and names fill news sentences: "when" is answered by a sentence that has the
+    date *and* speaks to what is asked, not by one dated sentence beside another on the topic."""
+    apart = ["The harbour road was closed on Tuesday after the storm.",
+             "The council has promised to reopen the harbour road."]
+    question = "When will the harbour road reopen?"
+    analysis = analyze_question(question)
+    scored = choose(question, apart, embedder)
+    assert any(s.candidate for s in scored) and any(s.focus for s in scored)
+    assert not extractive.answered(scored, analysis)
+    together = apart + ["The harbour road will reopen on Friday, the council said."]
+    assert extractive.answered(choose(question, together, embedder), analysis)
+
+
+def test_a_count_and_its_verb_may_sit_in_neighbouring_sentences(embedder):
+    """A number is no common candidate: "how many did they fire" is still answered when the
+    verb is in the sentence before the one with the count."""
+    question = "How many flares did the crew fire?"
+    scored = choose(question, ["The crew fired flares as the ferry drifted.",
+                               "Rescuers counted 14 flares over the bay."], embedder)
+    assert extractive.answered(scored, analyze_question(question))
+
+
+def test_a_name_after_a_word_for_a_company_is_a_body():
+    analysis = analyze_question("Which company chartered the ferry?")
+    assert analysis.answer_type == "organisation"
+    assert has_candidate(analysis, "Ferry operator Tidewater said it had chartered the vessel.")
+    assert not has_candidate(analysis, "The ferry was chartered for the summer season.")
