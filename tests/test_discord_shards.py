@@ -147,7 +147,7 @@ async def test_discord_first_start_publishes_when_nothing_is_published(discord_r
     await log_in(build_bot(settings(tmp_path), engine=seeded_engine))
     assert discord_rest.requests[-2:] == [("GET", f"/api/v10/applications/{APP_ID}/commands"),
                                           ("PUT", f"/api/v10/applications/{APP_ID}/commands")]
-    assert sorted(c["name"] for c in discord_rest.published[None]) == ["about", "ask", "ingest", "sources"]
+    assert sorted(c["name"] for c in discord_rest.published[None]) == ["about", "ask", "claims", "ingest", "sources"]
 
 
 @pytest.mark.asyncio
@@ -168,7 +168,7 @@ async def test_discord_sync_option_publishes_even_when_commands_are_published(di
     await log_in(build_bot(settings(tmp_path), engine=seeded_engine, force_sync=True))
     assert publishes(discord_rest) == [f"/api/v10/applications/{APP_ID}/commands"]
     assert not any(method == "GET" and path.endswith("/commands") for method, path in discord_rest.requests)
-    assert sorted(c["name"] for c in discord_rest.published[None]) == ["about", "ask", "ingest", "sources"]
+    assert sorted(c["name"] for c in discord_rest.published[None]) == ["about", "ask", "claims", "ingest", "sources"]
 
 
 @pytest.mark.asyncio
