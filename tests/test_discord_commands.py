@@ -53,8 +53,9 @@ class Recorder:
 
 
 class FakeInteraction:
-    def __init__(self, user_id: int = 1, manage_guild: bool = False) -> None:
+    def __init__(self, user_id: int = 1, manage_guild: bool = False, guild_id: Optional[int] = None) -> None:
         self.user = SimpleNamespace(id=user_id)
+        self.guild_id = guild_id  # None: a direct message
         self.permissions = discord.Permissions(manage_guild=manage_guild)
         self.response = self.followup = Recorder()
         self.command = None
