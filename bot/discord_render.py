@@ -239,7 +239,7 @@ def about_embed(documents: int, mode: str, llm_configured: bool) -> discord.Embe
     embed.add_field(name="Commands", inline=False, value=(
         "/ask — a question · /sources — the articles · /claims — who claims what about a topic, and who "
         "contradicts it · mention me with a question to start a thread where follow-ups keep the context · "
-        "/ingest — add an article (Manage Server)"))
+        "/ingest — add an article from a file or a link (Manage Server)"))
     if mode == "extractive" and llm_configured:
         embed.set_footer(text="An LLM is configured, but extractive mode was chosen.")
     return embed
