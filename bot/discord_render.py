@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import discord
 
-from dossier.bot.render import RELATED_TITLE, related_parts
-from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport
+from dossier.bot.render import RELATED_TITLE, related_parts, shared_lines
+from dossier.index.models import Answer, Citation, DocumentMeta, IngestReport, SharedText
 
 MESSAGE_CHARS = 2000
 TITLE_CHARS = 256
@@ -176,15 +176,39 @@ def answer_messages(answer: Answer) -> Messages:
 
 # ---- sources, about, ingest ----------------------------------------------------------------------
 
-def source_row(document: DocumentMeta) -> str:
+SOURCE_ROW_CHARS = 400
+# An article's row and the lines of the articles that carry its text, together: a wire story
+# copied by dozens of outlets ends in "and N more", so one article never fills the list.
+SOURCE_ENTRY_CHARS = 1000
+SHARED_LINE_CHARS = 200
+MORE_RESERVE = 40  # room kept for the "↳ and N more articles" line
+
+
+def source_row(document: DocumentMeta, shared: Sequence[SharedText] = ()) -> str:
+    """Title, outlet and date; then a "↳ shares 62 % of its text with …" line per article that
+    carries much of its text (issue 14), the largest share first."""
     who = document.outlet or document.byline or "unknown outlet"
     title = discord.utils.escape_markdown(document.title)
-    return shorten(neutralize(f"**{title}** — {who}, {document.date or 'undated'}"), 400)
+    row = shorten(neutralize(f"**{title}** — {who}, {document.date or 'undated'}"), SOURCE_ROW_CHARS)
+    lines = [shorten(neutralize(f"↳ {discord.utils.escape_markdown(line)}"), SHARED_LINE_CHARS)
+             for line in shared_lines(shared)]
+    kept: list[str] = []
+    used = len(row)
+    for line in lines:
+        if used + 1 + len(line) + MORE_RESERVE > SOURCE_ENTRY_CHARS:
+            left = len(lines) - len(kept)
+            kept.append(f"↳ and {left} more article{'s' if left != 1 else ''}")
+            break
+        kept.append(line)
+        used += 1 + len(line)
+    return "\n".join([row, *kept])
 
 
-def sources_messages(documents: Iterable[DocumentMeta]) -> Messages:
-    """Title, outlet and date of every article, as many embeds as the list needs."""
-    rows = [source_row(d) for d in documents]
+def sources_messages(documents: Iterable[DocumentMeta],
+                     shared: Mapping[str, Sequence[SharedText]] = {}) -> Messages:
+    """Title, outlet and date of every article (and which articles carry much of its text),
+    as many embeds as the list needs."""
+    rows = [source_row(d, shared.get(d.doc_id, ())) for d in documents]
     if not rows:
         return [[discord.Embed(title="Sources", colour=INFO_COLOUR,
                                description="No articles yet; a server manager can add some with /ingest.")]]
@@ -215,7 +239,7 @@ def about_embed(documents: int, mode: str, llm_configured: bool) -> discord.Embe
     embed.add_field(name="Commands", inline=False, value=(
         "/ask — a question · /sources — the articles · /claims — who claims what about a topic, and who "
         "contradicts it · mention me with a question to start a thread where follow-ups keep the context · "
-        "/ingest — add an article (Manage Server)"))
+        "/ingest — add an article from a file or a link (Manage Server)"))
     if mode == "extractive" and llm_configured:
         embed.set_footer(text="An LLM is configured, but extractive mode was chosen.")
     return embed

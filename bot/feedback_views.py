@@ -108,15 +108,16 @@ def buttons(answer_id: str, with_sources: bool = True) -> discord.ui.View:
     return view
 
 
-def with_buttons(messages: list[dict[str, Any]], answer: Answer,
-                 store: Optional[FeedbackStore]) -> list[dict[str, Any]]:
-    """The messages of an answer, the last one carrying the buttons, once the answer is recorded.
+def with_buttons(messages: list[dict[str, Any]], answer: Answer, store: Optional[FeedbackStore],
+                 server_id: Optional[int] = None) -> list[dict[str, Any]]:
+    """The messages of an answer, the last one carrying the buttons, once the answer is recorded
+    (with the server it is given in; None in direct messages).
 
     A feedback database that cannot be written costs the buttons, never the answer."""
     if store is None or not messages:
         return messages
     try:
-        answer_id = store.record(answer, SOURCE)
+        answer_id = store.record(answer, SOURCE, server_id)
     except FeedbackError as error:
         log.warning("answer shown without feedback buttons: %s", error)
         return messages

@@ -251,11 +251,14 @@ class Repl:
         if not documents:
             self._say(render.sources_plain(documents))
             return True
+        shared = self.engine.shared_text()
         table = Table("id", "date", "outlet", "title", title=f"{len(documents)} articles")
         for d in documents:
             title = d.title + (" (title derived from first sentence)" if d.title_derived else "")
+            copies = "".join(f"\n[dim]{escape(line)}[/dim]"
+                             for line in render.shared_lines(shared.get(d.doc_id, ())))
             table.add_row(d.doc_id, d.date or "undated", escape(d.outlet or d.byline or "unknown outlet"),
-                          escape(title))
+                          escape(title) + copies)
         for column in table.columns[:3]:
             column.no_wrap = True
         self.console.print(table)

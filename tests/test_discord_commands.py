@@ -20,6 +20,8 @@ import pytest
 from dossier.bot import discord_render as render
 from dossier.bot.cogs.ask import EMPTY_STORE, NOT_A_MANAGER, TROUBLE, AskCog, Conversations, RateLimiter
 from dossier.bot.discord_bot import DossierBot
+from dossier.index.errors import StoreError
+from dossier.index.models import DocumentMeta, SharedText
 from dossier.index.settings import Settings
 from conftest import verbatim
 
@@ -53,8 +55,9 @@ class Recorder:
 
 
 class FakeInteraction:
-    def __init__(self, user_id: int = 1, manage_guild: bool = False) -> None:
+    def __init__(self, user_id: int = 1, manage_guild: bool = False, guild_id: Optional[int] = None) -> None:
         self.user = SimpleNamespace(id=user_id)
+        self.guild_id = guild_id  # None: a direct message
         self.permissions = discord.Permissions(manage_guild=manage_guild)
         self.response = self.followup = Recorder()
         self.command = None
@@ -207,6 +210,56 @@ async def test_discord_sources_and_about(seeded_engine, make_cog):
     [embed] = about.embeds()
     assert "**5** news articles" in embed.description and embed.fields[0].name == "Answer mode: extractive"
     assert_no_pings(sources), assert_no_pings(about)
+
+
+@pytest.mark.asyncio
+async def test_discord_sources_say_which_articles_share_text(fresh_engine, make_cog, tmp_path, monkeypatch):
+    from test_claims import write_corpus  # here: test_claims imports this module
+
+    fresh_engine.ingest(write_corpus(tmp_path / "articles").values())
+    [coast] = fresh_engine.shared_text()["wire_coast"]
+    cog = make_cog(fresh_engine)
+    sources = FakeInteraction()
+    await AskCog.sources.callback(cog, sources)
+    [embed] = sources.embeds()
+    rows = embed.description.split("\n")
+    coast_row = next(i for i, row in enumerate(rows) if "Ossery barriers fail" in row)
+    # Under the article's own row, as `dossier sources` prints it (markdown escaped for Discord).
+    assert rows[coast_row + 1] == discord.utils.escape_markdown(
+        f"↳ shares {round(coast.share * 100)} % of its text with wire_valley (Marlow Cross under water)")
+    library_row = next(i for i, row in enumerate(rows) if "Tessaly library opens" in row)
+    assert library_row == len(rows) - 1 or not rows[library_row + 1].startswith("↳")  # it shares nothing
+    assert sum(row.startswith("↳") for row in rows) == 2  # each copy names the other
+    assert_no_pings(sources)
+
+    def failing():
+        raise StoreError("the Chroma server went away")
+
+    monkeypatch.setattr(fresh_engine, "shared_text", failing)
+    without = FakeInteraction()
+    await AskCog.sources.callback(cog, without)
+    [embed] = without.embeds()
+    assert "Ossery barriers fail" in embed.description and "↳" not in embed.description  # the list, still
+
+
+def test_discord_sources_with_many_shared_lines_stay_within_limits():
+    documents = [DocumentMeta(doc_id=f"copy_{i}", title=f"Wire story {i} " + "x" * 200, title_derived=False,
+                              outlet="Outlet @everyone", byline=None, date="2024-05-01",
+                              path=f"/articles/copy_{i}.txt", sha256="0" * 64) for i in range(40)]
+    shared = {d.doc_id: tuple(SharedText(d.doc_id, o.doc_id, o.title, 0.9 - j / 100)
+                              for j, o in enumerate(x for x in documents if x is not d)) for d in documents}
+    messages = render.sources_messages(documents, shared)
+    embeds = [e for message in messages for e in message]
+    text = "\n".join(e.description for e in embeds)
+    assert all(len(m) <= render.EMBEDS_PER_MESSAGE and sum(len(e) for e in m) <= render.EMBED_TOTAL_CHARS
+               for m in messages)
+    assert all(len(e.description) <= render.DESCRIPTION_CHARS for e in embeds)
+    assert all(f"Wire story {i} " in text for i in range(40))  # every article listed
+    entries = text.split("**Wire story ")[1:]
+    assert all(len(entry) < render.SOURCE_ENTRY_CHARS for entry in entries)
+    assert all("↳ shares 90 % of its text with copy" in entry and entry.rstrip().endswith("more articles")
+               for entry in entries)  # the largest share kept, the rest counted
+    assert "@everyone" not in text and "copy\\_1" in text
 
 
 # ---- rate limit ------------------------------------------------------------------------------

@@ -270,6 +270,7 @@ async def test_a_mention_answer_carries_the_buttons_too(discord_bot):
     assert len(ids) == 3 and all(CUSTOM_ID.fullmatch(i) for i in ids)
     recorded = discord_bot.feedback.answer(ids[0].rsplit(":", 1)[1])
     assert recorded.question == "What did the Japanese transport ministry recommend?" and recorded.citations
+    assert recorded.server_id == dpytest.get_config().guilds[0].id  # the server the mention was made in
 
 
 def test_sources_show_a_long_quote_whole_and_pack_many():
@@ -439,3 +440,123 @@ def test_feedback_json_lists_down_votes_and_unanswered_questions_most_frequent_f
     text = capsys.readouterr().out
     assert "Answers voted down: 3 questions" in text and "2 down votes, 0 up  why did the FERRIES stop" in text
     assert "asked 4 times (1 related, 3 refused)  What is the capital of France ?" in text
+
+
+# ---- which server an answer was given in -----------------------------------------------------------
+
+SERVER_A, SERVER_B = 111111111111111111, 222222222222222222
+
+
+@pytest.mark.asyncio
+async def test_answers_in_two_servers_are_kept_apart_and_reported_per_server(seeded_engine, tmp_path, capsys,
+                                                                             monkeypatch):
+    home = tmp_path / "bot"
+    bot = await started_bot(seeded_engine, home)
+    answer_ids = {}
+    for where, question in ((SERVER_A, MISSILES), (SERVER_B, "What is the capital of France?"),
+                            (None, "What is the capital of Spain?")):
+        asked = FakeInteraction(guild_id=where)
+        await AskCog.ask.callback(bot.get_cog("Dossier"), asked, question)
+        answer_ids[where] = custom_ids(asked.sent()[-1]["view"].to_components())[0].rsplit(":", 1)[1]
+    bot.feedback.vote(answer_ids[SERVER_A], "31", "down")
+    await bot.remove_cog("Dossier")
+    assert {where: bot.feedback.answer(i).server_id for where, i in answer_ids.items()} == {
+        SERVER_A: SERVER_A, SERVER_B: SERVER_B, None: None}
+
+    monkeypatch.setenv("DOSSIER_HOME", str(home))  # the report reads the file afresh, as after a restart
+    assert main(["feedback", "--json", "--server", str(SERVER_A)]) == 0
+    in_a = json.loads(capsys.readouterr().out)
+    assert in_a["server"] == SERVER_A and in_a["unanswered"] == []  # B's refusal is not A's gap
+    [down] = in_a["voted_down"]
+    assert down["question"] == MISSILES and down["latest_answer"]["server_id"] == SERVER_A
+    assert main(["feedback", "--json", "--server", str(SERVER_B)]) == 0
+    in_b = json.loads(capsys.readouterr().out)
+    assert in_b["voted_down"] == [] and [(g["question"], g["server_ids"]) for g in in_b["unanswered"]] == [
+        ("What is the capital of France?", [SERVER_B])]
+    assert main(["feedback", "--json", "--server", "none"]) == 0  # direct messages (and the REPL)
+    outside = json.loads(capsys.readouterr().out)
+    assert outside["server"] == "none" and [g["question"] for g in outside["unanswered"]] == [
+        "What is the capital of Spain?"]
+    assert main(["feedback", "--json"]) == 0  # every server, as before
+    everywhere = json.loads(capsys.readouterr().out)
+    assert everywhere["server"] is None and len(everywhere["unanswered"]) == 2 and len(everywhere["voted_down"]) == 1
+    assert main(["feedback", "--server", str(SERVER_B)]) == 0
+    text = capsys.readouterr().out
+    assert f"Answers voted down in server {SERVER_B}: 0 questions" in text
+    assert f"Not answered by the articles in server {SERVER_B}: 1 question" in text
+
+
+@pytest.mark.parametrize("bad", ["abc", "-5", "0", str(2 ** 64), "１２"])
+def test_feedback_refuses_a_server_that_is_not_an_id_in_one_line(bad, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DOSSIER_HOME", str(tmp_path / "data"))
+    with pytest.raises(SystemExit) as stopped:
+        main(["feedback", "--server", bad])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "is not a server id" in error and "Traceback" not in error
+    assert not (tmp_path / "data" / FILE_NAME).exists()
+
+
+# The schema a version-1 file was written with (before answers kept their server).
+SCHEMA_1 = """
+PRAGMA journal_mode = WAL;
+CREATE TABLE answers (id TEXT PRIMARY KEY, created TEXT NOT NULL, source TEXT NOT NULL, question TEXT NOT NULL,
+    resolved TEXT, normalized TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, mode TEXT NOT NULL,
+    status TEXT NOT NULL);
+CREATE INDEX answers_by_status ON answers (status, created);
+CREATE TABLE votes (answer_id TEXT NOT NULL REFERENCES answers (id), user_id TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)), updated TEXT NOT NULL, PRIMARY KEY (answer_id, user_id));
+INSERT INTO answers VALUES ('""" + "a" * 32 + """', '2025-02-01T10:00:00Z', 'discord', 'Who closed the harbour?',
+    NULL, 'who closed the harbour', 'The mayor did [1].',
+    '[{"n": 1, "doc_id": "harbour", "title": "Harbour closed", "outlet": "Gazette", "date": null,
+       "quote": "The mayor closed the harbour.", "start": 0, "end": 29}]', 'extractive', 'answered');
+INSERT INTO answers VALUES ('""" + "b" * 32 + """', '2025-02-01T10:05:00Z', 'repl', 'Who won the cup?', NULL,
+    'who won the cup', 'No article says.', '[]', 'extractive', 'refused');
+INSERT INTO votes VALUES ('""" + "a" * 32 + """', '77', -1, '2025-02-01T10:01:00Z');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_file_is_upgraded_in_place_keeping_its_answers_and_votes(tmp_path, capsys, monkeypatch):
+    home = tmp_path / "data"
+    home.mkdir()
+    with sqlite3.connect(home / FILE_NAME) as raw:
+        raw.executescript(SCHEMA_1)
+    raw.close()
+
+    store = FeedbackStore(home / FILE_NAME)
+    old = store.answer("a" * 32)  # opening it upgrades it
+    assert old is not None and (old.question, old.server_id, old.source) == ("Who closed the harbour?", None, "discord")
+    assert old.citations == (Citation(1, "harbour", "Harbour closed", "Gazette", None,
+                                      "The mayor closed the harbour.", 0, 29),)
+    assert store.votes("a" * 32) == {"77": "down"}
+    new = store.record(an_answer("Who opened the bridge?", "refused"), "discord", SERVER_A)
+    store.close()
+
+    assert store_rows(home, "PRAGMA user_version") == [(2,)]
+    assert [row[1] for row in store_rows(home, "PRAGMA table_info(answers)")][-1] == "server_id"
+    assert store_rows(home, "SELECT id, server_id FROM answers ORDER BY created") == [
+        ("a" * 32, None), ("b" * 32, None), (new, SERVER_A)]
+
+    again = FeedbackStore(home / FILE_NAME)  # a restart: another store object on the upgraded file
+    assert again.answer("a" * 32) == old and again.answer(new).server_id == SERVER_A
+    assert again.vote("a" * 32, "78", "down").previous is None
+    assert [(g.question, g.down) for g in again.voted_down()] == [("Who closed the harbour?", 2)]
+    assert [g.question for g in again.unanswered(server="none")] == ["Who won the cup?"]
+    assert [g.question for g in again.unanswered(server=SERVER_A)] == ["Who opened the bridge?"]
+    monkeypatch.setenv("DOSSIER_HOME", str(home))
+    assert main(["feedback", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["voted_down"][0]["latest_answer"]["server_id"] is None
+    assert {g["question"]: g["server_ids"] for g in report["unanswered"]} == {
+        "Who won the cup?": [None], "Who opened the bridge?": [SERVER_A]}
+
+
+def test_a_file_from_a_newer_dossier_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / FILE_NAME
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 3")
+    raw.close()
+    with pytest.raises(FeedbackError, match="written by a newer Dossier"):
+        FeedbackStore(path).record(an_answer(), "repl", SERVER_A)
+    assert store_rows(tmp_path, "SELECT name FROM sqlite_master") == []

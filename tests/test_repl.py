@@ -150,6 +150,23 @@ def test_session_ingests_answers_follow_ups_and_runs_every_command(engine: Engin
     assert "Who is John Kirby?" not in out and out.count("Answer (extractive)") == 2
 
 
+def test_sources_say_which_articles_share_text(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    from test_claims import write_corpus
+
+    engine.ingest(write_corpus(tmp_path / "articles").values())
+    shared = engine.shared_text()
+    [coast], [valley] = shared["wire_coast"], shared["wire_valley"]
+    status, out, _ = drive(engine, settings, ":sources\r:quit\r")
+    assert status == 0 and "ingesting" not in out  # not empty: the seeds were not added
+    lines = out.splitlines()
+    coast_title = next(i for i, line in enumerate(lines) if "Ossery barriers fail" in line)
+    # In the article's title cell, under its title, as `dossier sources` prints it.
+    assert f"shares {round(coast.share * 100)} % of its text with wire_valley (Marlow Cross under water)" \
+        in lines[coast_title + 1]
+    assert f"shares {round(valley.share * 100)} % of its text with wire_coast (Ossery" in out  # the title wraps
+    assert flat(out).count("% of its text with") == 2  # the library shares nothing
+
+
 def test_k_changes_how_many_chunks_are_retrieved(seeded: Engine, seeded_settings: Settings) -> None:
     _, out, repl = drive(seeded, seeded_settings, f":k 1\r:json\r{QUESTION}\r:quit\r")
     assert repl.k == 1

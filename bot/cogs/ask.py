@@ -31,8 +31,8 @@ from dossier.bot import feedback_views
 from dossier.bot.guilds import uploads_folder
 from dossier.index.conversation import Conversation
 from dossier.index.engine import Engine
-from dossier.index.errors import QuestionError, StoreError
-from dossier.index.models import Answer, IngestReport
+from dossier.index.errors import DossierError, QuestionError, StoreError
+from dossier.index.models import Answer, IngestReport, SharedText
 from dossier.index.settings import Settings
 
 if TYPE_CHECKING:
@@ -151,13 +151,14 @@ class AskCog(commands.Cog, name="Dossier"):
             log.exception("answering %r failed", question)
             return TROUBLE
 
-    def rendered(self, reply: Reply) -> list[dict[str, Any]]:
+    def rendered(self, reply: Reply, server_id: Optional[int] = None) -> list[dict[str, Any]]:
         """Keyword arguments for each message to send (embeds, or one short sentence); an
-        answer is recorded and its last message carries the feedback buttons."""
+        answer is recorded (with its server, None in direct messages) and its last message
+        carries the feedback buttons."""
         if isinstance(reply, str):
             return [{"content": render.short_message(reply)}]
         messages = [{"embeds": embeds} for embeds in render.answer_messages(reply)]
-        return feedback_views.with_buttons(messages, reply, feedback_views.store_of(self.bot))
+        return feedback_views.with_buttons(messages, reply, feedback_views.store_of(self.bot), server_id)
 
     # ---- slash commands --------------------------------------------------------------------
 
@@ -169,15 +170,24 @@ class AskCog(commands.Cog, name="Dossier"):
             await interaction.response.send_message(problem, ephemeral=True, allowed_mentions=NO_PINGS)
             return
         await interaction.response.defer(thinking=True)
-        for message in self.rendered(await self.answer(question)):
+        for message in self.rendered(await self.answer(question), interaction.guild_id):
             await interaction.followup.send(**message, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="sources", description="List the articles I can answer from")
     async def sources(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
         documents = await self.run(self.engine.sources)
-        for embeds in render.sources_messages(documents):
+        for embeds in render.sources_messages(documents, await self.shared_text()):
             await interaction.followup.send(embeds=embeds, allowed_mentions=NO_PINGS)
+
+    async def shared_text(self) -> dict[str, tuple[SharedText, ...]]:
+        """Which articles carry much of each other's text; without it the list is still worth
+        sending, so a store that fails here costs those lines, not /sources."""
+        try:
+            return await self.run(self.engine.shared_text)
+        except DossierError:
+            log.warning("/sources without the shared-text lines", exc_info=True)
+            return {}
 
     @app_commands.command(name="about", description="What I know, how I answer and how to read citations")
     async def about(self, interaction: discord.Interaction) -> None:
@@ -289,7 +299,8 @@ class AskCog(commands.Cog, name="Dossier"):
             target, conversation = await self.open_thread(message, question)
         else:
             target = message.channel
-        for kwargs in self.rendered(await self.answer(question, conversation)):
+        server_id = message.guild.id if message.guild is not None else None
+        for kwargs in self.rendered(await self.answer(question, conversation), server_id):
             await self.safely_send(target, kwargs)
 
     async def open_thread(self, message: discord.Message,
