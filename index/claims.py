@@ -52,7 +52,7 @@ NEIGHBOURS = 10  # nearest stored sentences a new claim is compared with
 CONTEXT_BEFORE = 2  # earlier sentences of its article a claim is compared with ("has since denied the claims")
 MIN_WORDS = 4  # fewer words make a heading or a fragment, not a statement
 # One statement: identical vectors, or close ones that share most of their word runs (the
-# same quote trimmed or framed differently: '"X," Kirby said.' / 'Kirby said X.'). A close
+# same quote trimmed or framed differently: '"X," Ortiz said.' / 'Ortiz said X.'). A close
 # vector alone is not enough: two different statements about one event embed close too.
 IDENTICAL_COSINE = 0.97
 SAME_COSINE = 0.75

@@ -474,7 +474,7 @@ class Engine:
         else:
             # More groups asked for, more chunks read: a chunk holds a few claims, several of one group.
             found = self._candidates(self.validate(topic), max(self.settings.top_k, limit), "hybrid", {})
-            # A topic is often one or two words ("Kirby", "the war"), which embed far from any
+            # A topic is often one or two words ("Ortiz", "the strike"), which embed far from any
             # sentence: the articles using its terms is enough, where a question needs more.
             covered = evidence(found.scored, found.vector)[2] >= self.settings.refusal_min_overlap
             if self._refusal(found.analysis, found.scored, found.vector) is not None and not covered:

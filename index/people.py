@@ -4,7 +4,7 @@ A run of two or three capitalised words is a name ("Lena Ortiz") unless the arti
 the way places and bodies are used: after "the", "his" or "in/at/from", right before a role
 noun ("State Department spokesman"), next to an all-caps word, inside a longer name ("People's
 Republic", "Chiefs of Staff"), ending in a head noun such as "Council", or sharing its last word
-with a demonym ("Korea"/"Korean") or its first word with a run already shown to be a place.
+with a demonym ("Norway"/"Norwegian") or its first word with a run already shown to be a place.
 A title or role right before a run makes it a person whatever else ("spokesman Alan Reyes",
 "Mr. Reyes", "Secretary of Agriculture Tom Vilsack"), and a later single word that is the
 short form of a name found so is that person ("Reyes"). Names inside quotation marks introduce
@@ -251,8 +251,8 @@ def _evidence_against(sentence: str, words: list[Token], candidate: _Candidate) 
 
 def _shared_word_evidence(untitled: set[str], against: set[str], sentences: list[str]) -> set[str]:
     """Runs the words of other runs show to be places or bodies: a last word with a demonym
-    beside it in the article ("Korea"/"Korean"), or a first word shared with a run already
-    shown not to be a person ("North Africa" beside "in North Korea"). A shared last word
+    beside it in the article ("Norway"/"Norwegian"), or a first word shared with a run already
+    shown not to be a person ("South Africa" beside "in South Sudan"). A shared last word
     proves nothing: families and namesakes share surnames."""
     capitals = {w for s in sentences for w in re.findall(r"\b[A-Z][a-z]+\b", s)}
     found = set()
@@ -451,7 +451,7 @@ _ROLE_DETERMINER = re.compile(
 
 
 def _role_mentions(sentence: str, people: People, names: list[Mention]) -> list[Mention]:
-    """"the mayor", "a spokeswoman", "North Korea's vice director": a person known by a role."""
+    """"the mayor", "a spokeswoman", "the port authority's deputy director": a person known by a role."""
     mentions = []
     for determiner in _ROLE_DETERMINER.finditer(sentence):
         found = _first_role(sentence, determiner.end(), limit=4)
