@@ -45,9 +45,9 @@ Why both figures, and not either: measured on the seed corpus (48 hand-written s
 each scored against the sentences of the chunk it cites; 16 of them are kept as
 ``test_support_thresholds_on_the_seed_corpus``), faithful close paraphrases score
 cosine 0.54-0.95 and overlap 0.53-1.0 against their source sentence, but fabrications that
-cite a chunk on the same topic also reach cosine 0.82 ("the strikers blocked 50
-ferries in the harbour") or overlap 0.60 ("the minister said the union would never accept
-the offer"): MiniLM rates any same-topic sentence similar, and word overlap misses
+cite a chunk on the same topic also reach cosine 0.82 (a wrong count of an event the
+chunk reports) or overlap 0.60 (a speaker given words they never
+said): MiniLM rates any same-topic sentence similar, and word overlap misses
 a changed topic. "Either >= 0.55 / 0.5" kept 11 of 22 such fabrications; "both
 >= 0.5" plus the number rule keeps 2 of 22 (the meaning flips the judge's rules are for).
 
