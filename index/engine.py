@@ -15,6 +15,7 @@ from typing import Generator, Iterable, Iterator, Literal, Optional, Union
 import numpy as np
 
 from . import extractive
+from .agreement import Disagreement, Side, disagreement, plural, third_person
 from .chat import ChatClient, build_chat
 from .conversation import Condenser, Conversation, resolve_followup
 from .bounds import fit_cited
@@ -207,6 +208,8 @@ class Engine:
         if refusal is not None:
             timings["answer"] = _ms(clock)
             answer = Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
+        elif found.analysis.agreement and (disputed := self._agreement(question, found, timings, clock)) is not None:
+            answer = disputed  # "do X and Y agree", "who denied ...": from the claims, in either mode
         elif not extractive.answered(found.scored, found.analysis):
             # Nothing retrieved states what was asked: the closest statements, said to be so,
             # in either mode (a model given no answer to cite should not be asked for one).
@@ -480,11 +483,63 @@ class Engine:
             if self._refusal(found.analysis, found.scored, found.vector) is not None and not covered:
                 return ()
             index = self._claims_synced()
-            # Only sentences on the topic: sharing its terms, or as relevant as an answer must be.
-            ranked = sorted((s for s in found.scored if s.overlap > 0 or s.relevance >= self.settings.refusal_threshold),
-                            key=lambda s: -s.relevance)
-            keys = [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
+            keys = self._topic_groups(index, found, limit)
         return claim_groups(index, keys, self.catalogue.manifest)
+
+    def _topic_groups(self, index: ClaimIndex, found: "Candidates", limit: int) -> list[str]:
+        """The claim groups of the retrieved sentences on the topic (sharing its terms, or as
+        relevant as an answer must be), the most relevant first."""
+        ranked = sorted((s for s in found.scored if s.overlap > 0 or s.relevance >= self.settings.refusal_threshold),
+                        key=lambda s: -s.relevance)
+        return [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
+
+    def _agreement(self, question: str, found: "Candidates", timings: dict[str, float],
+                   clock: float) -> Optional[Answer]:
+        """A question about agreement answered from the claims: the claim on its topic and the
+        claim contradicting it, each side once with its speaker and a verbatim citation per
+        article (agreement.py); None when the claims hold no contradiction on the topic."""
+        index = self._claims_synced()
+        found_pair = disagreement(index, self._topic_groups(index, found, CLAIM_GROUPS), found.analysis.parties,
+                                  self.catalogue.manifest)
+        if found_pair is None:
+            return None
+        lines, citations = self._disagreement_lines(found_pair)
+        if not lines:
+            return None
+        timings["answer"] = _ms(clock)
+        return Answer(question=question, answer="\n".join(lines), mode="extractive", refused=False,
+                      citations=tuple(citations), timings_ms=timings, status="answered")
+
+    def _disagreement_lines(self, found: Disagreement) -> tuple[list[str], list[Citation]]:
+        """"X says: <sentence> [1][2]" and "Y denies it: <sentence> [3]", within the answer length."""
+        sides = (found.claim, found.denial)
+        records = {r.sentence_id: r for r in self.store.get_sentences(
+            [c.sentence_id for side in sides for c in side.claims])}
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for side, said in zip(sides, (("say", "reports"), ("deny it", "reports a denial"))):
+            shown = [records[c.sentence_id] for c in side.claims if c.sentence_id in records]
+            if not shown:
+                return [], []
+            for record in shown:
+                citations.append(self.citation(len(citations) + 1, record))
+            markers = "".join(f"[{n}]" for n in range(len(citations) - len(shown) + 1, len(citations) + 1))
+            who = self._side_name(side)
+            verb = (said[0] if plural(side.speaker) else third_person(said[0])) if side.speaker else said[1]
+            lines.append(f"{who[:1].upper()}{who[1:]} {verb}: "
+                         f"{extractive.line_text(shown[0])} {markers}")
+        budget = self.settings.max_answer_chars - 1  # one line break between the two
+        if len(lines[0]) + len(lines[1]) > budget:  # each side keeps at least half the room
+            first = min(len(lines[0]), max(budget // 2, budget - len(lines[1])))
+            lines = [fit_cited(lines[0], first), fit_cited(lines[1], budget - first)]
+        return lines, citations
+
+    def _side_name(self, side: Side) -> str:
+        """Who makes a side's claim: its speaker, else the outlet of its first article."""
+        if side.speaker:
+            return side.speaker
+        meta = self.catalogue.manifest.get(side.claims[0].doc_id)
+        return (meta.outlet or meta.byline or meta.title) if meta else side.claims[0].doc_id
 
     def shared_text(self) -> dict[str, tuple[SharedText, ...]]:
         """Per article, the other articles that carry a good part of its text (copies of one wire story)."""
