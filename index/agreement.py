@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Container, Optional
 
+from . import vocabulary as vocab
 from .claims import ClaimIndex, StoredClaim
 from .lexical import tokenize
+from .stance import refers_back
 
 MAX_CARRIERS = 3  # articles cited per side: more markers would crowd out the words themselves
 
@@ -34,20 +36,27 @@ class Disagreement:
     score: float
 
 
-def disagreement(index: ClaimIndex, keys: list[str], parties: frozenset[str],
-                 documents: Container[str]) -> Optional[Disagreement]:
+def disagreement(index: ClaimIndex, keys: list[str], parties: frozenset[str], documents: Container[str],
+                 on_topic: Container[str], terms: frozenset[str]) -> Optional[Disagreement]:
     """The contradiction to show for a question whose topic retrieved the claim groups ``keys``
     (most relevant first): one between speakers the question names (``parties``, stems), then
     the strongest, then the most relevant group's. A question that names anyone is about them:
     a contradiction between others does not answer "does X dispute Y" (None). None as well when
-    no group on the topic is contradicted by a claim of the ``documents`` still in the store."""
+    no group on the topic is contradicted by a claim of the ``documents`` still in the store.
+
+    Both sides must be on the topic: among ``on_topic`` (every group the question retrieved) or
+    using one of the question's ``terms`` (stems, the words of agreeing and disputing left out:
+    a denial is rarely retrieved by the words of what it denies), unless one side is a denial
+    of "the claims", whose topic is the sentence before it. A link between a claim on the topic
+    and one about something else answers nothing asked."""
     groups = index.groups()
     best: Optional[Disagreement] = None
     best_order: tuple = ()
     for rank, key in enumerate(keys):
         for other, link in index.contradictions(key).items():
             a, b = _side(groups.get(key, []), documents), _side(groups.get(other, []), documents)
-            if a is None or b is None:
+            if a is None or b is None or not (other in on_topic or _about(b, terms)
+                                              or any(refers_back(c.text) for c in a.claims + b.claims)):
                 continue
             named = sum(bool(parties & set(tokenize(s.speaker))) for s in (a, b))
             order = (named, link.score, -rank)
@@ -61,6 +70,19 @@ def plural(speaker: str) -> bool:
     noun in -s at its end; a name ("Reuters", "Kirby") is taken as one speaker."""
     last = speaker.split()[-1] if speaker.split() else ""
     return last[:1].islower() and last.endswith("s") and not last.endswith("ss")
+
+
+def topic_terms(terms: frozenset[str]) -> frozenset[str]:
+    """A question's content stems without its words of agreeing, disputing and claiming."""
+    return terms - _DISPUTE_STEMS
+
+
+_DISPUTE_STEMS = frozenset(tokenize(" ".join(vocab.DISPUTE_QUESTION_VERBS | vocab.DISPUTE_OBJECT_VERBS
+                                             | vocab.DISAGREEMENT_NOUNS | vocab.CLAIM_NOUNS)))
+
+
+def _about(side: Side, terms: frozenset[str]) -> bool:
+    return any(terms & set(tokenize(c.text)) for c in side.claims)
 
 
 def _side(members: list[StoredClaim], documents: Container[str]) -> Optional[Side]:
