@@ -170,7 +170,8 @@ def test_a_reply_reporting_both_sides_with_their_speakers_is_kept(generated, llm
 
 def test_the_check_rejects_a_reply_that_drops_the_attribution(generated, llm_server):
     """The accusation stated as fact, its speaker dropped: the faithfulness judge does not let
-    it through as it stands (it is attributed or left out, never shown bare)."""
+    it through (the check finds no source stating it bare), and the extractive answer shown
+    instead says who makes it."""
     llm_server.reset()
     bare = "North Korea is covertly supplying Russia's war in Ukraine with a significant number of artillery shells"
 
@@ -181,11 +182,10 @@ def test_the_check_rejects_a_reply_that_drops_the_attribution(generated, llm_ser
 
     llm_server.enqueue_reply(reply)
     answer = generated.ask(DISPUTED_QUESTION)
-    if answer.mode == "generated":
-        assert answer.answer.strip().rstrip(".[]0123456789 ") != bare
-        assert re.search(r"Kirby|US intelligence|according|said|says", answer.answer)
-    else:
-        assert answer.notice  # fell back, and said so
+    assert bare not in answer.answer
+    assert answer.mode == "extractive" and answer.draft is not None and answer.draft.outcome == "fallback"
+    assert "Kirby" in answer.answer.splitlines()[0]  # the extractive answer keeps who says it
+    assert_verbatim(answer.citations)
 
 
 def test_the_note_names_both_sides_and_their_speakers():
