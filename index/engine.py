@@ -26,7 +26,7 @@ from .generate import (Declined, DisputeNote, Fallback, Generated, Generation, O
                        condense, title_record)
 from .catalogue import Catalogue
 from .claim_groups import claim_groups, ranked_groups, shared_text
-from .claims import ClaimIndex, StoredClaim
+from .claims import ClaimIndex
 from .ingest import Checkpoint, Notify, Progress, ingest
 from .lexical import tokenize
 from .models import (DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta,
@@ -35,7 +35,7 @@ from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, ana
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
 from .attribution import keep_speaker
-from .stance import Dispute, find_dispute, refers_back, restates
+from .stance import Dispute, find_dispute, restates
 from .store import SentenceRecord, Store, repair as repair_store
 from .store.layout import sentence_id
 from .validate import validate_question
@@ -48,7 +48,7 @@ MIN_DISPUTED_CHARS = 120  # a "Disputed:" line cut shorter than this would not s
 DECLINED_NOTICE = "The model said the articles don't answer this; showing the quotes that do."
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 CLAIM_GROUPS = 8  # claim groups `claims` returns unless asked for another number
-MAX_PROMPT_DISPUTES = 2  # contradictions noted in a generated answer's prompt: each may add a source
+MAX_PROMPT_DISPUTES = 2  # contradictions noted in a generated answer's prompt: a short note, not a second answer
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,7 @@ class Engine:
         chunks = found.chunks[:self.settings.llm_chunks]
         sent = {sid for c in chunks for sid in c.sentence_ids}
         records = [r for r in found.records if r.sentence_id in sent]
-        disputes = self._prompt_disputes(chunks, records)  # may add the other side as a source
+        disputes = self._prompt_disputes(chunks)
         request = Request(question=question, chunks=chunks, records=records,
                           addresses=lambda text, speaker: addresses(analysis, text, facts, speaker),
                           titles=self.titles(c.doc_id for c in chunks), disputes=disputes)
@@ -258,54 +258,39 @@ class Engine:
             items.close()  # a cancelled answer also stops the model's HTTP stream now
         return Fallback("the model's stream ended without an answer")
 
-    def _prompt_disputes(self, chunks: list[Retrieved], records: list[SentenceRecord]) -> tuple[DisputeNote, ...]:
-        """The contradictions (claims.py) of the statements in a generated answer's sources, for
-        the prompt's "Disputed" note: the model gets the facts the extractive "Disputed:" line
-        shows. A contradicting claim outside the sources is added to them as a source of its
-        own (with the sentence it refers back to), so that the model can cite it and the check
-        can verify it. ``chunks`` and ``records`` are extended in place."""
+    def _prompt_disputes(self, chunks: list[Retrieved]) -> tuple[DisputeNote, ...]:
+        """The contradictions (claims.py) of statements in a generated answer's sources, for the
+        prompt's "Disputed" note: which source denies which and who says each, so that the model
+        reports a disputed statement as someone's claim. A contradicting claim outside the
+        sources is named by its speaker only (number 0): the model reads DOSSIER_LLM_CHUNKS
+        sources, and what it cannot cite would not pass the check."""
         index = self._claims_synced()
         groups = index.groups()
         number = {sid: n for n, c in enumerate(chunks, 1) for sid in c.sentence_ids}
         notes: list[DisputeNote] = []
-        seen: set[str] = set()  # contradicting groups already noted: each once, so that others get a place
+        seen: set[str] = set()  # groups already noted: each once, so that others get a place
         for sid in [sid for c in chunks for sid in c.sentence_ids]:
             group = index.group_of(sid)
-            links = sorted(index.contradictions(group).items(), key=lambda item: -item[1].score) if group else []
-            for other, _ in links:
+            if group is None or group in seen:
+                continue
+            sides = []
+            for other, link in index.contradictions(group).items():
                 members = [c for c in groups.get(other, []) if c.doc_id in self.catalogue.manifest]
-                if not members or other in seen or group in seen:
-                    continue
-                side = next((c for c in members if c.sentence_id in number), None) or \
-                    self._add_source(members[0].sentence_id, chunks, records, number)
-                if side is None:
-                    continue
-                seen.update((group, other))
-                claim = index.claims[sid]
-                if claim.rejects and not side.rejects:  # the asserting side first
-                    notes.append(DisputeNote(number[side.sentence_id], side.speaker, number[sid], claim.speaker))
-                else:
-                    notes.append(DisputeNote(number[sid], claim.speaker, number[side.sentence_id], side.speaker))
-                break
+                if members and other not in seen:
+                    side = next((c for c in members if c.sentence_id in number), members[0])
+                    sides.append((side.sentence_id in number, link.score, other, side))
+            if not sides:
+                continue
+            _, _, other, side = max(sides, key=lambda item: item[:2])  # one in the sources first, then the strongest
+            seen.update((group, other))
+            claim = index.claims[sid]
+            pair = [(number[sid], claim.speaker), (number.get(side.sentence_id, 0), side.speaker)]
+            if claim.rejects and not side.rejects:  # the asserting side first
+                pair.reverse()
+            notes.append(DisputeNote(pair[0][0], pair[0][1], pair[1][0], pair[1][1]))
             if len(notes) >= MAX_PROMPT_DISPUTES:
                 break
         return tuple(notes)
-
-    def _add_source(self, sid: str, chunks: list[Retrieved], records: list[SentenceRecord],
-                    number: dict[str, int]) -> Optional[StoredClaim]:
-        """Append one claim's sentence (and the one before, for a denial of "the claims") as a source."""
-        found = self.store.get_sentences([sid])
-        if not found:
-            return None
-        record = found[0]
-        before = self._sentence_before(record) if refers_back(record.text) else None
-        shown = [before, record] if before is not None else [record]
-        chunks.append(Retrieved(chunk_id=f"{sid}:claim", doc_id=record.doc_id, text=" ".join(r.text for r in shown),
-                                sentence_ids=tuple(r.sentence_id for r in shown)))
-        records.extend(shown)
-        for r in shown:
-            number[r.sentence_id] = len(chunks)
-        return self.claim_index.claims.get(sid)
 
     def _condenser(self, mode: Mode, budget: Budget) -> Optional[Condenser]:
         """A model-backed condenser when answers are generated, else None (offline resolution)."""

@@ -185,7 +185,7 @@ class SupportScorer:
 @dataclass(frozen=True)
 class DisputeNote:
     """Source ``claim`` states something that source ``denial`` contradicts, with who says each
-    ('' for the outlet itself)."""
+    ('' for the outlet itself); 0 for a side in an article not among the sources."""
 
     claim: int
     claim_speaker: str
@@ -638,6 +638,8 @@ def disputed_note(disputes: Sequence[DisputeNote]) -> str:
         return ""
 
     def side(n: int, speaker: str) -> str:
+        if not n:
+            return f"{quoted(speaker) or 'an article'} (not among these sources)"
         return f"[{n}] ({quoted(speaker)})" if speaker else f"[{n}]"
 
     pairs = "; ".join(f"{side(d.claim, d.claim_speaker)} is denied by {side(d.denial, d.denial_speaker)}"

@@ -114,25 +114,34 @@ def generated(tmp_path_factory: pytest.TempPathFactory, seeded_home: Path, embed
 
 
 DISPUTED_QUESTION = "Is North Korea covertly supplying artillery shells to Russia?"
+BOTH_SIDES_QUESTION = "Has Iran sent personnel to Crimea?"  # both sides are among the best chunks
+NOTE = re.compile(r"\nDisputed: (.+)\. When you report a disputed statement, say who makes it and who denies it\.")
+NUMBERED = re.compile(r"\[(\d+)\] \((.+?)\) is denied by \[(\d+)\] \((.+?)\)")
 
 
 def prompt_of(server: FakeOpenAIServer) -> str:
     return server.answer_requests()[-1].messages_text()
 
 
-def test_the_prompt_notes_a_contradiction_between_its_sources(generated, llm_server):
+def source_texts(prompt: str) -> dict[str, str]:
+    return dict(re.findall(r'<source id="(\d+)">\n.*?\nText: (.*?)\n</source>', prompt, re.S))
+
+
+@pytest.mark.parametrize("question", [DISPUTED_QUESTION, BOTH_SIDES_QUESTION])
+def test_the_prompt_notes_the_contradictions_of_its_statements(generated, llm_server, question):
     llm_server.reset()
     llm_server.enqueue("NO_ANSWER")
-    generated.ask(DISPUTED_QUESTION)
+    generated.ask(question)
     prompt = prompt_of(llm_server)
-    note = re.search(r"Disputed: (.+)\. When you report", prompt)
+    note = NOTE.search(prompt)
     assert note, prompt[-800:]
-    pair = re.search(r"\[(\d+)\](?: \((.+?)\))? is denied by \[(\d+)\](?: \((.+?)\))?", note[1])
-    assert pair
-    claim, denial = int(pair[1]), int(pair[3])
-    sources = dict(re.findall(r'<source id="(\d+)">\n(.*?)</source>', prompt, re.S))
-    assert str(claim) in sources and str(denial) in sources and claim != denial  # both sides are sources
-    assert prompt.index("</source>") < prompt.index("Disputed:") < prompt.index("Question from the user:")
+    sources = source_texts(prompt)
+    for part in note[1].split("; "):
+        numbers = re.findall(r"\[(\d+)\]", part)
+        assert numbers and all(n in sources for n in numbers)  # every numbered side is a source
+        for n, speaker in re.findall(r"\[(\d+)\] \((.+?)\)", part):
+            assert speaker.split()[-1] in sources[n]  # who says it, as the source's text names them
+    assert prompt.rindex("</source>") < prompt.index("\nDisputed:") < prompt.index("Question from the user:")
 
 
 def test_the_prompt_prefix_is_unchanged_by_the_note():
@@ -150,21 +159,23 @@ def test_the_prompt_prefix_is_unchanged_by_the_note():
 
 
 def test_a_reply_reporting_both_sides_with_their_speakers_is_kept(generated, llm_server):
-    """The model uses the note: both sides, each cited and attributed, pass the check."""
+    """The model uses the note: the statement and its denial, each cited and attributed, pass
+    the check, though the denial does not speak to the question's own words."""
     llm_server.reset()
 
     def reply(body: dict) -> str:
         prompt = "\n".join(str(m.get("content", "")) for m in body["messages"])
-        pair = re.search(r"Disputed: \[(\d+)\] \((.+?)\) is denied by \[(\d+)\] \((.+?)\)", prompt)
-        sources = dict(re.findall(r'<source id="(\d+)">\n.*?\nText: (.*?)\n</source>', prompt, re.S))
-        claim, denial = sources[pair[1]], sources[pair[3]]
-        first, second = (re.split(r"(?<=[.!?])\s+", text)[0] for text in (claim, denial))
-        return f"{first} [{pair[1]}] {second} [{pair[3]}]"
+        claim_n, claim_who, denial_n, denial_who = NUMBERED.search(NOTE.search(prompt)[1]).groups()
+        sources = source_texts(prompt)
+        said = [next(s for s in re.split(r"(?<=[.!?])\s+", sources[n]) if who.split()[-1] in s)
+                for n, who in ((claim_n, claim_who), (denial_n, denial_who))]
+        return f"{said[0]} [{claim_n}] {said[1]} [{denial_n}]"
 
     llm_server.enqueue_reply(reply)
-    answer = generated.ask(DISPUTED_QUESTION)
-    assert answer.mode == "generated", (answer.notice, answer.answer)
-    assert len(answer.citations) >= 2
+    answer = generated.ask(BOTH_SIDES_QUESTION)
+    assert answer.mode == "generated" and answer.notice is None, (answer.notice, answer.answer)
+    assert len(answer.citations) == 2 and len(re.findall(r"\[\d+\]", answer.answer)) == 2
+    assert re.search(r"\bden(y|ies|ied)\b", answer.answer)  # the denial is shown, with who denies it
     assert_verbatim(answer.citations)
 
 
@@ -177,7 +188,7 @@ def test_the_check_rejects_a_reply_that_drops_the_attribution(generated, llm_ser
 
     def reply(body: dict) -> str:
         prompt = "\n".join(str(m.get("content", "")) for m in body["messages"])
-        pair = re.search(r"Disputed: \[(\d+)\]", prompt)
+        pair = re.search(r"\nDisputed: \[(\d+)\]", prompt)
         return f"{bare} [{pair[1]}]."
 
     llm_server.enqueue_reply(reply)
