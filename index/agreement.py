@@ -58,7 +58,7 @@ def disagreement(index: ClaimIndex, keys: list[str], parties: frozenset[str], do
             if a is None or b is None or not (other in on_topic or _about(b, terms)
                                               or any(refers_back(c.text) for c in a.claims + b.claims)):
                 continue
-            named = sum(bool(parties & set(tokenize(s.speaker))) for s in (a, b))
+            named = sum(_named(s.speaker, parties) for s in (a, b))
             order = (named, link.score, -rank)
             if (named or not parties) and (best is None or order > best_order):
                 best, best_order = _ordered(a, b, link.score), order
@@ -79,6 +79,13 @@ def topic_terms(terms: frozenset[str]) -> frozenset[str]:
 
 _DISPUTE_STEMS = frozenset(tokenize(" ".join(vocab.DISPUTE_QUESTION_VERBS | vocab.DISPUTE_OBJECT_VERBS
                                              | vocab.DISAGREEMENT_NOUNS | vocab.CLAIM_NOUNS)))
+
+
+def _named(speaker: str, parties: frozenset[str]) -> bool:
+    """Whether the question names this speaker: every capitalised word of it ("North Korea",
+    "Iranian officials"); one word in common is not enough ("United Nations", "United States")."""
+    name = {t for word in speaker.split() if word[:1].isupper() for t in tokenize(word)}
+    return bool(name) and name <= parties
 
 
 def _about(side: Side, terms: frozenset[str]) -> bool:
