@@ -264,7 +264,9 @@ class Engine:
         reports a disputed statement as someone's claim. A contradicting claim outside the
         sources is named by its speaker only (number 0): the model reads DOSSIER_LLM_CHUNKS
         sources, and what it cannot cite would not pass the check."""
-        index = self._claims_synced()
+        index = self._claims_or_none()
+        if index is None:
+            return ()
         groups = index.groups()
         number = {sid: n for n, c in enumerate(chunks, 1) for sid in c.sentence_ids}
         notes: list[DisputeNote] = []
@@ -535,7 +537,9 @@ class Engine:
         """A question about agreement answered from the claims: the claim on its topic and the
         claim contradicting it, each side once with its speaker and a verbatim citation per
         article (agreement.py); None when the claims hold no contradiction on the topic."""
-        index = self._claims_synced()
+        index = self._claims_or_none()
+        if index is None:
+            return None
         on_topic = self._topic_groups(index, found, len(found.scored))
         found_pair = disagreement(index, on_topic[:CLAIM_GROUPS], found.analysis.parties, self.catalogue.manifest,
                                   set(on_topic), topic_terms(found.analysis.terms))
@@ -582,6 +586,14 @@ class Engine:
     def shared_text(self) -> dict[str, tuple[SharedText, ...]]:
         """Per article, the other articles that carry a good part of its text (copies of one wire story)."""
         return shared_text(self._claims_synced(), self.catalogue.manifest)
+
+    def _claims_or_none(self) -> Optional[ClaimIndex]:
+        """The synced claims for an answer, or None when the sync cannot read the store: the
+        answer is then given without them, as ``ingest`` leaves the claims to catch up."""
+        try:
+            return self._claims_synced()
+        except StoreError:
+            return None
 
     def _claims_synced(self) -> ClaimIndex:
         self._refresh()

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import assert_verbatim, copy_store
 from dossier.index.engine import Engine
+from dossier.index.errors import StoreError
 from dossier.index.generate import DisputeNote, Request, build_messages, disputed_note
 from dossier.index.models import DISPUTED_LEAD, Answer, RetrievalHit
 from dossier.index.settings import Settings
@@ -91,6 +92,18 @@ def test_a_party_named_but_never_disputing_gets_the_usual_answer(seeded_engine):
     answer = seeded_engine.ask("Does Russia dispute the report?")
     assert not any("Russia" in m["who"] for m in sides(answer))
     assert not sides(answer)
+
+
+def test_claims_that_cannot_be_read_leave_the_usual_answer(seeded_copy, monkeypatch):
+    """A store error while the claims catch up does not fail the question: it is answered as
+    if no claim were asked for."""
+    def broken(store):
+        raise StoreError("the store did not answer")
+
+    monkeypatch.setattr(seeded_copy.claim_index, "sync", broken)
+    answer = seeded_copy.ask("Who denied the claims?")
+    assert answer.status == "answered" and not sides(answer)
+    assert_verbatim(answer.citations)
 
 
 # ---- generated mode: the prompt notes the contradictions -----------------------------------------
