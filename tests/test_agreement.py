@@ -16,6 +16,7 @@ from dossier.index.engine import Engine
 from dossier.index.errors import StoreError
 from dossier.index.generate import DisputeNote, Request, build_messages, disputed_note
 from dossier.index.models import DISPUTED_LEAD, Answer, RetrievalHit
+from dossier.index.question import analyze_question
 from dossier.index.settings import Settings
 from openai_server import FakeOpenAIServer
 
@@ -42,9 +43,6 @@ def assert_two_sides(answer: Answer) -> tuple[re.Match, re.Match]:
     for side in found:  # each side's words are its first citation's sentence, verbatim
         first = answer.citations[int(re.match(r"\[(\d+)\]", side["markers"])[1]) - 1]
         assert side["said"].rstrip(".\u2026 ") in first.quote or first.quote.startswith(side["said"].rstrip(". \u2026"))
-    claim_docs = {answer.citations[int(n) - 1].doc_id for n in re.findall(r"\d+", claim["markers"])}
-    denial_quotes = {answer.citations[int(n) - 1].quote for n in re.findall(r"\d+", denial["markers"])}
-    assert claim_docs and denial_quotes
     assert len(answer.answer) <= Settings(_env_file=None).max_answer_chars
     return claim, denial
 
@@ -80,6 +78,7 @@ def test_a_topic_with_no_contradiction_takes_the_usual_path(seeded_engine, monke
     """Nothing contradicts the claims on this topic: no disagreement is made up, and the answer
     is exactly the one the question gets when the claims are not asked."""
     question = "Do the articles agree about when the missile launches took place?"
+    assert analyze_question(question).agreement
     answer = seeded_engine.ask(question)
     assert not sides(answer)
     monkeypatch.setattr("dossier.index.engine.disagreement", lambda *args: None)
@@ -89,9 +88,9 @@ def test_a_topic_with_no_contradiction_takes_the_usual_path(seeded_engine, monke
 
 def test_a_party_named_but_never_disputing_gets_the_usual_answer(seeded_engine):
     """"Does X dispute Y" is about X: a contradiction between two others does not answer it."""
-    answer = seeded_engine.ask("Does Russia dispute the report?")
-    assert not any("Russia" in m["who"] for m in sides(answer))
-    assert not sides(answer)
+    question = "Does Russia dispute the report?"
+    assert analyze_question(question).agreement
+    assert not sides(seeded_engine.ask(question))
 
 
 def test_claims_that_cannot_be_read_leave_the_usual_answer(seeded_copy, monkeypatch):
