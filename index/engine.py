@@ -15,14 +15,15 @@ from typing import Generator, Iterable, Iterator, Literal, Optional, Union
 import numpy as np
 
 from . import extractive
+from .agreement import Disagreement, Side, disagreement, plural, third_person, topic_terms
 from .chat import ChatClient, build_chat
 from .conversation import Condenser, Conversation, resolve_followup
 from .bounds import fit_cited
 from .deadline import Budget
 from .embedder import Embedder, build_embedder, embed_query, embed_texts, model_id
 from .errors import StoreError
-from .generate import (Declined, Fallback, Generated, Generation, Outcome, Request, SupportScorer, condense,
-                       title_record)
+from .generate import (Declined, DisputeNote, Fallback, Generated, Generation, Outcome, Request, SupportScorer,
+                       condense, title_record)
 from .catalogue import Catalogue
 from .claim_groups import claim_groups, ranked_groups, shared_text
 from .claims import ClaimIndex
@@ -47,6 +48,7 @@ MIN_DISPUTED_CHARS = 120  # a "Disputed:" line cut shorter than this would not s
 DECLINED_NOTICE = "The model said the articles don't answer this; showing the quotes that do."
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 CLAIM_GROUPS = 8  # claim groups `claims` returns unless asked for another number
+MAX_PROMPT_DISPUTES = 2  # contradictions noted in a generated answer's prompt: a short note, not a second answer
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class Engine:
         if refusal is not None:
             timings["answer"] = _ms(clock)
             answer = Answer(question=question, answer=refusal, mode=mode, refused=True, timings_ms=timings)
+        elif found.analysis.agreement and (claimed := self._agreement(question, found, timings, clock)) is not None:
+            answer = claimed  # "do X and Y agree", "who denied ...": from the claims, in either mode
         elif not extractive.answered(found.scored, found.analysis):
             # Nothing retrieved states what was asked: the closest statements, said to be so,
             # in either mode (a model given no answer to cite should not be asked for one).
@@ -237,9 +241,11 @@ class Engine:
         # Retrieval keeps top_k for the extractive scoring; the model reads only the best few.
         chunks = found.chunks[:self.settings.llm_chunks]
         sent = {sid for c in chunks for sid in c.sentence_ids}
-        request = Request(question=question, chunks=chunks, records=[r for r in found.records if r.sentence_id in sent],
+        records = [r for r in found.records if r.sentence_id in sent]
+        disputes = self._prompt_disputes(chunks)
+        request = Request(question=question, chunks=chunks, records=records,
                           addresses=lambda text, speaker: addresses(analysis, text, facts, speaker),
-                          titles=self.titles(c.doc_id for c in chunks))
+                          titles=self.titles(c.doc_id for c in chunks), disputes=disputes)
         if not stream:
             return generation.answer(request, budget)
         items = generation.stream(request, budget)
@@ -251,6 +257,42 @@ class Engine:
         finally:
             items.close()  # a cancelled answer also stops the model's HTTP stream now
         return Fallback("the model's stream ended without an answer")
+
+    def _prompt_disputes(self, chunks: list[Retrieved]) -> tuple[DisputeNote, ...]:
+        """The contradictions (claims.py) of statements in a generated answer's sources, for the
+        prompt's "Disputed" note: which source denies which and who says each, so that the model
+        reports a disputed statement as someone's claim. A contradicting claim outside the
+        sources is named by its speaker only (number 0): the model reads DOSSIER_LLM_CHUNKS
+        sources, and what it cannot cite would not pass the check."""
+        index = self._claims_or_none()
+        if index is None:
+            return ()
+        groups = index.groups()
+        number = {sid: n for n, c in enumerate(chunks, 1) for sid in c.sentence_ids}
+        notes: list[DisputeNote] = []
+        seen: set[str] = set()  # groups already noted: each once, so that others get a place
+        for sid in [sid for c in chunks for sid in c.sentence_ids]:
+            group = index.group_of(sid)
+            if group is None or group in seen:
+                continue
+            sides = []
+            for other, link in index.contradictions(group).items():
+                members = [c for c in groups.get(other, []) if c.doc_id in self.catalogue.manifest]
+                if members and other not in seen:
+                    side = next((c for c in members if c.sentence_id in number), members[0])
+                    sides.append((side.sentence_id in number, link.score, other, side))
+            if not sides:
+                continue
+            _, _, other, side = max(sides, key=lambda item: item[:2])  # one in the sources first, then the strongest
+            seen.update((group, other))
+            claim = index.claims[sid]
+            pair = [(number[sid], claim.speaker), (number.get(side.sentence_id, 0), side.speaker)]
+            if claim.rejects and not side.rejects:  # the asserting side first
+                pair.reverse()
+            notes.append(DisputeNote(pair[0][0], pair[0][1], pair[1][0], pair[1][1]))
+            if len(notes) >= MAX_PROMPT_DISPUTES:
+                break
+        return tuple(notes)
 
     def _condenser(self, mode: Mode, budget: Budget) -> Optional[Condenser]:
         """A model-backed condenser when answers are generated, else None (offline resolution)."""
@@ -480,15 +522,78 @@ class Engine:
             if self._refusal(found.analysis, found.scored, found.vector) is not None and not covered:
                 return ()
             index = self._claims_synced()
-            # Only sentences on the topic: sharing its terms, or as relevant as an answer must be.
-            ranked = sorted((s for s in found.scored if s.overlap > 0 or s.relevance >= self.settings.refusal_threshold),
-                            key=lambda s: -s.relevance)
-            keys = [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
+            keys = self._topic_groups(index, found, limit)
         return claim_groups(index, keys, self.catalogue.manifest)
+
+    def _topic_groups(self, index: ClaimIndex, found: "Candidates", limit: int) -> list[str]:
+        """The claim groups of the retrieved sentences on the topic (sharing its terms, or as
+        relevant as an answer must be), the most relevant first."""
+        ranked = sorted((s for s in found.scored if s.overlap > 0 or s.relevance >= self.settings.refusal_threshold),
+                        key=lambda s: -s.relevance)
+        return [g for g in dict.fromkeys(index.group_of(s.record.sentence_id) for s in ranked) if g][:limit]
+
+    def _agreement(self, question: str, found: "Candidates", timings: dict[str, float],
+                   clock: float) -> Optional[Answer]:
+        """A question about agreement answered from the claims: the claim on its topic and the
+        claim contradicting it, each side once with its speaker and a verbatim citation per
+        article (agreement.py); None when the claims hold no contradiction on the topic."""
+        index = self._claims_or_none()
+        if index is None:
+            return None
+        on_topic = self._topic_groups(index, found, len(found.scored))
+        found_pair = disagreement(index, on_topic[:CLAIM_GROUPS], found.analysis.parties, self.catalogue.manifest,
+                                  set(on_topic), topic_terms(found.analysis.terms))
+        if found_pair is None:
+            return None
+        lines, citations = self._disagreement_lines(found_pair)
+        if not lines:
+            return None
+        timings["answer"] = _ms(clock)
+        return Answer(question=question, answer="\n".join(lines), mode="extractive", refused=False,
+                      citations=tuple(citations), timings_ms=timings, status="answered")
+
+    def _disagreement_lines(self, found: Disagreement) -> tuple[list[str], list[Citation]]:
+        """"X says: <sentence> [1][2]" and "Y denies it: <sentence> [3]", within the answer length."""
+        sides = (found.claim, found.denial)
+        records = {r.sentence_id: r for r in self.store.get_sentences(
+            [c.sentence_id for side in sides for c in side.claims])}
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for side, said in zip(sides, (("say", "reports"), ("deny it", "reports a denial"))):
+            shown = [records[c.sentence_id] for c in side.claims if c.sentence_id in records]
+            if not shown:
+                return [], []
+            for record in shown:
+                citations.append(self.citation(len(citations) + 1, record))
+            markers = "".join(f"[{n}]" for n in range(len(citations) - len(shown) + 1, len(citations) + 1))
+            who = self._side_name(side)
+            verb = (said[0] if plural(side.speaker) else third_person(said[0])) if side.speaker else said[1]
+            lines.append(f"{who[:1].upper()}{who[1:]} {verb}: "
+                         f"{extractive.line_text(shown[0])} {markers}")
+        budget = self.settings.max_answer_chars - 1  # one line break between the two
+        if len(lines[0]) + len(lines[1]) > budget:  # each side keeps at least half the room
+            first = min(len(lines[0]), max(budget // 2, budget - len(lines[1])))
+            lines = [fit_cited(lines[0], first), fit_cited(lines[1], budget - first)]
+        return lines, citations
+
+    def _side_name(self, side: Side) -> str:
+        """Who makes a side's claim: its speaker, else the outlet of its first article."""
+        if side.speaker:
+            return side.speaker
+        meta = self.catalogue.manifest.get(side.claims[0].doc_id)
+        return (meta.outlet or meta.byline or meta.title) if meta else side.claims[0].doc_id
 
     def shared_text(self) -> dict[str, tuple[SharedText, ...]]:
         """Per article, the other articles that carry a good part of its text (copies of one wire story)."""
         return shared_text(self._claims_synced(), self.catalogue.manifest)
+
+    def _claims_or_none(self) -> Optional[ClaimIndex]:
+        """The synced claims for an answer, or None when the sync cannot read the store: the
+        answer is then given without them, as ``ingest`` leaves the claims to catch up."""
+        try:
+            return self._claims_synced()
+        except StoreError:
+            return None
 
     def _claims_synced(self) -> ClaimIndex:
         self._refresh()

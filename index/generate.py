@@ -183,6 +183,17 @@ class SupportScorer:
 
 
 @dataclass(frozen=True)
+class DisputeNote:
+    """Source ``claim`` states something that source ``denial`` contradicts, with who says each
+    ('' for the outlet itself); 0 for a side in an article not among the sources."""
+
+    claim: int
+    claim_speaker: str
+    denial: int
+    denial_speaker: str
+
+
+@dataclass(frozen=True)
 class Request:
     """One question to answer from the sources put in its prompt."""
 
@@ -195,6 +206,9 @@ class Request:
     # doc_id -> its article's title as a checkable sentence (``title_record``), for the
     # claims a model takes from the headlines shown in the prompt.
     titles: Mapping[str, SentenceRecord] = field(default_factory=dict)
+    # Contradictions between claims in the sources (claims.py), noted after the sources so the
+    # model can report both sides with who holds each (``disputed_note``).
+    disputes: Sequence["DisputeNote"] = ()
 
     def draft(self, outcome: DraftOutcome, reply: str) -> Draft:
         return Draft(outcome=outcome, reply=reply,
@@ -330,6 +344,7 @@ class Generation:
             obeyed = obeyed or repeats(claim.sentence.bare, commands, request.question)
             if not any(request.addresses(claim.bare, r.speaker) for r in claim.support.values()):
                 claim.dropped = OFF_FOCUS
+        keep_other_sides(claims, request.disputes)
         out = _Bounded(self.cite, self.max_chars)
         for paragraph in paragraphs:
             out.new_paragraph()
@@ -361,6 +376,17 @@ class Generation:
         claim.support = {n: s.record for n, s in found.items()}
         if pronoun:
             claim.person = person_of(next(iter(found.values())).record, self.scorer.speakers)
+
+
+def keep_other_sides(claims: list["_Claim"], disputes: Sequence[DisputeNote]) -> None:
+    """A sentence reporting the other side of a disputed statement the answer shows speaks to
+    what that statement speaks to: a denial rarely repeats the question's words, and without it
+    the answer would state one side as if undisputed."""
+    shown = {n for c in claims if not c.dropped for n in c.support}
+    for claim in (c for c in claims if c.dropped == OFF_FOCUS):
+        if any((d.denial in claim.support and d.claim in shown) or (d.claim in claim.support and d.denial in shown)
+               for d in disputes):
+            claim.dropped = ""
 
 
 def best_support(scorer: SupportScorer, text: str, vector: np.ndarray, records: Sequence[SentenceRecord],
@@ -605,9 +631,26 @@ def format_sources(chunks: Sequence[RetrievalHit], meta: Callable[[str], Optiona
     return "\n\n".join(blocks)
 
 
+def disputed_note(disputes: Sequence[DisputeNote]) -> str:
+    """The line after the sources naming the contradictions between them ('' when none): it
+    sits in the variable part of the prompt, after the sources, so the prefix stays stable."""
+    if not disputes:
+        return ""
+
+    def side(n: int, speaker: str) -> str:
+        if not n:
+            return f"{quoted(speaker) or 'an article'} (not among these sources)"
+        return f"[{n}] ({quoted(speaker)})" if speaker else f"[{n}]"
+
+    pairs = "; ".join(f"{side(d.claim, d.claim_speaker)} is denied by {side(d.denial, d.denial_speaker)}"
+                      for d in disputes)
+    return f"\n\nDisputed: {pairs}. When you report a disputed statement, say who makes it and who denies it."
+
+
 def build_messages(request: Request, meta: Callable[[str], Optional[DocumentMeta]]) -> list[Message]:
     system = render(load_prompt("answer_system.txt"), sentinel=SENTINEL)
-    user = render(load_prompt("answer_user.txt"), sources=format_sources(request.chunks, meta),
+    user = render(load_prompt("answer_user.txt"),
+                  sources=format_sources(request.chunks, meta) + disputed_note(request.disputes),
                   question=request.question, sentinel=SENTINEL)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

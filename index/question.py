@@ -108,6 +108,10 @@ class QuestionAnalysis:
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
     about_terms: frozenset[str] = field(default=frozenset())  # "what did X say about <it>": its stems and meanings
+    # Asks whether claims agree or who disputes one ("do X and Y agree", "who denied ..."):
+    # answered from the claims when they hold a contradiction on the topic, else as any question.
+    agreement: bool = False
+    parties: frozenset[str] = field(default=frozenset())  # stems of the names such a question holds
 
 
 # ---- the question ----------------------------------------------------------------------------
@@ -138,7 +142,39 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
                             kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(asked)),
-                            about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()))
+                            about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
+                            agreement=asks_agreement(words),
+                            parties=frozenset(t for w in names for t in tokenize(w)))
+
+
+def asks_agreement(words: list[str]) -> bool:
+    """Whether the wording asks about agreement or disagreement between claims: a yes/no
+    question on a verb of agreeing or disputing ("do X and Y agree", "does X dispute Y"), a
+    subject question on one ("who denied the claims", "which ministry rejected the report"), or
+    "is there disagreement about ..." (vocabulary.py, "questions about agreement")."""
+    lower = [w.lower() for w in words]
+    if len(lower) < 2:
+        return False
+    if lower[0] in vocab.BE_FORMS and lower[1] == "there":
+        return any(w in vocab.DISAGREEMENT_NOUNS for w in lower[2:5])
+    if lower[0] in vocab.AUXILIARIES:
+        return any(_disputes(lower, i) for i in range(1, len(lower)))
+    if lower[0] in ("who", "which", "what"):
+        # the wh-phrase is the subject: its verb comes before any "did"/"does" ("what did X deny" asks for X's words)
+        for i in range(1, min(len(lower), 6)):
+            if lower[i] in ("do", "does", "did"):
+                return False
+            if _disputes(lower, i):
+                return True
+    return False
+
+
+def _disputes(lower: list[str], at: int) -> bool:
+    word, rest = lower[at], lower[at + 1:at + 5]
+    if word in vocab.DISPUTE_QUESTION_VERBS:
+        return not (word.startswith("agree") and rest[:1] and rest[0] in vocab.CONSENT_AFTER_AGREE)
+    return word in vocab.DISPUTE_OBJECT_VERBS and any(w in vocab.CLAIM_NOUNS or w in vocab.DISPUTE_OBJECTS
+                                                      for w in rest)
 
 
 def _about_terms(frame: Optional[re.Match], corpus: CorpusFacts) -> set[str]:

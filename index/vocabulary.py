@@ -443,3 +443,24 @@ COMPANY_DESCRIPTORS = _words("giant giants operator operators owner owners carri
                              "manufacturer manufacturers insurer insurers contractor contractors builder builders "
                              "retailer retailers lender lenders airline airlines shipper conglomerate developer "
                              "supplier suppliers")
+
+# ---- questions about agreement and disagreement (issue 14) ----------------------------------------
+
+# Verbs by which a question asks whether claims agree or who disputes one ("do X and Y
+# agree", "who denied ...", "does X dispute Y", "did anyone refute it"): such a question is
+# answered from the claims and the contradictions between them (claims.py).
+DISPUTE_QUESTION_VERBS = _words(
+    "agree agrees agreed disagree disagrees disagreed deny denies denied refute refutes refuted "
+    "dispute disputes disputed contradict contradicts contradicted repudiate repudiated disavow disavowed")
+# Verbs that dispute a claim only with one as their object ("rejected the allegations", "who
+# dismissed the report"); "who dismissed the minister" or "rejected the bid" asks something else.
+DISPUTE_OBJECT_VERBS = _words(
+    "reject rejects rejected dismiss dismisses dismissed counter countered rebut rebutted contest contested")
+# The objects that make those verbs a dispute of what was said: a claim noun (CLAIM_NOUNS),
+# or a pronoun or clause pointing at it ("rejected it", "dismissed that ...").
+DISPUTE_OBJECTS = _words("it this that them these those")
+# "Is there disagreement/a dispute about ...": nouns that ask about disagreement itself.
+DISAGREEMENT_NOUNS = _words("disagreement disagreements dispute disputes controversy contradiction "
+                            "contradictions denial denials")
+# "agree to" is consent to a deal or a plan, "agree with"/"agree on"/"agree that" a shared view.
+CONSENT_AFTER_AGREE = _words("to")

@@ -398,3 +398,47 @@ def test_a_name_after_a_word_for_a_company_is_a_body():
     assert analysis.answer_type == "organisation"
     assert has_candidate(analysis, "Ferry operator Tidewater said it had chartered the vessel.")
     assert not has_candidate(analysis, "The ferry was chartered for the summer season.")
+
+
+# ---- questions about agreement and disagreement (issue 14) -------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "Do the union and the council agree about the fares?",
+    "Does the mayor disagree with the harbour authority?",
+    "Who denied the reports?",
+    "Which ministry rejected the allegations?",
+    "Does the union dispute the council's figures?",
+    "Is there disagreement about the ferry's safety record?",
+    "Are there any contradictions over the strike?",
+    "Has anyone refuted the findings?",
+    "Can you tell me who disputed it?",
+])
+def test_a_question_about_agreement_or_disagreement_is_one(question):
+    analysis = analyze_question(question)
+    assert analysis.agreement, question
+
+
+@pytest.mark.parametrize("question", [
+    "What did the union deny on Tuesday?",  # asks for the union's words
+    "When did the council deny the reports?",  # asks for a date
+    "Did the council agree to the pay offer?",  # consent to a deal
+    "Who dismissed the harbour master?",  # dismissing a person disputes nothing
+    "Which team rejected the transfer bid?",
+    "Is there a ferry to the island?",
+    "How did the union respond to the offer?",  # a reaction: its own answer type
+    "Who won the mayoral election?",
+])
+def test_other_questions_do_not_ask_about_agreement(question):
+    assert not analyze_question(question).agreement, question
+
+
+def test_the_answer_type_of_an_agreement_question_is_unchanged():
+    """The flag adds to the analysis: without a contradiction among the claims the question is
+    answered as before, by its own answer type."""
+    assert analyze_question("Who denied the reports?").answer_type == "person"
+    assert analyze_question("Do the union and the council agree?").answer_type == "yesno"
+
+
+def test_an_agreement_question_keeps_the_names_it_holds():
+    analysis = analyze_question("Do Tidewater and the Harbour Authority agree about the fares?")
+    assert analysis.parties == {"tidewat", "harbour", "author"}  # the capitalised names, stemmed
