@@ -21,6 +21,7 @@ from dossier.index.embedder import OnnxMiniLMEmbedding
 from dossier.index.engine import Engine
 from dossier.index.models import Citation
 from dossier.index.settings import SEEDS_DIR, Settings
+from openai_server import FakeOpenAIServer
 
 
 def _users_settings() -> list[str]:
@@ -103,6 +104,14 @@ def chroma_server(tmp_path_factory) -> Iterator[int]:
     yield port
     process.terminate()
     process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def llm_server() -> Iterator[FakeOpenAIServer]:
+    """A scripted OpenAI-compatible server (tests/openai_server.py) shared by a module's tests;
+    a module that needs a fresh one per test defines its own."""
+    with FakeOpenAIServer() as server:
+        yield server
 
 
 @pytest.fixture

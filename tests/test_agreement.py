@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -108,12 +107,6 @@ def test_claims_that_cannot_be_read_leave_the_usual_answer(seeded_copy, monkeypa
 # ---- generated mode: the prompt notes the contradictions -----------------------------------------
 
 API_KEY = "test-key-do-not-leak"
-
-
-@pytest.fixture(scope="module")
-def llm_server() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import re
 import socket
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -25,12 +24,6 @@ from openai_server import FakeOpenAIServer
 
 QUESTION = "What did Kirby say about North Korea's artillery shells for Russia?"
 API_KEY = "test-key-do-not-leak"
-
-
-@pytest.fixture(scope="module")
-def llm_server() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

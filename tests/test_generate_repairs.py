@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -32,12 +31,6 @@ AMMUNITION = "What did Kirby say about the quantity of ammunition?"
 ESTIMATE = "He declined to provide a specific estimate on the quantity of ammunition being sent"
 VIDEO = ("Kirby said in a video briefing that North Korea was seeking to conceal the shipments by routing them "
          "through Middle Eastern and North African countries")
-
-
-@pytest.fixture(scope="module")
-def llm_server() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
