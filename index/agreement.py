@@ -67,7 +67,7 @@ def disagreement(index: ClaimIndex, keys: list[str], parties: frozenset[str], do
 
 def plural(speaker: str) -> bool:
     """Whether a speaker phrase is plural ("Iranian officials", "the ministries"): a common
-    noun in -s at its end; a name ("Reuters", "Kirby") is taken as one speaker."""
+    noun in -s at its end; a name ("Reuters", "Ortiz") is taken as one speaker."""
     last = speaker.split()[-1] if speaker.split() else ""
     return last[:1].islower() and last.endswith("s") and not last.endswith("ss")
 
