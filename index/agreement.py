@@ -82,8 +82,8 @@ _DISPUTE_STEMS = frozenset(tokenize(" ".join(vocab.DISPUTE_QUESTION_VERBS | voca
 
 
 def _named(speaker: str, parties: frozenset[str]) -> bool:
-    """Whether the question names this speaker: every capitalised word of it ("North Korea",
-    "Iranian officials"); one word in common is not enough ("United Nations", "United States")."""
+    """Whether the question names this speaker: every capitalised word of it ("South Sudan",
+    "Kenyan officials"); one word in common is not enough ("United Nations", "United States")."""
     name = {t for word in speaker.split() if word[:1].isupper() for t in tokenize(word)}
     return bool(name) and name <= parties
 
