@@ -244,7 +244,7 @@ class Engine:
         records = [r for r in found.records if r.sentence_id in sent]
         disputes = self._prompt_disputes(chunks)
         request = Request(question=question, chunks=chunks, records=records,
-                          addresses=lambda text, speaker: addresses(analysis, text, facts, speaker),
+                          addresses=lambda text, speaker, source: addresses(analysis, text, facts, speaker, source),
                           titles=self.titles(c.doc_id for c in chunks), disputes=disputes)
         if not stream:
             return generation.answer(request, budget)

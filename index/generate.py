@@ -200,9 +200,11 @@ class Request:
     question: str  # standalone (a follow-up already resolved)
     chunks: Sequence[RetrievalHit]  # numbered [1]..[k] in the prompt
     records: Sequence[SentenceRecord]  # the chunks' sentences
-    # Whether an answer sentence (its text, the cited sentence's speaker) addresses the
-    # question's focus: the question analysis's ``addresses`` bound to this question.
-    addresses: Callable[[str, str], bool] = lambda text, speaker: True
+    # Whether an answer sentence (its text, the speaker and text of the source sentence that
+    # supports it) addresses the question: the question analysis bound to this question.
+    # The candidate must be in the answer sentence; the focus may be in either, since the
+    # answer is a faithful rewording of the source ("was carrying 4,679 TEU" for "its cargo").
+    addresses: Callable[[str, str, str], bool] = lambda text, speaker, source: True
     # doc_id -> its article's title as a checkable sentence (``title_record``), for the
     # claims a model takes from the headlines shown in the prompt.
     titles: Mapping[str, SentenceRecord] = field(default_factory=dict)
@@ -342,7 +344,7 @@ class Generation:
         for claim in (c for c in claims if not c.dropped):
             # Judged on every supported sentence, shown or not: one obeyed instruction spoils the reply.
             obeyed = obeyed or repeats(claim.sentence.bare, commands, request.question)
-            if not any(request.addresses(claim.bare, r.speaker) for r in claim.support.values()):
+            if not any(request.addresses(claim.bare, r.speaker, r.text) for r in claim.support.values()):
                 claim.dropped = OFF_FOCUS
         keep_other_sides(claims, request.disputes)
         out = _Bounded(self.cite, self.max_chars)

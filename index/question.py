@@ -706,10 +706,14 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
 
 
 def addresses(analysis: QuestionAnalysis, sentence_text: str, corpus: Optional[CorpusFacts] = None,
-              speaker: str = "") -> bool:
-    """Whether a sentence answers the question: a candidate of the expected type, and the focus."""
-    return has_candidate(analysis, sentence_text, corpus, speaker) and supports_focus(analysis, sentence_text,
-                                                                                      speaker)
+              speaker: str = "", source_text: str = "") -> bool:
+    """Whether a sentence answers the question: a candidate of the expected type, and the focus.
+    ``source_text``, for a generated sentence, is the source sentence that supports it: the
+    focus may be there (a rewording drops the question's word), the candidate may not."""
+    if not has_candidate(analysis, sentence_text, corpus, speaker):
+        return False
+    return supports_focus(analysis, sentence_text, speaker) or bool(
+        source_text and supports_focus(analysis, source_text, speaker))
 
 
 def _purpose_after_focus(text: str, focus: frozenset[str]) -> bool:

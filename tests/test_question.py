@@ -181,6 +181,19 @@ def test_what_x_said_y_would_do_asks_about_the_clause():
     assert addresses(analysis, "The council said the terminal would cost 40 million euros.")
 
 
+def test_a_rewording_takes_the_focus_from_its_source_but_not_the_candidate():
+    analysis = analyze_question("How much cargo was the freighter carrying?")
+    reworded = "The freighter was carrying 4,700 containers."
+    source = "Its cargo was 4,700 containers, the operator said."
+    assert not addresses(analysis, reworded)  # alone it does not say "cargo"
+    assert addresses(analysis, reworded, source_text=source)
+    # The candidate must be in the answer sentence itself: a source with the number does
+    # not make a sentence without one an answer.
+    assert not addresses(analysis, "The freighter was carrying cargo.", source_text=source)
+    # A source on something else lends no focus.
+    assert not addresses(analysis, reworded, source_text="The freighter left port with 22 crew.")
+
+
 def test_what_the_admiral_said_is_found_by_the_title_before_the_speakers_name():
     analysis = analyze_question("What did the harbour master say about the fog?")
     assert has_candidate(analysis, '"Nothing moved," said harbour master Ines Duarte.', speaker="Duarte")
