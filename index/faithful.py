@@ -10,7 +10,9 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
 * ``number-mismatch``: every number of the answer (digits, number words, ordinals, months,
   weekdays) must occur in the source: "September" for "August" is a different claim.
 * ``negation``: the answer repeats words a negation governs in the source ("will not
-  reopen") without negating them, or negates words the source does not negate.
+  reopen") without negating them, or negates words the source does not negate. A negation
+  governs up to the next one ("never sold it and has no plans to sell": "no plans" does not
+  cover "sold"); quote marks around a few words ('the "modest" rise') do not end its clause.
 * ``modality``: the answer states as fact what the source hedges ("may", "is believed",
   "presumed", "whether") or promises ("will", "would"), or hedges what it states.
 * ``attribution-dropped`` / ``speaker-mismatch``: a source sentence that reports a claim ("X
@@ -214,7 +216,24 @@ def _tokens(text: str) -> list[_Token]:
             stems = tuple(tokenize(word)) if word[0].isalpha() else ()
         boundary = not (word[0].isalnum()) or word in _CLAUSE_WORDS
         result.append(_Token(word, stems, raw[0].isupper(), boundary))
-    return result
+    return _scare_quotes_joined(result)
+
+
+_QUOTE_MARKS = frozenset({'"', "\u201c", "\u201d"})
+SCARE_QUOTE_WORDS = 3  # a quoted span this short sits inside its clause ('the "significant" number')
+
+
+def _scare_quotes_joined(tokens: list[_Token]) -> list[_Token]:
+    """Quote marks around a few words are no clause boundary: a scare quote or a quoted word is part
+    of the clause around it, so a negation or hedge before it still governs what follows."""
+    marks = [i for i, t in enumerate(tokens) if t.word in _QUOTE_MARKS]
+    joined = list(tokens)
+    for opening, closing in zip(marks[::2], marks[1::2]):
+        inside = tokens[opening + 1:closing]
+        if inside and len(inside) <= SCARE_QUOTE_WORDS and not any(t.boundary for t in inside):
+            for i in (opening, closing):
+                joined[i] = _Token(tokens[i].word, (), False, False)
+    return joined
 
 
 def _words(tokens: list[_Token]) -> set[str]:
@@ -226,12 +245,15 @@ def _stems(tokens: Iterable[_Token]) -> set[str]:
 
 
 def _window(tokens: list[_Token], start: int, step: int = 1, width: int = SCOPE_WIDTH,
-            across_clauses: bool = False) -> list[int]:
+            across_clauses: bool = False, until=None) -> list[int]:
     """Indices of the tokens a cue at ``start`` governs: up to ``width`` content words, within the
-    clause (or, ``across_clauses``, up to the next punctuation mark)."""
+    clause (or, ``across_clauses``, up to the next punctuation mark), and before the next cue of
+    its kind (``until``), which governs what follows it."""
     found, i = [], start + step
     while 0 <= i < len(tokens) and len(found) < width:
         if tokens[i].boundary and not (across_clauses and tokens[i].word in _CLAUSE_WORDS):
+            break
+        if until is not None and until(tokens, i):
             break
         if tokens[i].stems:
             found.append(i)
@@ -260,7 +282,8 @@ def _cue_windows(tokens: list[_Token], is_cue) -> list[list[int]]:
     windows = []
     for i, token in enumerate(tokens):
         if is_cue(tokens, i):
-            windows.append(_window(tokens, i, -1) if token.word in TRAILING_NEGATORS else _window(tokens, i))
+            step = -1 if token.word in TRAILING_NEGATORS else 1
+            windows.append(_window(tokens, i, step, until=is_cue))
     return windows
 
 
