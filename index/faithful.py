@@ -14,7 +14,9 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
   governs up to the next one ("never sold it and has no plans to sell": "no plans" does not
   cover "sold"); quote marks around a few words ('the "modest" rise') do not end its clause.
 * ``modality``: the answer states as fact what the source hedges ("may", "is believed",
-  "presumed", "whether") or promises ("will", "would"), or hedges what it states.
+  "presumed", "whether") or promises ("will", "would"), or hedges what it states. "Would not
+  say" refuses to tell (a negation), it promises nothing; an "-ing" hedge stops at the "-ing"
+  verb paired with it ("appearing to lose power and issuing a call": the call was issued).
 * ``attribution-dropped`` / ``speaker-mismatch``: a source sentence that reports a claim ("X
   said", "according to X", "the statement said") supports only an answer that keeps it: the
   same speaker by name (or a pronoun annotated "He [X]"), or, for an unnamed speaker, an
@@ -25,7 +27,8 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
   entire".
 * ``low-similarity``: cosine and overlap below the bars the answer check has always used; a
   short sentence whose content terms are all in the source passes at a lower cosine (MiniLM
-  scores a few words against a long sentence low even when they are all its own).
+  scores a few words against a long sentence low even when they are all its own); its verb
+  of saying need not be the source's ("spoke at a briefing" for "said at a briefing").
 
 The rules read general English only (``vocabulary.py``, "faithfulness"); they do not parse, so
 a flip they do not name (an antonym, a swapped subject) still needs the similarity bars.
@@ -40,8 +43,8 @@ from typing import Iterable, Optional
 from .lexical import tokenize
 from .vocabulary import (APPROXIMATORS, ATTRIBUTION_CUES, CARDINALS, COMMON_CAPITALISED, DETERMINERS,
                          FUTURE_MARKERS, HEDGES, HONORIFICS, MONTH_ABBREVIATIONS, MONTHS, NEGATORS,
-                         NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, SCALE_WORDS,
-                         TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS)
+                         NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, REPORTING_VERBS,
+                         SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
 
 SUPPORT_COSINE = 0.5  # the answer check's bars (generate.SupportScorer)
 SUPPORT_OVERLAP = 0.5
@@ -126,9 +129,12 @@ def similar(bare: str, cosine: float, overlap: float, source_terms: set[str]) ->
     """The answer check's bars, or the lower cosine bar of a short sentence made of the source's terms."""
     if cosine >= SUPPORT_COSINE and overlap >= SUPPORT_OVERLAP:
         return True
-    terms = {t for word in re.findall(r"[^\W\d_]+|\d+(?:[.,:]\d+)*", bare) if word.lower() not in ATTRIBUTION_CUES
+    terms = {t for word in re.findall(r"[^\W\d_]+|\d+(?:[.,:]\d+)*", bare) if word.lower() not in _SAYING
              for t in tokenize(word)}
     return len(terms) <= SHORT_TERMS and terms <= source_terms and cosine >= SHORT_COSINE
+
+
+_SAYING = ATTRIBUTION_CUES | REPORTING_VERBS  # "X spoke in a briefing" reports "X said in a briefing"
 
 
 def _name_stems(source_speaker: Optional[str], speakers: frozenset[str]) -> set[str]:
@@ -307,18 +313,34 @@ def _hedge_windows(tokens: list[_Token]) -> list[list[int]]:
     windows = []
     for i in range(len(tokens)):
         if _is_hedge(tokens, i):
-            window = _window(tokens, i)
+            window = _window(tokens, i, until=_parallel_participle if tokens[i].word.endswith("ing") else None)
             if any(t.word in _BE for t in tokens[max(0, i - 2):i]):
                 window = _window(tokens, i, -1, width=HEAD_TERMS) + window
             windows.append(window)
     return windows
 
 
+def _parallel_participle(tokens: list[_Token], i: int) -> bool:
+    """"Appearing to lose power and issuing a call": an "-ing" verb after "and" / "or" pairs with
+    the "-ing" hedge (after "to" the hedge's own verb is a bare one), so the hedge stops there."""
+    return tokens[i].word.endswith("ing") and tokens[i - 1].word in {"and", "or"}
+
+
 def _is_future(tokens: list[_Token], i: int) -> bool:
     word = tokens[i].word
     if word == "going":  # "going to change", not "going to countries"
         return i + 2 < len(tokens) and tokens[i + 1].word == "to" and tokens[i + 2].word not in DETERMINERS
+    if _refusal(tokens, i):
+        return False
     return word in FUTURE_MARKERS or word.endswith("'ll")
+
+
+def _refusal(tokens: list[_Token], i: int) -> bool:
+    """"Would not say", "will not confirm": a modal that refuses to tell is a
+    negation (the negator counts as one), not a promise or a conditional."""
+    following = [t.word for t in tokens[i + 1:i + 3]]
+    return (tokens[i].word in {"will", "would"} and len(following) == 2 and following[0] in {"not", "never"}
+            and following[1] in WITHHOLDING_VERBS)
 
 
 def _has(tokens: list[_Token], is_cue) -> bool:

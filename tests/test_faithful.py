@@ -135,6 +135,21 @@ def test_a_hedge_governs_across_a_scare_quote():
     assert reason("The agency believes the rise in rents is enough to slow new building [1].", source) == "ok"
 
 
+def test_a_hedge_in_ing_stops_at_a_verb_paired_with_it():
+    # "and firing" pairs with "appearing", not with "lose": the flares were fired, not seemingly fired.
+    source = "The ferry ran aground after appearing to lose its rudder and firing distress flares."
+    assert reason("The ferry fired distress flares [1].", source) == "ok"
+    assert reason("The ferry lost its rudder [1].", source) == "modality"
+    assert reason("The ferry ran aground after appearing to lose its rudder during the storm [1].", source) == "ok"
+
+
+def test_a_modal_that_refuses_to_tell_is_a_negation_not_a_promise():
+    source = "The minister declined to say when the road reopens."
+    assert reason("The minister would not say when the road reopens [1].", source) == "ok"
+    assert reason("The minister wouldn't say when the road reopens [1].", source) == "ok"
+    assert reason("The minister would not reopen the road [1].", "The minister did not reopen the road.") == "modality"
+
+
 def test_a_passive_hedge_governs_its_subject():
     source = "Three climbers are presumed dead after the avalanche."
     assert reason("Three climbers died in the avalanche [1].", source) == "modality"
@@ -215,6 +230,12 @@ def test_the_similarity_bars_still_apply():
     assert reason("The council approved the budget [1].", source, cosine=0.45, overlap=0.9) == "ok"  # short, own terms
     assert reason("The council approved the budget [1].", source, cosine=0.3, overlap=1.0) == "low-similarity"
     assert reason("The mayor approved the budget [1].", source, cosine=0.45, overlap=0.7) == "low-similarity"
+    # A verb of speaking is no claim of its own: "spoke at a briefing" reports "said at a briefing".
+    said = "Ortiz said at a briefing on Monday that the water was safe."
+    assert reason("Ortiz spoke at a briefing on Monday [1].", said, cosine=0.4, overlap=0.6,
+                  source_speaker="Ortiz") == "ok"
+    assert reason("Ortiz shouted at a briefing on Monday [1].", said, cosine=0.4, overlap=0.6,
+                  source_speaker="Ortiz") == "low-similarity"
     long = "The council approved the new budget on Monday after a long debate about roads, schools and parks [1]."
     assert reason(long, source, cosine=0.45, overlap=0.6) == "low-similarity"
 
