@@ -21,7 +21,8 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
   said", "according to X", "the statement said") supports only an answer that keeps it: the
   same speaker by name (or a pronoun annotated "He [X]"), or, for an unnamed speaker, an
   attribution of the answer's own that names nobody else. A bare list of names is exempt: it
-  makes no claim of its own.
+  makes no claim of its own; so is an answer taken from the main clause when the verb of saying
+  sits in a leading adverbial clause ("Given X has vowed to ..., it is likely to ...").
 * ``scope``: the answer drops what limits the claim ("some of the oldest" -> "the oldest",
   "at least 10" -> "10", one side of "in the north or the west") or adds "all", "only", "the
   entire".
@@ -42,8 +43,8 @@ from typing import Iterable, Optional
 
 from .lexical import tokenize
 from .vocabulary import (APPROXIMATORS, ATTRIBUTION_CUES, CARDINALS, COMMON_CAPITALISED, DETERMINERS,
-                         FUTURE_MARKERS, HEDGES, HONORIFICS, MONTH_ABBREVIATIONS, MONTHS, NEGATORS,
-                         NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, REPORTING_VERBS,
+                         FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS, MONTHS,
+                         NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, REPORTING_VERBS,
                          SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
 
 SUPPORT_COSINE = 0.5  # the answer check's bars (generate.SupportScorer)
@@ -386,7 +387,7 @@ def _modality_changed(answer: list[_Token], source: list[_Token]) -> bool:
 def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker: Optional[str],
                       speakers: frozenset[str]) -> Optional[str]:
     """Why an attributed source does not support the answer (None when it does, or needs no attribution)."""
-    source_cue = _attribution_cue(source)
+    source_cue = _main_clause_cue(answer, source)
     if not (source_speaker or source_cue is not None) or _names_only(answer):
         return None
     said_by = _words(answer) | {w for s in speakers for w in _name_words(s)}
@@ -428,8 +429,21 @@ def _in_source(word: str, source_words: list[str]) -> bool:
                for w in source_words)
 
 
-def _attribution_cue(tokens: list[_Token]) -> Optional[int]:
-    for i, token in enumerate(tokens):
+def _main_clause_cue(answer: list[_Token], source: list[_Token]) -> Optional[int]:
+    """The source's verb of saying that governs what the answer reuses. One inside a leading
+    adverbial clause ("Given X has vowed to ..., it is likely ...") reports that clause only: an
+    answer that reuses none of the words it reports takes its claim from the main clause."""
+    cue = _attribution_cue(source)
+    if cue is None or not source or source[0].word not in LEADING_SUBORDINATORS:
+        return cue
+    comma = next((i for i, t in enumerate(source) if t.word == ","), None)
+    if comma is None or cue > comma or _stems(source[cue + 1:comma]) & _stems(answer):
+        return cue
+    return _attribution_cue(source, comma + 1)
+
+
+def _attribution_cue(tokens: list[_Token], start: int = 0) -> Optional[int]:
+    for i, token in enumerate(tokens[start:], start):
         if token.capital and i > 0:
             continue  # part of a name ("the United States"), not a verb of saying
         if token.word == "according":

@@ -194,6 +194,14 @@ def test_an_unnamed_speaker_is_kept_as_the_source_describes_it():
     assert reason("The statement said he had been ill for months [1].", statement) == "ok"
 
 
+def test_a_verb_of_saying_in_a_leading_clause_attributes_that_clause_only():
+    source = "Since the union has vowed to strike over pay, the factory is likely to close early on Friday."
+    assert reason("The factory is likely to close early on Friday [1].", source) == "ok"
+    assert reason("The union is likely to strike over pay [1].", source) == "attribution-dropped"
+    said = "After Ortiz said the water supply was safe, residents returned to their homes."
+    assert reason("The water supply was safe [1].", said) == "attribution-dropped"
+
+
 def test_a_list_of_names_makes_no_claim_to_attribute():
     source = "Rescuers searched the North Sea and the Irish Sea on Monday, the coastguard said."
     assert reason("The North Sea and the Irish Sea [1].", source) == "ok"
