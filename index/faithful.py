@@ -10,20 +10,26 @@ flip reuses the source's words. The judge adds hard rules for the flips a small 
 * ``number-mismatch``: every number of the answer (digits, number words, ordinals, months,
   weekdays) must occur in the source: "September" for "August" is a different claim.
 * ``negation``: the answer repeats words a negation governs in the source ("will not
-  reopen") without negating them, or negates words the source does not negate.
+  reopen") without negating them, or negates words the source does not negate. A negation
+  governs up to the next one ("never sold it and has no plans to sell": "no plans" does not
+  cover "sold"); quote marks around a few words ('the "modest" rise') do not end its clause.
 * ``modality``: the answer states as fact what the source hedges ("may", "is believed",
-  "presumed", "whether") or promises ("will", "would"), or hedges what it states.
+  "presumed", "whether") or promises ("will", "would"), or hedges what it states. "Would not
+  say" refuses to tell (a negation), it promises nothing; an "-ing" hedge stops at the "-ing"
+  verb paired with it ("appearing to lose power and issuing a call": the call was issued).
 * ``attribution-dropped`` / ``speaker-mismatch``: a source sentence that reports a claim ("X
   said", "according to X", "the statement said") supports only an answer that keeps it: the
   same speaker by name (or a pronoun annotated "He [X]"), or, for an unnamed speaker, an
   attribution of the answer's own that names nobody else. A bare list of names is exempt: it
-  makes no claim of its own.
+  makes no claim of its own; so is an answer taken from the main clause when the verb of saying
+  sits in a leading adverbial clause ("Given X has vowed to ..., it is likely to ...").
 * ``scope``: the answer drops what limits the claim ("some of the oldest" -> "the oldest",
   "at least 10" -> "10", one side of "in the north or the west") or adds "all", "only", "the
   entire".
 * ``low-similarity``: cosine and overlap below the bars the answer check has always used; a
   short sentence whose content terms are all in the source passes at a lower cosine (MiniLM
-  scores a few words against a long sentence low even when they are all its own).
+  scores a few words against a long sentence low even when they are all its own); its verb
+  of saying need not be the source's ("spoke at a briefing" for "said at a briefing").
 
 The rules read general English only (``vocabulary.py``, "faithfulness"); they do not parse, so
 a flip they do not name (an antonym, a swapped subject) still needs the similarity bars.
@@ -37,9 +43,9 @@ from typing import Iterable, Optional
 
 from .lexical import tokenize
 from .vocabulary import (APPROXIMATORS, ATTRIBUTION_CUES, CARDINALS, COMMON_CAPITALISED, DETERMINERS,
-                         FUTURE_MARKERS, HEDGES, HONORIFICS, MONTH_ABBREVIATIONS, MONTHS, NEGATORS,
-                         NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, SCALE_WORDS,
-                         TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS)
+                         FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS, MONTHS,
+                         NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, REPORTING_VERBS,
+                         SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
 
 SUPPORT_COSINE = 0.5  # the answer check's bars (generate.SupportScorer)
 SUPPORT_OVERLAP = 0.5
@@ -124,9 +130,12 @@ def similar(bare: str, cosine: float, overlap: float, source_terms: set[str]) ->
     """The answer check's bars, or the lower cosine bar of a short sentence made of the source's terms."""
     if cosine >= SUPPORT_COSINE and overlap >= SUPPORT_OVERLAP:
         return True
-    terms = {t for word in re.findall(r"[^\W\d_]+|\d+(?:[.,:]\d+)*", bare) if word.lower() not in ATTRIBUTION_CUES
+    terms = {t for word in re.findall(r"[^\W\d_]+|\d+(?:[.,:]\d+)*", bare) if word.lower() not in _SAYING
              for t in tokenize(word)}
     return len(terms) <= SHORT_TERMS and terms <= source_terms and cosine >= SHORT_COSINE
+
+
+_SAYING = ATTRIBUTION_CUES | REPORTING_VERBS  # "X spoke in a briefing" reports "X said in a briefing"
 
 
 def _name_stems(source_speaker: Optional[str], speakers: frozenset[str]) -> set[str]:
@@ -214,7 +223,24 @@ def _tokens(text: str) -> list[_Token]:
             stems = tuple(tokenize(word)) if word[0].isalpha() else ()
         boundary = not (word[0].isalnum()) or word in _CLAUSE_WORDS
         result.append(_Token(word, stems, raw[0].isupper(), boundary))
-    return result
+    return _scare_quotes_joined(result)
+
+
+_QUOTE_MARKS = frozenset({'"', "\u201c", "\u201d"})
+SCARE_QUOTE_WORDS = 3  # a quoted span this short sits inside its clause ('the "significant" number')
+
+
+def _scare_quotes_joined(tokens: list[_Token]) -> list[_Token]:
+    """Quote marks around a few words are no clause boundary: a scare quote or a quoted word is part
+    of the clause around it, so a negation or hedge before it still governs what follows."""
+    marks = [i for i, t in enumerate(tokens) if t.word in _QUOTE_MARKS]
+    joined = list(tokens)
+    for opening, closing in zip(marks[::2], marks[1::2]):
+        inside = tokens[opening + 1:closing]
+        if inside and len(inside) <= SCARE_QUOTE_WORDS and not any(t.boundary for t in inside):
+            for i in (opening, closing):
+                joined[i] = _Token(tokens[i].word, (), False, False)
+    return joined
 
 
 def _words(tokens: list[_Token]) -> set[str]:
@@ -226,12 +252,15 @@ def _stems(tokens: Iterable[_Token]) -> set[str]:
 
 
 def _window(tokens: list[_Token], start: int, step: int = 1, width: int = SCOPE_WIDTH,
-            across_clauses: bool = False) -> list[int]:
+            across_clauses: bool = False, until=None) -> list[int]:
     """Indices of the tokens a cue at ``start`` governs: up to ``width`` content words, within the
-    clause (or, ``across_clauses``, up to the next punctuation mark)."""
+    clause (or, ``across_clauses``, up to the next punctuation mark), and before the next cue of
+    its kind (``until``), which governs what follows it."""
     found, i = [], start + step
     while 0 <= i < len(tokens) and len(found) < width:
         if tokens[i].boundary and not (across_clauses and tokens[i].word in _CLAUSE_WORDS):
+            break
+        if until is not None and until(tokens, i):
             break
         if tokens[i].stems:
             found.append(i)
@@ -260,7 +289,8 @@ def _cue_windows(tokens: list[_Token], is_cue) -> list[list[int]]:
     windows = []
     for i, token in enumerate(tokens):
         if is_cue(tokens, i):
-            windows.append(_window(tokens, i, -1) if token.word in TRAILING_NEGATORS else _window(tokens, i))
+            step = -1 if token.word in TRAILING_NEGATORS else 1
+            windows.append(_window(tokens, i, step, until=is_cue))
     return windows
 
 
@@ -284,18 +314,34 @@ def _hedge_windows(tokens: list[_Token]) -> list[list[int]]:
     windows = []
     for i in range(len(tokens)):
         if _is_hedge(tokens, i):
-            window = _window(tokens, i)
+            window = _window(tokens, i, until=_parallel_participle if tokens[i].word.endswith("ing") else None)
             if any(t.word in _BE for t in tokens[max(0, i - 2):i]):
                 window = _window(tokens, i, -1, width=HEAD_TERMS) + window
             windows.append(window)
     return windows
 
 
+def _parallel_participle(tokens: list[_Token], i: int) -> bool:
+    """"Appearing to lose power and issuing a call": an "-ing" verb after "and" / "or" pairs with
+    the "-ing" hedge (after "to" the hedge's own verb is a bare one), so the hedge stops there."""
+    return tokens[i].word.endswith("ing") and tokens[i - 1].word in {"and", "or"}
+
+
 def _is_future(tokens: list[_Token], i: int) -> bool:
     word = tokens[i].word
     if word == "going":  # "going to change", not "going to countries"
         return i + 2 < len(tokens) and tokens[i + 1].word == "to" and tokens[i + 2].word not in DETERMINERS
+    if _refusal(tokens, i):
+        return False
     return word in FUTURE_MARKERS or word.endswith("'ll")
+
+
+def _refusal(tokens: list[_Token], i: int) -> bool:
+    """"Would not say", "will not confirm": a modal that refuses to tell is a
+    negation (the negator counts as one), not a promise or a conditional."""
+    following = [t.word for t in tokens[i + 1:i + 3]]
+    return (tokens[i].word in {"will", "would"} and len(following) == 2 and following[0] in {"not", "never"}
+            and following[1] in WITHHOLDING_VERBS)
 
 
 def _has(tokens: list[_Token], is_cue) -> bool:
@@ -341,7 +387,7 @@ def _modality_changed(answer: list[_Token], source: list[_Token]) -> bool:
 def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker: Optional[str],
                       speakers: frozenset[str]) -> Optional[str]:
     """Why an attributed source does not support the answer (None when it does, or needs no attribution)."""
-    source_cue = _attribution_cue(source)
+    source_cue = _main_clause_cue(answer, source)
     if not (source_speaker or source_cue is not None) or _names_only(answer):
         return None
     said_by = _words(answer) | {w for s in speakers for w in _name_words(s)}
@@ -383,8 +429,21 @@ def _in_source(word: str, source_words: list[str]) -> bool:
                for w in source_words)
 
 
-def _attribution_cue(tokens: list[_Token]) -> Optional[int]:
-    for i, token in enumerate(tokens):
+def _main_clause_cue(answer: list[_Token], source: list[_Token]) -> Optional[int]:
+    """The source's verb of saying that governs what the answer reuses. One inside a leading
+    adverbial clause ("Given X has vowed to ..., it is likely ...") reports that clause only: an
+    answer that reuses none of the words it reports takes its claim from the main clause."""
+    cue = _attribution_cue(source)
+    if cue is None or not source or source[0].word not in LEADING_SUBORDINATORS:
+        return cue
+    comma = next((i for i, t in enumerate(source) if t.word == ","), None)
+    if comma is None or cue > comma or _stems(source[cue + 1:comma]) & _stems(answer):
+        return cue
+    return _attribution_cue(source, comma + 1)
+
+
+def _attribution_cue(tokens: list[_Token], start: int = 0) -> Optional[int]:
+    for i, token in enumerate(tokens[start:], start):
         if token.capital and i > 0:
             continue  # part of a name ("the United States"), not a verb of saying
         if token.word == "according":

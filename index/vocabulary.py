@@ -375,6 +375,11 @@ ATTRIBUTION_CUES = _words(
     "declared declares warned warns announced announces reported reports noted notes alleged alleging alleges "
     "revealed reveals pledged pledges promised promises vowed vows cited cites hailed blamed blames "
     "acknowledged admitted explained argued tweeted countered refuted dismissed")
+# Conjunctions that open an adverbial clause before the main one ("Given X has vowed ..., it
+# is likely ...", "After X said ..., the market fell"): a verb of saying inside that clause
+# reports that clause, not the main clause that follows its comma.
+LEADING_SUBORDINATORS = _words("given after since because while when whenever although though once before until "
+                               "unless whereas")
 # Ordinal words and the numbers they stand for ("first" -> 1st): a swapped ordinal is a swapped number.
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30,

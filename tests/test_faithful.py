@@ -105,6 +105,14 @@ def test_a_negated_clause_the_answer_does_not_use_does_not_matter():
     assert reason("The museum reopened on Sunday [1].", source) == "ok"
 
 
+def test_a_negation_governs_only_up_to_the_next_negation():
+    # "never sold" and "no plans to sell" are two denials: the answer's "no plans" does not cover "sold".
+    source = "The club has never sold its stadium and has no plans to sell it."
+    assert reason("The club has sold its stadium but has no plans to sell it [1].", source) == "negation"
+    assert reason("The club has never sold its stadium [1].", source) == "ok"
+    assert reason("The club has no plans to sell its stadium [1].", source) == "ok"
+
+
 def test_verbs_of_refusal_and_denial_negate():
     source = "The company declined to provide an estimate of the losses."
     assert reason("The company provided an estimate of the losses [1].", source) == "negation"
@@ -119,6 +127,27 @@ def test_a_hedged_claim_stated_as_fact_breaks_support():
     assert reason("The storm will delay the harvest in the northern valleys [1].", source) == "modality"
     assert reason("The storm delayed the harvest in the northern valleys [1].", source) == "modality"
     assert reason("The storm could delay the harvest in the northern valleys [1].", source) == "ok"
+
+
+def test_a_hedge_governs_across_a_scare_quote():
+    source = 'The agency believes the "modest" rise in rents is enough to slow new building.'
+    assert reason("The rise in rents will slow new building [1].", source) == "modality"
+    assert reason("The agency believes the rise in rents is enough to slow new building [1].", source) == "ok"
+
+
+def test_a_hedge_in_ing_stops_at_a_verb_paired_with_it():
+    # "and firing" pairs with "appearing", not with "lose": the flares were fired, not seemingly fired.
+    source = "The ferry ran aground after appearing to lose its rudder and firing distress flares."
+    assert reason("The ferry fired distress flares [1].", source) == "ok"
+    assert reason("The ferry lost its rudder [1].", source) == "modality"
+    assert reason("The ferry ran aground after appearing to lose its rudder during the storm [1].", source) == "ok"
+
+
+def test_a_modal_that_refuses_to_tell_is_a_negation_not_a_promise():
+    source = "The minister declined to say when the road reopens."
+    assert reason("The minister would not say when the road reopens [1].", source) == "ok"
+    assert reason("The minister wouldn't say when the road reopens [1].", source) == "ok"
+    assert reason("The minister would not reopen the road [1].", "The minister did not reopen the road.") == "modality"
 
 
 def test_a_passive_hedge_governs_its_subject():
@@ -165,6 +194,14 @@ def test_an_unnamed_speaker_is_kept_as_the_source_describes_it():
     assert reason("The statement said he had been ill for months [1].", statement) == "ok"
 
 
+def test_a_verb_of_saying_in_a_leading_clause_attributes_that_clause_only():
+    source = "Since the union has vowed to strike over pay, the factory is likely to close early on Friday."
+    assert reason("The factory is likely to close early on Friday [1].", source) == "ok"
+    assert reason("The union is likely to strike over pay [1].", source) == "attribution-dropped"
+    said = "After Ortiz said the water supply was safe, residents returned to their homes."
+    assert reason("The water supply was safe [1].", said) == "attribution-dropped"
+
+
 def test_a_list_of_names_makes_no_claim_to_attribute():
     source = "Rescuers searched the North Sea and the Irish Sea on Monday, the coastguard said."
     assert reason("The North Sea and the Irish Sea [1].", source) == "ok"
@@ -201,6 +238,12 @@ def test_the_similarity_bars_still_apply():
     assert reason("The council approved the budget [1].", source, cosine=0.45, overlap=0.9) == "ok"  # short, own terms
     assert reason("The council approved the budget [1].", source, cosine=0.3, overlap=1.0) == "low-similarity"
     assert reason("The mayor approved the budget [1].", source, cosine=0.45, overlap=0.7) == "low-similarity"
+    # A verb of speaking is no claim of its own: "spoke at a briefing" reports "said at a briefing".
+    said = "Ortiz said at a briefing on Monday that the water was safe."
+    assert reason("Ortiz spoke at a briefing on Monday [1].", said, cosine=0.4, overlap=0.6,
+                  source_speaker="Ortiz") == "ok"
+    assert reason("Ortiz shouted at a briefing on Monday [1].", said, cosine=0.4, overlap=0.6,
+                  source_speaker="Ortiz") == "low-similarity"
     long = "The council approved the new budget on Monday after a long debate about roads, schools and parks [1]."
     assert reason(long, source, cosine=0.45, overlap=0.6) == "low-similarity"
 
@@ -228,9 +271,21 @@ def test_the_benchmark_is_hand_labelled_real_sentences_split_before_tuning():
     assert not dev_docs & {r["doc"] for r in splits["heldout"]}  # split by article
 
 
+class _Splits(dict):
+    """Each split scored when a test first asks for it: the dev tests never judge the held-out pairs."""
+
+    def __init__(self, embedder):
+        super().__init__()
+        self.embedder = embedder
+
+    def __missing__(self, name: str):
+        self[name] = score(load_pairs(PAIRS_DIR / f"{name}.jsonl"), self.embedder)
+        return self[name]
+
+
 @pytest.fixture(scope="module")
 def benchmark(embedder):
-    return {name: score(load_pairs(PAIRS_DIR / f"{name}.jsonl"), embedder) for name in ("dev", "heldout")}
+    return _Splits(embedder)
 
 
 def test_dev_figures(benchmark):
