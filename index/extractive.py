@@ -133,7 +133,8 @@ def score_sentences(question_vector: np.ndarray, analysis: QuestionAnalysis, rec
     for record, cosine in zip(records, dense):
         overlap = weighted_share(weights, sentence_terms(record))
         relevance = float(cosine) + OVERLAP_WEIGHT * overlap
-        candidate = has_candidate(analysis, record.text, corpus, record.speaker)
+        # A question the article asks ("WHAT HAPPENED?", a subhead) states nothing: it cannot be the answer.
+        candidate = not _asks(record.text) and has_candidate(analysis, record.text, corpus, record.speaker)
         focus = supports_focus(analysis, record.text, record.speaker)
         bonus = _speaker_bonus(analysis, record) + TYPE_WEIGHT * candidate + FOCUS_WEIGHT * focus
         if followup is not None:
@@ -145,6 +146,10 @@ def score_sentences(question_vector: np.ndarray, analysis: QuestionAnalysis, rec
                                      matched=matched))
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip(" \"'\u201d\u2019").endswith("?")
 
 
 def _speaker_bonus(analysis: QuestionAnalysis, record: SentenceRecord) -> float:

@@ -411,6 +411,10 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         topic = _object_head(rest[1:])  # "what do the shipments reveal about X": X is asked about
         if topic:
             return (topic,)
+    if verb in vocab.EVENT_VERBS and len(rest) > 1 and rest[0].lower() in ("to", "of"):
+        topic = _object_head(rest[1:])  # "what happened to X", "what became of X": X is asked about
+        if topic:
+            return (topic,)
     obj = _object_head(rest)
     if verb in vocab.LIGHT_VERBS and not obj:
         subject = _content(words[start:verb_at])  # "were sanctions put on X": the sanctions

@@ -189,6 +189,10 @@ ADVERBS = _words("still even yet now ever already also soon again just really ac
 LIGHT_VERBS = _words("put puts get gets got gotten take takes took taken make makes made give gives gave given "
                      "go goes went gone come comes came keep keeps kept hold holds held")
 
+# Verbs that only say something took place: in "what happened to the lights" the lights are
+# asked about, and a sentence about them need not repeat "happened".
+EVENT_VERBS = _words("happen happens happened occur occurs occurred befall befell become became")
+
 # Verbs that hand the meaning on to the verb after them: in "vow to react" or "said to be
 # willing to send" the question is about reacting and sending.
 CATENATIVES = _words("vow vowed promise promised threaten threatened plan planned try tried want wanted seek "

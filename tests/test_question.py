@@ -32,6 +32,8 @@ from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addr
     ("Did the strike disrupt ferry services?", "yesno", ("disrupt", "services")),
     ("What did the transport department recommend to travellers?", "description", ("recommend",)),
     ("What does the closure reveal about the harbour's finances?", "description", ("finances",)),
+    ("What happened to the ferry's engines before the crash?", "description", ("engines",)),
+    ("What became of the old terminal?", "description", ("terminal",)),
 ])
 def test_answer_type_and_focus(question, answer_type, focus):
     analysis = analyze_question(question)
@@ -136,6 +138,16 @@ def test_a_number_beats_a_sentence_that_only_repeats_the_question(embedder):
     lines = extractive.select_lines(scored, 400, lambda r: [])
     assert extractive.answered(scored)
     assert "212 passengers" in lines[0].lead.record.text
+
+
+def test_a_question_the_article_asks_is_no_answer(embedder):
+    scored = choose("What happened to the ferry's engines?", [
+        "WHAT HAPPENED TO THE ENGINES?",
+        "Both engines of the ferry stalled minutes after it left the quay.",
+    ], embedder)
+    asked = next(s for s in scored if s.record.text.endswith("?"))
+    assert not asked.candidate and not asked.addresses
+    assert extractive.select_lines(scored, 400, lambda r: [])[0].lead.record.text.startswith("Both engines")
 
 
 def test_a_denial_beats_the_accusation_it_answers(embedder):
