@@ -601,6 +601,8 @@ def _object_head(rest: list[str]) -> Optional[str]:
     for word in rest:
         if word.lower() in _BREAKS or word.lower() in vocab.AUXILIARIES:
             break
+        if _content(phrase) and word.lower().endswith("ing") and len(word) > 5:
+            break  # "the missile heading toward ...": a participle after the noun modifies it
         phrase.append(word)
     content = [w for w in _content(phrase) if not _is_time(w.lower())]  # "sell last year": not the year
     return content[-1].lower() if content else None

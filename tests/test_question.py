@@ -34,6 +34,7 @@ from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addr
     ("What does the closure reveal about the harbour's finances?", "description", ("finances",)),
     ("What happened to the ferry's engines before the crash?", "description", ("engines",)),
     ("What became of the old terminal?", "description", ("terminal",)),
+    ("What happened to the ferry sailing from the north quay?", "description", ("ferry",)),
 ])
 def test_answer_type_and_focus(question, answer_type, focus):
     analysis = analyze_question(question)
