@@ -411,6 +411,50 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
     return None
 
 
+def credit_for(sentence: str, source: str, source_speaker: Optional[str]) -> Optional[str]:
+    """Whom to credit an answer sentence with when its only fault is a dropped attribution: the
+    source's speaker, else the words naming who makes its claim ("the transport authority" in
+    "..., according to the transport authority"), as the source writes them. None when the
+    sentence has an attribution of its own (a wrong one is not repaired by adding another), or
+    the source names nobody (a bare "he said")."""
+    bare = without_markers(sentence)
+    if _attribution_cue(_tokens(bare)) is not None:
+        return None
+    if source_speaker:
+        return source_speaker
+    tokens = _tokens(source)
+    cue = _main_clause_cue(_tokens(bare), tokens)
+    if cue is None:
+        return None
+    span = _speaker_span(tokens, cue)
+    raw = _TOKEN.findall(source.replace("\u2019", "'"))
+    words = [raw[i] for i in span]
+    if not any(tokens[i].stems and tokens[i].word not in _PRONOUNS for i in span):
+        return None
+    if words[0].lower() in DETERMINERS:
+        words[0] = words[0].lower()  # "The NTSB says ..." -> "according to the NTSB"
+    return " ".join(words)
+
+
+def _speaker_span(tokens: list[_Token], cue: int) -> list[int]:
+    """Indices of ``_speaker_phrase``'s words."""
+    inverted = cue == 0 or tokens[cue - 1].boundary
+    if tokens[cue].word == "according" or inverted:
+        start = cue + 2 if tokens[cue].word == "according" else cue + 1
+        span = []
+        for i in range(start, min(start + 5, len(tokens))):
+            if tokens[i].boundary:
+                break
+            span.append(i)
+        return span
+    span = []
+    i = cue - 1
+    while i >= 0 and not tokens[i].boundary and len(span) < 5:
+        span.insert(0, i)
+        i -= 1
+    return span
+
+
 def _bare(phrase: list[_Token]) -> set[str]:
     return {t.word for t in phrase if t.word not in DETERMINERS}
 

@@ -72,7 +72,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence, Union
@@ -86,7 +86,7 @@ from .deadline import Budget
 from .embedder import Embedder
 from .errors import FileRejected
 from .extractive import sentence_terms, weighted_share
-from .faithful import SUPPORT_COSINE, SUPPORT_OVERLAP, judge
+from .faithful import SUPPORT_COSINE, SUPPORT_OVERLAP, credit_for, judge
 from .injection import instructions, repeats
 from .lexical import tokenize
 from .models import Answer, Citation, DocumentMeta, Draft, DraftOutcome, RetrievalHit, SentenceRecord
@@ -128,6 +128,7 @@ class Support:
     overlap: float
     numbers_ok: bool  # every number of the answer sentence occurs in the source sentence
     reason: str = "ok"  # the verdict on the pair: "ok", or the rule it failed
+    credited: str = ""  # supported once credited to this speaker ("..., according to X"): ``credit``
 
     @property
     def margin(self) -> float:
@@ -376,6 +377,9 @@ class Generation:
             claim.dropped = UNSUPPORTED
             return
         claim.support = {n: s.record for n, s in found.items()}
+        claim.credited = next((s.credited for s in found.values() if s.credited), "")
+        if claim.credited:  # one attribution shown: keep the sources that report the same speaker's claim
+            claim.support = {n: s.record for n, s in found.items() if s.credited in ("", claim.credited)}
         if pronoun:
             claim.person = person_of(next(iter(found.values())).record, self.scorer.speakers)
 
@@ -396,6 +400,7 @@ def best_support(scorer: SupportScorer, text: str, vector: np.ndarray, records: 
     """The record that supports ``text`` best, or None. For a sentence opening with he/she the
     person comes from the record (``person_of``), and a record that names nobody cannot support it."""
     found: Optional[Support] = None
+    dropped_attribution = []
     for record in records:
         person = person_of(record, scorer.speakers) if pronoun else ""
         if pronoun and not person:
@@ -403,7 +408,28 @@ def best_support(scorer: SupportScorer, text: str, vector: np.ndarray, records: 
         support = scorer.measure(text, vector, record, named | {person} if person else named)
         if support.supported and (found is None or support.margin > found.margin):
             found = support
+        elif support.reason == "attribution-dropped" and not pronoun:
+            dropped_attribution.append(support)
+    if found is None:
+        found = credit(scorer, text, vector, dropped_attribution, named)
     return found
+
+
+def credit(scorer: SupportScorer, text: str, vector: np.ndarray, candidates: Sequence[Support],
+           named: frozenset[str]) -> Optional[Support]:
+    """Repair a sentence whose source reports a claim that the sentence states as fact ("The
+    span carries 30,000 cars a day" from "..., according to the transport authority"): credited
+    to the source's speaker it is faithful, and shown so, rather than deleted. Judged again with
+    the credit, every other rule still applies."""
+    best: Optional[Support] = None
+    for support in candidates:
+        who = credit_for(text, support.record.text, support.record.speaker or None)
+        if not who:
+            continue
+        again = scorer.measure(credited(text, who), vector, support.record, named | {who})
+        if again.supported and (best is None or again.margin > best.margin):
+            best = replace(again, credited=who)
+    return best
 
 
 def person_of(record: SentenceRecord, speakers: frozenset[str]) -> str:
@@ -457,20 +483,25 @@ class _Claim:
     support: dict[int, SentenceRecord] = field(default_factory=dict)  # source number -> supporting sentence
     repointed: bool = False  # no cited source supported it; another source of the prompt does
     person: str = ""  # whom its leading he/she means, shown as "He [Name]"
+    credited: str = ""  # whose claim it states, added as "..., according to X" (its source reports one)
     dropped: str = ""  # why it is not shown ('' while it is)
 
     @property
     def bare(self) -> str:
-        """The sentence as the reader will see it, without markers (its pronoun named)."""
-        return annotate(self.sentence.bare, self.person, frozenset())
+        """The sentence as the reader will see it, without markers (its pronoun named, its
+        claim credited)."""
+        return credited(annotate(self.sentence.bare, self.person, frozenset()), self.credited)
 
     @property
     def repaired(self) -> bool:
-        return (self.adopted or self.invalid or self.repointed or bool(self.person)
+        return (self.adopted or self.invalid or self.repointed or bool(self.person) or bool(self.credited)
                 or set(self.support) != set(self.sentence.numbers))
 
     def shown(self, numbering: dict[str, int]) -> str:
         """The sentence with its supported sources' new numbers as markers."""
+        if self.credited:
+            numbers = dict.fromkeys(numbering[r.sentence_id] for r in self.support.values())
+            return with_markers(self.bare, list(numbers))
         if self.adopted or self.repointed:
             numbers = dict.fromkeys(numbering[r.sentence_id] for r in self.support.values())
             text = with_markers(self.sentence.bare, list(numbers))
@@ -506,6 +537,17 @@ def prompt_sources(request: Request) -> dict[int, list[SentenceRecord]]:
         if title is not None and all(r.sentence_id != title.sentence_id for r in sources[n]):
             sources[n] = sources[n] + [title]
     return sources
+
+
+def credited(text: str, who: str) -> str:
+    """``text`` credited to ``who`` before its closing punctuation: "The span is 1.6 km long,
+    according to the port authority." (the same words the source uses for who says it)."""
+    if not who:
+        return text
+    end = _SENTENCE_END.search(text)
+    if end is None:
+        return f"{text}, according to {who}"
+    return f"{text[:end.start()].rstrip()}, according to {who}{end.group(0)}"
 
 
 def with_markers(text: str, numbers: list[int]) -> str:

@@ -72,6 +72,27 @@ def test_a_wrong_marker_is_re_pointed_to_the_source_that_supports_it(engine: Eng
     assert "video briefing" not in prompt_sources(llm_server.answer_requests()[-1].body)[wrong][1]
 
 
+def test_a_reported_claim_stated_as_fact_is_credited_not_deleted(engine: Engine,
+                                                                 llm_server: FakeOpenAIServer) -> None:
+    # The source: "The Japanese transport ministry recommended ... routes ..., the report said."
+    plain = "The Japanese transport ministry recommended that local airlines choose alternative routes"
+    llm_server.enqueue_numbered(f"{plain} [{{src:alternative routes}}].")
+    answer = engine.ask("What did the Japanese transport ministry recommend to local airlines?")
+    shown(engine, answer)
+    assert answer.answer == f"{plain}, according to the report [1]."
+    assert "the report said" in answer.citations[0].quote
+    assert answer.draft is not None and answer.draft.outcome == "repaired" and answer.notice is None
+
+
+def test_a_sentence_with_an_attribution_of_its_own_is_not_credited_again(engine: Engine,
+                                                                          llm_server: FakeOpenAIServer) -> None:
+    # Its speaker is wrong: adding the right one would make it say two things.
+    llm_server.enqueue_numbered("Yonhap said the Japanese transport ministry recommended that local airlines "
+                                "choose alternative routes [{src:alternative routes}].")
+    answer = engine.ask("What did the Japanese transport ministry recommend to local airlines?")
+    assert "according to" not in answer.answer and "Yonhap said" not in answer.answer
+
+
 def test_an_unmarked_sentence_takes_the_markers_of_the_next(engine: Engine, llm_server: FakeOpenAIServer) -> None:
     llm_server.enqueue_numbered("Kirby said in a video briefing that North Korea was seeking to conceal the "
                                 "shipments. He said the shipments were routed through Middle Eastern and North "
