@@ -135,7 +135,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     topic = speech_topic(asked)
     if answer_type == "response":
         topic = response_topic(asked) or topic
-    counted = _counted(words) if answer_type == "quantity" else None
+    counted = (_counted(words) or _measured(words)) if answer_type == "quantity" else None
     counted_words = tuple(counted.split()) if counted else ()
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
                             speech=speech, unknown_names=unknown, topic=topic,
@@ -195,6 +195,13 @@ def _named_alike(name: str, corpus: CorpusFacts) -> bool:
     if corpus.vectors is None or corpus.embed is None or NAME_SIMILARITY >= 1:
         return False
     return bool(corpus.vectors.near(corpus.embed([name])[0], NAME_SIMILARITY))
+
+
+def _measured(words: list[str]) -> Optional[str]:
+    """The measure a "what altitude / what price ..." question asks for: the number must be
+    one of it ("an altitude of 50 km"), not any number of the story."""
+    lower = [w.lower() for w in words[:3]]
+    return next((w for w in lower[1:] if w in vocab.MEASURE_NOUNS), None) if lower[:1] == ["what"] else None
 
 
 def _counted(words: list[str]) -> Optional[str]:
@@ -358,7 +365,8 @@ def _asks_name(wh: str, after: list[str]) -> bool:
 # The kind-nouns of "which/what <noun>" questions, in the order they are tried.
 _KIND_NOUNS: tuple[tuple[frozenset[str], AnswerType], ...] = (
     (vocab.PERSON_NOUNS, "person"), (vocab.ORGANISATION_NOUNS, "organisation"), (vocab.PLACE_NOUNS, "place"),
-    (vocab.TIME_NOUNS, "date"), (vocab.QUANTITY_WORDS, "quantity"), (vocab.REASON_NOUNS, "reason"))
+    (vocab.TIME_NOUNS, "date"), (vocab.QUANTITY_WORDS, "quantity"), (vocab.MEASURE_NOUNS, "quantity"),
+    (vocab.REASON_NOUNS, "reason"))
 
 
 def _asks_response(lower: list[str]) -> bool:

@@ -318,6 +318,10 @@ CLAUSE_OPENERS = _words("that whether if")
 # Adjectives after "how" that ask for a measure ("how far", "how old").
 MEASURE_ADJECTIVES = _words("long far old large big often heavy fast high deep wide severe serious tall "
                             "cold hot warm late early")
+# Nouns of a measure: "what altitude did it reach", "what price was paid" ask for a quantity,
+# like "how high" and "how much" do.
+MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length width speed speeds weight "
+                       "price prices cost costs age temperature temperatures toll death-toll salary wage")
 # Prepositions and subordinators that end a noun phrase or a verb's object.
 PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
                        "since under of as than that whether if")

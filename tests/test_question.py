@@ -141,6 +141,13 @@ def test_a_number_beats_a_sentence_that_only_repeats_the_question(embedder):
     assert "212 passengers" in lines[0].lead.record.text
 
 
+def test_what_altitude_asks_for_a_number_of_that_measure():
+    analysis = analyze_question("What altitude did the glider reach over the lake?")
+    assert analysis.answer_type == "quantity" and analysis.counted_terms == frozenset(tokenize("altitude"))
+    assert has_candidate(analysis, "The glider climbed to an altitude of 3,200 metres.")
+    assert not has_candidate(analysis, "Twelve gliders took off from the lake shore on Sunday.")
+
+
 def test_a_question_the_article_asks_is_no_answer(embedder):
     scored = choose("What happened to the ferry's engines?", [
         "WHAT HAPPENED TO THE ENGINES?",
