@@ -649,7 +649,9 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     """Whether ``text`` carries a candidate of the answer type the question expects."""
     kind = analysis.answer_type
     if kind == "quantity":
-        return _counts(text, analysis.counted_terms) if analysis.counted_terms else _has_quantity(text)
+        if not analysis.counted_terms:
+            return _has_quantity(text)
+        return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
     if kind == "date":
         return _has_date(text)
     if kind == "reason":
@@ -749,11 +751,13 @@ def _has_quantity(text: str) -> bool:
     return bool(_DIGITS.search(text) or words & vocab.NUMBER_WORDS or words & vocab.QUANTITY_WORDS)
 
 
-def _counts(text: str, counted: frozenset[str]) -> bool:
+def _counts(text: str, counted: frozenset[str], measure: bool = False) -> bool:
     """A number within a few words of what the question counts: "all 22 crew", "at least
     10 ferries", "millions of passengers", "the crossing is the 29th" (not a time elsewhere)."""
     words = _words(text)
-    counts = [j for j, w in enumerate(words) if _is_count(w, words[j + 1] if j + 1 < len(words) else "")]
+    # a measure ("an altitude of 3,200 metres") is answered by a number with its unit
+    counts = [j for j, w in enumerate(words) if (_is_number(w) if measure else
+                                                 _is_count(w, words[j + 1] if j + 1 < len(words) else ""))]
     for i, word in enumerate(words):
         stems = tokenize(word)
         if stems and stems[0] in counted and any(j != i and i - 4 <= j <= i + 4 for j in counts):
