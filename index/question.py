@@ -680,7 +680,24 @@ def _by_the_asked_speaker(analysis: QuestionAnalysis, text: str, speaker: str) -
     if speaker:
         return bool(set(tokenize(speaker)) & asked) or _titled(text, speaker, asked)
     needed = len(asked) if len(asked) <= 3 else round(len(asked) * 2 / 3)
-    return len(asked & set(tokenize(text))) >= needed
+    return len(asked & _speaking_side(text)) >= needed
+
+
+def _speaking_side(text: str) -> set[str]:
+    """The stems of whoever a sentence without a speaker reports: the words before its first
+    verb of saying and just after it ("The council declared ...", "..., said the council",
+    "according to the council"). The words of "sanctions on the drone makers" in a sentence
+    whose subject vowed something do not make the drone makers speak."""
+    words = _words(text)
+    verbs = [i for i, w in enumerate(words) if set(tokenize(w)) & _REPORTING_STEMS]
+    if not verbs:
+        return set(tokenize(text))  # a quotation without a verb of saying: anyone it names
+    near = [w for verb in verbs
+            for w in words[max(0, verb - SPEAKER_WINDOW):verb] + words[verb + 1:verb + 1 + SPEAKER_WINDOW // 2]]
+    return {t for w in near for t in tokenize(w)}
+
+
+SPEAKER_WINDOW = 8  # words before a verb of saying that may name its subject ("The city's deputy mayor, Ada Okafor, said")
 
 
 def _titled(text: str, speaker: str, asked: frozenset[str]) -> bool:

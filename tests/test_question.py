@@ -214,6 +214,14 @@ def test_a_rewording_takes_the_focus_from_its_source_but_not_the_candidate():
     assert not addresses(analysis, reworded, source_text="The freighter left port with 22 crew.")
 
 
+def test_what_x_said_needs_x_as_the_one_who_says_it():
+    analysis = analyze_question("What did the ferry operators say about the new tolls?")
+    assert has_candidate(analysis, "The ferry operators said the new tolls would drive passengers away.")
+    assert has_candidate(analysis, '"It will drive passengers away," said the ferry operators of the tolls.')
+    # The operators named only as the object of someone else's words say nothing here.
+    assert not has_candidate(analysis, "The council vowed to impose the new tolls on ferry operators next year.")
+
+
 def test_what_the_admiral_said_is_found_by_the_title_before_the_speakers_name():
     analysis = analyze_question("What did the harbour master say about the fog?")
     assert has_candidate(analysis, '"Nothing moved," said harbour master Ines Duarte.', speaker="Duarte")
