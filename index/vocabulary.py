@@ -92,7 +92,10 @@ RESPONSE_MARKERS = _words(
     "refute "
     "refuted refutes respond responded responding response react reacted reaction reply replied retorted "
     "rebuffed rebutted condemn condemned slammed baseless groundless unfounded false untrue lie lies rumor rumors "
-    "rumour rumours fabricated fabrication nonsense never vowed warned protest protested")
+    "rumour rumours fabricated fabrication nonsense never vowed warned protest protested "
+    # a reaction need not be a denial: a refusal to comment, praise, blame, an apology
+    "declined refused welcomed praised criticized criticised hailed thanked apologized apologised defended "
+    "insisted")
 
 # ---- reasons -----------------------------------------------------------------------------------
 

@@ -214,6 +214,15 @@ def test_a_rewording_takes_the_focus_from_its_source_but_not_the_candidate():
     assert not addresses(analysis, reworded, source_text="The freighter left port with 22 crew.")
 
 
+@pytest.mark.parametrize("sentence", [
+    "The union declined to comment on the offer.",
+    "The union welcomed the offer as a first step.",
+    "The union rejected the offer as an insult.",
+])
+def test_a_reaction_need_not_be_a_denial(sentence):
+    assert addresses(analyze_question("How did the union respond to the council's offer?"), sentence)
+
+
 def test_what_x_said_needs_x_as_the_one_who_says_it():
     analysis = analyze_question("What did the ferry operators say about the new tolls?")
     assert has_candidate(analysis, "The ferry operators said the new tolls would drive passengers away.")
