@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from .jsonfile import dump_json, load_json
+from .vocabulary import DERIVATION_SUFFIXES
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?", re.UNICODE)
 STOPWORDS = frozenset("""
@@ -50,6 +51,13 @@ class _Stemmer:
 
 
 _STEM: Optional[_Stemmer] = None
+
+
+def derived(terms: list[str], knows: Callable[[str], bool]) -> list[str]:
+    """The corpus's nouns made from the query's verbs ("own" -> "owner"), which the stemmer
+    keeps apart (vocabulary.DERIVATION_SUFFIXES)."""
+    return [t + suffix for t in dict.fromkeys(terms) if len(t) >= 3 for suffix in DERIVATION_SUFFIXES
+            if knows(t + suffix)]
 
 
 def tokenize(text: str) -> list[str]:
@@ -184,6 +192,7 @@ class LexicalIndex:
         terms = tokenize(query)
         if not terms:
             return []
+        terms += derived(terms, self.knows)
         scores = self._bm25.get_scores(terms)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]

@@ -28,7 +28,7 @@ from typing import Callable, Literal, Optional, Sequence
 import numpy as np
 
 from . import vocabulary as vocab
-from .lexical import STOPWORDS, tokenize
+from .lexical import STOPWORDS, derived, tokenize
 
 AnswerType = Literal["person", "organisation", "quantity", "date", "place", "reason", "statement", "response",
                      "yesno", "name", "description"]
@@ -630,6 +630,7 @@ def focus_terms(focus: tuple[str, ...], corpus: CorpusFacts) -> set[str]:
     """The corpus terms that support the focus: its own stems and the words near it in meaning."""
     stems = [tokenize(word) for word in focus]
     terms = {t for s in stems for t in s}
+    terms |= set(derived(sorted(terms), corpus.knows))  # "owns": the owner, "pay": the payment
     if corpus.vectors is None or not focus:
         return terms
     for word, word_stems in zip(focus, stems):

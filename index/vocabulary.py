@@ -192,6 +192,10 @@ ADVERBS = _words("still even yet now ever already also soon again just really ac
 LIGHT_VERBS = _words("put puts get gets got gotten take takes took taken make makes made give gives gave given "
                      "go goes went gone come comes came keep keeps kept hold holds held")
 
+# Suffixes that make a noun of a verb, as the stemmer leaves them: "owns" -> "own", "owner"
+# -> "owner". A sentence about the owner speaks to "who owns"; the Porter stemmer keeps the two apart.
+DERIVATION_SUFFIXES = ("er", "ers", "or", "ors", "ment", "ship", "al", "ance", "ence")
+
 # Verbs that only say something took place: in "what happened to the lights" the lights are
 # asked about, and a sentence about them need not repeat "happened".
 EVENT_VERBS = _words("happen happens happened occur occurs occurred befall befell become became")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dossier.index.lexical import LexicalIndex, tokenize, tokenize_words
+from dossier.index.lexical import LexicalIndex, derived, tokenize, tokenize_words
 
 ROWS = [
     ("a-1", "a", "The harbour authority closed the harbour before the storm."),
@@ -56,6 +56,16 @@ def test_search_ranks_by_the_query_terms_and_drops_non_matches(index: LexicalInd
     assert [chunk_id for chunk_id, _, _ in hits] == ["a-1", "b-1"]  # "harbour" twice and "storm" beats "storm"
     assert all(score > 0 for _, _, score in hits)
     assert hits[0][1] == "a"  # each hit names its document
+
+
+def test_a_verb_finds_the_noun_made_from_it(tmp_path: Path):
+    built = LexicalIndex(tmp_path / "bm25")
+    built.build([("d-1", "d", "The registered owner of the ferry is a shipping firm."),
+                 ("e-1", "e", "Ferries stopped for two days.")], revision=1)
+    assert [hit[0] for hit in built.search("Who owns the ferry?", k=5)][0] == "d-1"
+    assert derived(tokenize("owns pays"), lambda term: term in {"owner", "payment"}) == ["owner", "payment"]
+    assert derived(tokenize("ban"), lambda term: True) == [f"ban{s}" for s in ("er", "ers", "or", "ors", "ment",
+                                                                               "ship", "al", "ance", "ence")]
 
 
 def test_search_keeps_at_most_k(index: LexicalIndex):
