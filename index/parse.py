@@ -17,6 +17,7 @@ from typing import Iterator, Optional
 
 from .errors import FileRejected
 from .models import DocumentMeta, ParsedDocument, Sentence
+from .vocabulary import TIME_ZONES
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 CHUNK_TARGET_CHARS = 500
@@ -169,6 +170,8 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         token = word.group(1).rstrip(".").lower() if word else ""
         if text[start + match.start()] == "." and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
             continue
+        if token in ("a.m", "p.m") and following.split(None, 1)[0].strip("(),.").lower() in TIME_ZONES:
+            continue  # "at 1:27 a.m. ET (0527 GMT), a ship ...": the time goes on
         spans.append((cursor, stop))
         cursor = stop
     spans.append((cursor, end))

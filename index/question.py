@@ -801,7 +801,13 @@ def _is_number(word: str) -> bool:
 def _has_date(text: str) -> bool:
     words = _lower_words(text)
     return bool(_YEAR.search(text) or re.search(r"\b\d{1,2}[/-]\d{1,2}\b|\b\d{4}-\d\d-\d\d\b", text)
+                or _TIME_OF_DAY.search(text)
                 or words & vocab.MONTHS or words & vocab.WEEKDAYS or words & vocab.RELATIVE_DATES)
+
+
+# "when" is answered by a time of day too: "at 6 a.m.", "1:27 am", "0527 GMT", "at noon"
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{4}\s*(?:GMT|UTC)\b"
+                          r"|\b(?:noon|midnight|overnight|dawn)\b", re.IGNORECASE)
 
 
 def _asked(analysis: QuestionAnalysis) -> set[str]:

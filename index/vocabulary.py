@@ -196,6 +196,10 @@ LIGHT_VERBS = _words("put puts get gets got gotten take takes took taken make ma
 # -> "owner". A sentence about the owner speaks to "who owns"; the Porter stemmer keeps the two apart.
 DERIVATION_SUFFIXES = ("er", "ers", "or", "ors", "ment", "ship", "al", "ance", "ence")
 
+# Time zones written after a time ("1:27 a.m. ET"): the sentence does not end at "a.m.".
+TIME_ZONES = _words("et est edt ct cst cdt mt mst mdt pt pst pdt gmt utc bst cet cest eet jst kst ist aest aedt "
+                    "local")
+
 # Verbs that only say something took place: in "what happened to the lights" the lights are
 # asked about, and a sentence about them need not repeat "happened".
 EVENT_VERBS = _words("happen happens happened occur occurs occurred befall befell become became")

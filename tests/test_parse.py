@@ -64,6 +64,13 @@ def test_sentence_splitter_keeps_abbreviations_and_splits_quotes():
                      "Next one here."]
 
 
+def test_a_time_with_its_zone_does_not_end_the_sentence():
+    text = "At 1:27 a.m. ET (0527 GMT), a ferry struck the pier. It sank at 6 a.m. The next day was calm."
+    spans = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
+    assert spans == ["At 1:27 a.m. ET (0527 GMT), a ferry struck the pier.", "It sank at 6 a.m.",
+                     "The next day was calm."]
+
+
 def test_normalize_with_offsets_maps_back():
     text = "a\u00a0 b\n\nc"
     norm, offsets = normalize_with_offsets(text)

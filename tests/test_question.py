@@ -141,6 +141,13 @@ def test_a_number_beats_a_sentence_that_only_repeats_the_question(embedder):
     assert "212 passengers" in lines[0].lead.record.text
 
 
+def test_when_is_answered_by_a_time_of_day_too():
+    analysis = analyze_question("When did the ferry leave the quay?")
+    assert has_candidate(analysis, "The ferry left the quay at 6 a.m.")
+    assert has_candidate(analysis, "It sailed at 0527 GMT, the operator said.")
+    assert not has_candidate(analysis, "The ferry left the quay with 40 passengers.")
+
+
 def test_what_altitude_asks_for_a_number_of_that_measure():
     analysis = analyze_question("What altitude did the glider reach over the lake?")
     assert analysis.answer_type == "quantity" and analysis.counted_terms == frozenset(tokenize("altitude"))
