@@ -181,10 +181,12 @@ def answering(scored: list[ScoredSentence]) -> list[ScoredSentence]:
     return [s for s in scored if s.addresses and s.score >= best - ANSWER_WINDOW]
 
 
-# Answer types whose candidates fill ordinary news sentences (a weekday, a capitalised name):
-# one somewhere among the retrieved sentences says nothing, so such a question is answered
-# only by a sentence that carries one *and* speaks to the focus.
-COMMON_CANDIDATES = frozenset({"date", "name", "person", "organisation", "place"})
+# Answer types whose candidates fill ordinary news sentences (a weekday, a capitalised name,
+# someone's words): one somewhere among the retrieved sentences says nothing, so such a
+# question is answered only by a sentence that carries one *and* speaks to the focus. (For
+# statements, chosen on dev: one out-of-corpus "what did X conclude" declined, one wrong
+# answer became "related".)
+COMMON_CANDIDATES = frozenset({"date", "name", "person", "organisation", "place", "statement"})
 
 
 def answered(scored: list[ScoredSentence], analysis: Optional[QuestionAnalysis] = None) -> bool:

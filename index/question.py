@@ -717,7 +717,7 @@ def _is_statement(text: str, speaker: str) -> bool:
     return bool(speaker) or '"' in text or "\u201c" in text or bool(set(tokenize(text)) & _REPORTING_STEMS)
 
 
-_REPORTING_STEMS = frozenset(tokenize(" ".join(sorted(vocab.REPORTING_VERBS))))
+_REPORTING_STEMS = frozenset(tokenize(" ".join(sorted(vocab.REPORTING_VERBS | vocab.FINDING_VERBS))))
 
 
 def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> bool:

@@ -67,7 +67,8 @@ SPEECH_WORDS_TEXT = ("say says said tell told state stated statement claim claim
                      "according describe described word words remark remarks mention mentioned add added")
 QUESTION_SPEECH = re.compile(
     r"\b(?:say|said|says|tell|told|state|stated|statement|claim|comment|quote|according|word|words|remark|describe|"
-    r"think|believe|added|mention|tweet|post|wrote|write)\w*\b", re.IGNORECASE)
+    r"think|believe|added|mention|tweet|post|wrote|write|conclude|concluded|found|find|determine|determined)\w*\b",
+    re.IGNORECASE)
 # Verbs by which news reports speech: a sentence with one of them (or a quotation, or a
 # speaker found at ingest) is a statement, which is what "what did X say/tell" asks for.
 REPORTING_VERBS = _words(
@@ -78,7 +79,11 @@ REPORTING_VERBS = _words(
     "recommended recommends asked carried carries published publishes broadcast aired speak speaks spoke spoken")
 # The verbs that end the subject in "what did <who> say about <topic>".
 SPEECH_FRAME_VERBS = ("say|said|tell|told|state|stated|claim|claimed|comment|comments|think|believe|add|added|"
-                      "mention|mentioned")
+                      "mention|mentioned|"
+                      # findings are reported like speech: "what did the inspectors conclude" asks for theirs
+                      "conclude|concluded|find|found|determine|determined")
+# The verbs of those findings, which make a sentence someone's statement as a verb of saying does.
+FINDING_VERBS = _words("conclude concluded concludes find found finds determine determined determines")
 
 # ---- responses ---------------------------------------------------------------------------------
 

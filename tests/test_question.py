@@ -141,6 +141,18 @@ def test_a_number_beats_a_sentence_that_only_repeats_the_question(embedder):
     assert "212 passengers" in lines[0].lead.record.text
 
 
+def test_what_x_concluded_needs_x_s_finding_on_the_focus_in_one_sentence(embedder):
+    question = "What did the inspectors conclude caused the collapse?"
+    assert analyze_question(question).answer_type == "statement"
+    scored = choose(question, [
+        "The inspectors said the pier had been painted in May.",  # theirs, on something else
+        "Early reports suggested the collapse was caused by a storm.",  # on it, nobody's finding
+    ], embedder)
+    assert not extractive.answered(scored, analyze_question(question))
+    scored = choose(question, ["The inspectors concluded that corrosion caused the collapse."], embedder)
+    assert extractive.answered(scored, analyze_question(question))
+
+
 def test_when_is_answered_by_a_time_of_day_too():
     analysis = analyze_question("When did the ferry leave the quay?")
     assert has_candidate(analysis, "The ferry left the quay at 6 a.m.")
