@@ -123,6 +123,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     text = " ".join(question.split())
     asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
     asked = asked[:1].upper() + asked[1:]
+    asked = vocab.ROLE_QUESTION.sub(lambda m: f"Who is {m.group('who')}?", asked)  # "what is X's job"
     words = _words(_without_continuation(asked))
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
     person = _named_speaker(text, corpus.speakers)

@@ -153,6 +153,13 @@ def test_what_x_concluded_needs_x_s_finding_on_the_focus_in_one_sentence(embedde
     assert extractive.answered(scored, analyze_question(question))
 
 
+def test_what_is_x_s_job_asks_who_x_is():
+    analysis = analyze_question("What is Ada Okafor's job?")
+    assert analysis.answer_type == "person" and analysis.terms == frozenset(tokenize("Ada Okafor"))
+    assert analysis.focus == () and not analysis.unknown_names
+    assert analyze_question("What was the mayor's role?").answer_type == "description"  # a role, no name
+
+
 def test_when_is_answered_by_a_time_of_day_too():
     analysis = analyze_question("When did the ferry leave the quay?")
     assert has_candidate(analysis, "The ferry left the quay at 6 a.m.")
