@@ -42,10 +42,10 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .lexical import tokenize
-from .vocabulary import (APPROXIMATORS, ATTRIBUTION_CUES, CARDINALS, COMMON_CAPITALISED, DETERMINERS,
-                         FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS, MONTHS,
-                         NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS, REPORTING_VERBS,
-                         SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
+from .vocabulary import (ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
+                         DETERMINERS, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS,
+                         MONTHS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS,
+                         REPORTING_VERBS, SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
 
 SUPPORT_COSINE = 0.5  # the answer check's bars (generate.SupportScorer)
 SUPPORT_OVERLAP = 0.5
@@ -427,6 +427,8 @@ def credit_for(sentence: str, source: str, source_speaker: Optional[str]) -> Opt
     if cue is None:
         return None
     span = _speaker_span(tokens, cue)
+    while span and (tokens[span[-1]].word in AUXILIARIES or tokens[span[-1]].word in ADVERBS or not tokens[span[-1]].stems):
+        span.pop()  # "the ministry has said": the ministry
     raw = _TOKEN.findall(source.replace("\u2019", "'"))
     words = [raw[i] for i in span]
     if not any(tokens[i].stems and tokens[i].word not in _PRONOUNS for i in span):
