@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Union
+from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
+import numpy as np
 import pytest
+from pydantic import PrivateAttr
 
 from dossier.index.embedder import OnnxMiniLMEmbedding
 from dossier.index.engine import Engine
@@ -46,9 +49,41 @@ def _without_users_settings():
         yield
 
 
+class SessionMiniLM(OnnxMiniLMEmbedding):
+    """The real ONNX MiniLM, each distinct text embedded once per session.
+
+    The suite asks the model for the same texts again and again: the five seeds' sentences at
+    every fresh ingest, the judge's 684 labelled pairs at every ``dossier eval`` run, the same
+    questions in module after module. A vector depends on its text only (the model sorts and
+    batches texts by length, so a repeat differs at most by the rounding of other batch
+    neighbours), so a repeat computation could only give the first one's vector again. Every
+    vector still comes from the model; tests about the model's batching itself use
+    ``onnx_embedder``, which keeps nothing."""
+
+    _vectors: dict = PrivateAttr(default_factory=dict)
+    _vectors_lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return super().embed(texts)
+        with self._vectors_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+            if missing:
+                self._vectors.update(zip(missing, super().embed(missing)))
+            return np.stack([self._vectors[t] for t in texts])
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder() -> OnnxMiniLMEmbedding:
+    """The model as the product loads it, nothing remembered between calls."""
+    return OnnxMiniLMEmbedding()
+
+
 @pytest.fixture(scope="session")
 def embedder() -> OnnxMiniLMEmbedding:
-    return OnnxMiniLMEmbedding()
+    """The model shared by the suite (``SessionMiniLM``)."""
+    return SessionMiniLM()
 
 
 # ---- stores ------------------------------------------------------------------------------------

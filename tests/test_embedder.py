@@ -7,6 +7,12 @@ from dossier.index.embedder import TOKENIZER_PATH, OnnxMiniLMEmbedding, sha256_o
 from dossier.index.errors import ModelIntegrityError
 
 
+@pytest.fixture(scope="module")
+def embedder(onnx_embedder):
+    """The model itself, not the suite's memo (tests/conftest.py ``SessionMiniLM``): these tests are about it."""
+    return onnx_embedder
+
+
 def test_embeddings_are_unit_vectors_of_384(embedder):
     vectors = embedder.embed(["North Korea ships shells.", "The price of oil."])
     assert vectors.shape == (2, 384) and vectors.dtype == np.float32

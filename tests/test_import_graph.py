@@ -82,14 +82,20 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str]:
     return []
 
 
-def test_the_graph_is_read() -> None:
-    edges = graph()
+@pytest.fixture(scope="module")
+def engine_graph() -> dict[str, set[str]]:
+    """The engine's import graph, read once for the tests that only look at it."""
+    return graph()
+
+
+def test_the_graph_is_read(engine_graph: dict[str, set[str]]) -> None:
+    edges = engine_graph
     assert "generate" in edges["engine"] and "store" in str(edges["engine"])
     assert "chat" in edges["generate"]
 
 
-def test_no_import_cycle_in_the_engine() -> None:
-    cycle = find_cycle(graph())
+def test_no_import_cycle_in_the_engine(engine_graph: dict[str, set[str]]) -> None:
+    cycle = find_cycle(engine_graph)
     assert not cycle, "import cycle: " + " -> ".join(cycle)
 
 

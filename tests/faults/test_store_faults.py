@@ -26,7 +26,8 @@ from dossier.index.errors import StoreBusy, StoreDamaged
 from dossier.index.settings import SEEDS_DIR, Settings
 from dossier.index.store import Store
 from dossier.index.store.lock import LEASE_ID
-from harness import dossier
+from conftest import copy_store
+from harness import Run, dossier
 from openai_server import FakeOpenAIServer, SilentServer
 
 POINTS = ("locked", "uncommitted", "committed", "publishing")
@@ -267,27 +268,28 @@ def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chro
 
 def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(tmp_path):
     """A Chroma server that accepts connections and never answers -> ask, sources, ingest and repl each print one line within the deadline"""
-    home = tmp_path / "home"
-    home.mkdir()
-    closed = dossier("sources", home=home, env={"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": "9"})
-    assert closed.status == 1 and "cannot reach the Chroma server" in one_line(closed.stderr)
     deadline = 1  # seconds, DOSSIER_CHROMA_TIMEOUT
     commands = (("ask", "Who said what?"), ("sources",), ("ingest", str(SEEDS_DIR)), ("repl",))
-    for args in commands:
-        (home / args[0]).mkdir()
     with SilentServer() as silent:
         env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(silent.port),
                "DOSSIER_CHROMA_TIMEOUT": str(deadline)}
         # The four commands wait on the silent server side by side, each in its own (empty) home
-        # and timed on its own clock: the wall time of one is the wait of all.
-        with ThreadPoolExecutor(len(commands)) as pool:
-            runs = list(pool.map(lambda args: dossier(*args, home=home / args[0], env=env, timeout=120), commands))
+        # and timed on its own clock, and beside them the same start-up without any wait: a
+        # command against a closed port. Started together, they share the machine alike, so
+        # the bound below holds however slow or busy the machine is.
+        jobs = [("closed", ("sources",), {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": "9"}),
+                *((args[0], args, env) for args in commands)]
+        for name, _, _ in jobs:
+            (tmp_path / name).mkdir()
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            closed, *runs = pool.map(lambda job: dossier(*job[1], home=tmp_path / job[0], env=job[2], timeout=120),
+                                     jobs)
+    assert closed.status == 1 and "cannot reach the Chroma server" in one_line(closed.stderr)
     for args, run in zip(commands, runs):
         assert run.status == 1, (args, run.stderr)
         assert f"127.0.0.1:{silent.port} did not answer within {deadline} s" in one_line(run.stderr)
         # A refused connection is the same process start-up without any wait: the hang adds
-        # at most the deadline (once; a timeout is not retried), with room for a slow machine
-        # (and for the other commands starting beside it).
+        # at most the deadline (once; a timeout is not retried), with room for a slow machine.
         assert run.seconds <= closed.seconds + 2 * deadline + 10, (args, run.seconds, closed.seconds)
 
 
@@ -332,12 +334,27 @@ def damage(database: Path, how: str) -> None:
             handle.truncate(0)
 
 
-@pytest.mark.parametrize("how", ("header", "middle", "half", "empty"))
-def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, seeded_store, corpus, how, monkeypatch, capsys):
+DAMAGE = ("header", "middle", "half", "empty")
+
+
+@pytest.fixture(scope="module")
+def damaged(seeded_home, tmp_path_factory) -> dict[str, tuple[Path, Run]]:
+    """A copy of the seeded store damaged each way, and `dossier ask` run on it: how -> (home, run).
+    The four processes run side by side (each its own store); each test reads only its own."""
+    root = tmp_path_factory.mktemp("damaged")
+    homes = {how: copy_store(seeded_home, root / how / "home") for how in DAMAGE}
+    for how, home in homes.items():
+        damage(home / "chroma" / "chroma.sqlite3", how)
+    with ThreadPoolExecutor(len(homes)) as pool:  # each its own process: damage must not reach ours
+        runs = pool.map(lambda home: dossier("ask", "Who is John Kirby?", home=home), homes.values())
+        return {how: (homes[how], run) for how, run in zip(homes, runs)}
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, damaged, corpus, how, monkeypatch, capsys):
     """A damaged chroma.sqlite3 (garbage header or middle, truncated to half or to 0 bytes) -> one line naming the file and the way out; ingest --reset recovers, keeping the damaged files"""
+    seeded_store, run = damaged[how]
     database = seeded_store / "chroma" / "chroma.sqlite3"
-    damage(database, how)
-    run = dossier("ask", "Who is John Kirby?", home=seeded_store)  # its own process: damage must not reach ours
     assert run.status == 1
     line = one_line(run.stderr)
     assert str(database) in line and "damaged" in line and "dossier doctor --repair" in line
@@ -355,13 +372,14 @@ def test_a_damaged_store_is_named_and_a_reset_recovers_it(embedder, seeded_store
     assert engine.ask("How many missiles did North Korea fire toward the Sea of Japan?").citations
 
 
-def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_store, monkeypatch, capsys):
+def test_doctor_repair_moves_a_damaged_store_aside(embedder, seeded_home, seeded_store, tmp_path, monkeypatch, capsys):
     """The doctor command on a damaged store -> one line naming the file; doctor --repair moves it aside and the store is usable again"""
     database = seeded_store / "chroma" / "chroma.sqlite3"
-    healthy = dossier("doctor", home=seeded_store)
-    assert healthy.status == 0 and "5 documents" in healthy.stdout
+    twin = copy_store(seeded_home, tmp_path / "twin")  # the same store left healthy, checked side by side
     damage(database, "header")
-    sick = dossier("doctor", home=seeded_store)
+    with ThreadPoolExecutor(2) as pool:
+        healthy, sick = pool.map(lambda home: dossier("doctor", home=home), (twin, seeded_store))
+    assert healthy.status == 0 and "5 documents" in healthy.stdout
     assert sick.status == 1 and str(database) in one_line(sick.stderr)
     monkeypatch.setenv("DOSSIER_HOME", str(seeded_store))  # the repair through the same main(), in this process
     status = main(["doctor", "--repair"])
