@@ -123,7 +123,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     text = " ".join(question.split())
     asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
     asked = asked[:1].upper() + asked[1:]
-    asked = vocab.ROLE_QUESTION.sub(lambda m: f"Who is {m.group('who')}?", asked)  # "what is X's job"
+    asked = vocab.ROLE_QUESTION.sub(lambda m: _who_is(m, corpus), asked)  # "what is X's job"
     words = _words(_without_continuation(asked))
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
     person = _named_speaker(text, corpus.speakers)
@@ -146,6 +146,17 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
                             agreement=asks_agreement(words),
                             parties=frozenset(t for w in names for t in tokenize(w)))
+
+
+def _who_is(match: re.Match, corpus: CorpusFacts) -> str:
+    """"What is X's job?" as "Who is X?" when X is a name: capitalised, or a person of the
+    corpus typed in lower case ("what's okafor's role"). "The mayor's role" is left alone: a
+    role in something, not who the mayor is."""
+    who = match.group("who").strip()
+    speakers = {s.lower() for s in corpus.speakers}
+    if who[:1].isupper() or (who.split() and who.split()[-1].lower() in speakers):
+        return f"Who is {' '.join(w[:1].upper() + w[1:] for w in who.split())}?"
+    return match.group(0)
 
 
 def asks_agreement(words: list[str]) -> bool:

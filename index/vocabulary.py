@@ -55,8 +55,9 @@ REQUEST_LEAD = re.compile(
 # "What is X's job?" asks who X is: news names a role by the title before the name
 # ("spokesman Ada Okafor"), and never uses the word "job" for it.
 ROLE_QUESTION = re.compile(
-    r"^\s*[Ww]hat(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>[A-Z][\w.\s-]*?)(?:'s|\u2019s|s')\s+"
-    r"(?:job|jobs|role|roles|title|titles|position|positions|post|occupation|profession)\s*\??\s*$")
+    r"^\s*[Ww]hat(?:'s|\u2019s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>[\w.\s-]+?)(?:'s|\u2019s|s')\s+"
+    r"(?:job|jobs|role|roles|title|titles|position|positions|post|occupation|profession)"
+    r"(?:\s+(?:at|in|with|for|on)\s+[^?]*)?\s*\??\s*$")  # "... role at the ministry?"
 CORPUS_REFERENCE = re.compile(
     r"^\s*(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|these\s+|your\s+)?"
     r"(?:articles?|reports?|news|stories|story|coverage|sources|documents?|texts?)\s*,?\s*(?=\w)"

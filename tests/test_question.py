@@ -158,6 +158,8 @@ def test_what_is_x_s_job_asks_who_x_is():
     assert analysis.answer_type == "person" and analysis.terms == frozenset(tokenize("Ada Okafor"))
     assert analysis.focus == () and not analysis.unknown_names
     assert analyze_question("What was the mayor's role?").answer_type == "description"  # a role, no name
+    typed = analyze_question("what's okafor's role at the harbour?", CorpusFacts(speakers=frozenset({"Okafor"})))
+    assert typed.answer_type == "person" and typed.person == "Okafor"  # typed in lower case, a person of the corpus
 
 
 def test_when_is_answered_by_a_time_of_day_too():
