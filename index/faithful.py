@@ -411,6 +411,9 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
     return None
 
 
+_NOT_A_NAME = AUXILIARIES | ADVERBS  # words that end a speaker's name: "the ministry has also said"
+
+
 def credit_for(sentence: str, source: str, source_speaker: Optional[str]) -> Optional[str]:
     """Whom to credit an answer sentence with when its only fault is a dropped attribution: the
     source's speaker, else the words naming who makes its claim ("the transport authority" in
@@ -427,7 +430,9 @@ def credit_for(sentence: str, source: str, source_speaker: Optional[str]) -> Opt
     if cue is None:
         return None
     span = _speaker_span(tokens, cue)
-    while span and (tokens[span[-1]].word in AUXILIARIES or tokens[span[-1]].word in ADVERBS or not tokens[span[-1]].stems):
+    gap = next((k for k in range(1, len(span)) if span[k] != span[k - 1] + 1), len(span))
+    span = span[:gap]  # the words up to the first punctuation: "according to the authority, on ..."
+    while span and (tokens[span[-1]].word in _NOT_A_NAME or not tokens[span[-1]].stems):
         span.pop()  # "the ministry has said": the ministry
     raw = _TOKEN.findall(source.replace("\u2019", "'"))
     words = [raw[i] for i in span]
@@ -436,25 +441,6 @@ def credit_for(sentence: str, source: str, source_speaker: Optional[str]) -> Opt
     if words[0].lower() in DETERMINERS:
         words[0] = words[0].lower()  # "The NTSB says ..." -> "according to the NTSB"
     return " ".join(words)
-
-
-def _speaker_span(tokens: list[_Token], cue: int) -> list[int]:
-    """Indices of ``_speaker_phrase``'s words."""
-    inverted = cue == 0 or tokens[cue - 1].boundary
-    if tokens[cue].word == "according" or inverted:
-        start = cue + 2 if tokens[cue].word == "according" else cue + 1
-        span = []
-        for i in range(start, min(start + 5, len(tokens))):
-            if tokens[i].boundary:
-                break
-            span.append(i)
-        return span
-    span = []
-    i = cue - 1
-    while i >= 0 and not tokens[i].boundary and len(span) < 5:
-        span.insert(0, i)
-        i -= 1
-    return span
 
 
 def _bare(phrase: list[_Token]) -> set[str]:
@@ -513,16 +499,22 @@ def _progressive_cue(tokens: list[_Token], i: int) -> bool:
 def _speaker_phrase(tokens: list[_Token], cue: int) -> list[_Token]:
     """The words naming who makes the claim: after "according to" and after an inverted "..., said
     X", else the words before the verb."""
+    return [tokens[i] for i in _speaker_span(tokens, cue)]
+
+
+def _speaker_span(tokens: list[_Token], cue: int) -> list[int]:
+    """The indices of ``_speaker_phrase``'s words (after the cue: up to five tokens, punctuation
+    skipped; before it: back to the clause boundary)."""
     inverted = cue == 0 or tokens[cue - 1].boundary
     if tokens[cue].word == "according" or inverted:
         start = cue + 2 if tokens[cue].word == "according" else cue + 1
-        return [t for t in tokens[start:start + 5] if not t.boundary]
-    phrase: list[_Token] = []
+        return [i for i in range(start, min(start + 5, len(tokens))) if not tokens[i].boundary]
+    span: list[int] = []
     i = cue - 1
-    while i >= 0 and not tokens[i].boundary and len(phrase) < 5:
-        phrase.insert(0, tokens[i])
+    while i >= 0 and not tokens[i].boundary and len(span) < 5:
+        span.insert(0, i)
         i -= 1
-    return phrase
+    return span
 
 
 def _names_only(tokens: list[_Token]) -> bool:

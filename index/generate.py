@@ -499,12 +499,9 @@ class _Claim:
 
     def shown(self, numbering: dict[str, int]) -> str:
         """The sentence with its supported sources' new numbers as markers."""
-        if self.credited:
+        if self.adopted or self.repointed or self.credited:
             numbers = dict.fromkeys(numbering[r.sentence_id] for r in self.support.values())
-            return with_markers(self.bare, list(numbers))
-        if self.adopted or self.repointed:
-            numbers = dict.fromkeys(numbering[r.sentence_id] for r in self.support.values())
-            text = with_markers(self.sentence.bare, list(numbers))
+            text = with_markers(credited(self.sentence.bare, self.credited), list(numbers))
         else:
             text = rewrite_markers(self.sentence.raw, self.support, numbering)
         return annotate(text, self.person, frozenset())

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from dossier.bot import discord_claims
+from dossier.bot.cogs.ask import EMPTY_STORE, TROUBLE
 from dossier.bot.discord_render import short_message
 from dossier.index.engine import Engine
 from dossier.index.errors import QuestionError, StoreError
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("dossier.discord")
 T = TypeVar("T")
 NO_PINGS = discord.AllowedMentions.none()
-TROUBLE = "Something went wrong on my side; please try again later."
-EMPTY_STORE = "I have no articles yet; a server manager can add some with /ingest."
 
 
 class ClaimsCog(commands.Cog, name="Claims"):
