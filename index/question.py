@@ -400,6 +400,9 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
     kind_of = _kind_of(words)
     if kind_of is not None:
         return kind_of
+    existential = _existential(words)
+    if existential is not None:
+        return existential
     start = _after_wh_phrase(words) if lower and lower[0] in _WH else 0
     predicate = _be_predicate(words, start)
     if predicate is not None:
@@ -467,6 +470,36 @@ def _kind_of(words: list[str]) -> Optional[tuple[str, ...]]:
         phrase.append(word)
     content = _content(phrase)
     return (content[-1].lower(),) if content else None
+
+
+def _existential(words: list[str]) -> Optional[tuple[str, ...]]:
+    """"Is there any sign (that) the fire was arson?", "has there been evidence of arson?":
+    the question asks about the clause or the noun phrase after the noun, not about the sign.
+    None when no clause or "of" follows ("is there a ferry to the island?": the usual reading)."""
+    lower = [w.lower() for w in words]
+    if len(lower) < 4 or lower[0] not in vocab.AUXILIARIES or lower[1] != "there":
+        return None
+    at = 3 if lower[2] == "been" else 2
+    while at < len(lower) and (lower[at] in vocab.DETERMINERS or lower[at] == "no"):
+        at += 1
+    at += 1  # the noun: sign, evidence, chance ...
+    if at >= len(lower):
+        return None
+    if lower[at] == "of":
+        head = _object_head(words[at + 1:])
+        return (head,) if head else None
+    rest = words[at + 1:] if lower[at] == "that" else words[at:]
+    aux = next((i for i, w in enumerate(rest) if w.lower() in vocab.AUXILIARIES), None)
+    if aux is None:
+        return None
+    if rest[aux].lower() in vocab.BE_FORMS:  # "the collapse was a terrorist act": every word of the predicate
+        predicate = _content([w for w in _phrase(rest[aux + 1:])])
+        if predicate and not any(w.lower().endswith("ed") for w in predicate[:1]):
+            return tuple(w.lower() for w in predicate)
+    inner = _clause_verb(rest)
+    if inner is None:
+        return None
+    return (rest[inner].lower(),) + tuple(o for o in [_object_head(rest[inner + 1:])] if o)
 
 
 def _be_predicate(words: list[str], start: int) -> Optional[int]:
@@ -602,7 +635,8 @@ def _verbish(word: str) -> bool:
     """Could this word be the question's main verb? Names, stop words, adverbs and words
     that end like English nouns (-tion, -ment, plural -s ...) cannot."""
     lower = word.lower()
-    if not word[:1].islower() or lower in STOPWORDS or lower in vocab.AUXILIARIES or lower in vocab.DETERMINERS:
+    if not word[:1].islower() or lower in STOPWORDS or lower in vocab.AUXILIARIES or lower in vocab.DETERMINERS \
+            or lower in vocab.SUBJECT_PRONOUNS:
         return False
     if _DIGITS.search(word) or lower in vocab.NUMBER_WORDS or lower in vocab.QUANTITY_WORDS or lower in _WH:
         return False
@@ -617,6 +651,12 @@ def _verbish(word: str) -> bool:
 
 def _object_head(rest: list[str]) -> Optional[str]:
     """The last content word of the noun phrase right after the verb, if one follows it."""
+    content = [w for w in _content(_phrase(rest)) if not _is_time(w.lower())]  # "sell last year": not the year
+    return content[-1].lower() if content else None
+
+
+def _phrase(rest: list[str]) -> list[str]:
+    """The words of the phrase ``rest`` opens, up to a break, an auxiliary or a participle after its noun."""
     phrase: list[str] = []
     for word in rest:
         if word.lower() in _BREAKS or word.lower() in vocab.AUXILIARIES:
@@ -624,8 +664,7 @@ def _object_head(rest: list[str]) -> Optional[str]:
         if _content(phrase) and word.lower().endswith("ing") and len(word) > 5:
             break  # "the missile heading toward ...": a participle after the noun modifies it
         phrase.append(word)
-    content = [w for w in _content(phrase) if not _is_time(w.lower())]  # "sell last year": not the year
-    return content[-1].lower() if content else None
+    return phrase
 
 
 def _is_time(lower: str) -> bool:

@@ -333,8 +333,10 @@ TITLE_ABBREVIATIONS = {"gov": "governor", "sen": "senator", "rep": "representati
 WH_WORDS = _words("what which who whom whose when where why how")
 # Forms of "be": "how many were aboard" is a copula, "how many were killed" a passive.
 BE_FORMS = _words("is are was were")
-# Subject pronouns: after "be" they open a subject, not a predicate.
-SUBJECT_PRONOUNS = _words("it they he she we you i")
+# Subject pronouns: after "be" they open a subject, not a predicate; never the verb a question
+# asks about ("was anyone hurt": "hurt"). The indefinite ones are subjects like the others.
+SUBJECT_PRONOUNS = _words("it they he she we you i anyone anybody someone somebody everyone everybody "
+                          "nobody anything something everything nothing")
 # Words that open a reported clause ("say that ...", "confirm whether ...").
 CLAUSE_OPENERS = _words("that whether if")
 # Adjectives after "how" that ask for a measure ("how far", "how old").

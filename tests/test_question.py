@@ -520,3 +520,27 @@ def test_the_answer_type_of_an_agreement_question_is_unchanged():
 def test_an_agreement_question_keeps_the_names_it_holds():
     analysis = analyze_question("Do Tidewater and the Harbour Authority agree about the fares?")
     assert analysis.parties == {"tidewat", "harbour", "author"}  # the capitalised names, stemmed
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("Was anyone on the ferry hurt?", ("hurt",)),
+    ("Has anyone claimed responsibility for the blast?", ("claimed", "responsibility")),
+    ("Did someone call the police?", ("call", "police")),
+])
+def test_an_indefinite_pronoun_is_the_subject_not_the_verb(question, focus):
+    assert analyze_question(question).focus == focus
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("Is there any sign the fire was arson?", ("arson",)),
+    ("Is there any evidence that the dam was sabotaged?", ("sabotaged",)),
+    ("Has there been any indication that the strike will end?", ("end",)),
+    ("Is there any sign of arson?", ("arson",)),
+    ("Is there any sign the collapse was a deliberate act?", ("deliberate", "act")),
+])
+def test_is_there_any_sign_asks_about_what_follows_the_sign(question, focus):
+    assert analyze_question(question).focus == focus
+
+
+def test_is_there_a_thing_without_a_clause_keeps_the_usual_reading():
+    assert analyze_question("Is there a ferry to the island?").focus == ("ferry",)
