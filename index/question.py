@@ -439,6 +439,11 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         if topic:
             return (topic,)
     obj = _object_head(rest)
+    if verb in vocab.EVENT_VERBS or (verb in vocab.LIGHT_VERBS and obj == "place"):
+        # "when did the crash happen", "when did the meeting take place": the event is asked about
+        subject = [w for w in _content(words[start:verb_at]) if not _is_time(w.lower())]
+        if subject:
+            return (subject[-1].lower(),)
     if verb in vocab.LIGHT_VERBS and not obj:
         subject = _content(words[start:verb_at])  # "were sanctions put on X": the sanctions
         return (verb,) + tuple(w.lower() for w in subject[-1:])

@@ -544,3 +544,13 @@ def test_is_there_any_sign_asks_about_what_follows_the_sign(question, focus):
 
 def test_is_there_a_thing_without_a_clause_keeps_the_usual_reading():
     assert analyze_question("Is there a ferry to the island?").focus == ("ferry",)
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("When did the crash happen?", ("crash",)),
+    ("When did the meeting take place?", ("meeting",)),
+    ("What time did the council's evening session take place?", ("session",)),
+    ("Where did the accident occur?", ("accident",)),
+])
+def test_a_verb_that_only_says_something_took_place_asks_about_the_event(question, focus):
+    assert analyze_question(question).focus == focus
