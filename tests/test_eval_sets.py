@@ -72,8 +72,9 @@ def test_each_gold_source_has_a_sentence_holding_every_phrase_group(name):
             assert any(phrases_found(s.text, q.phrases) for s in articles[source].sentences), (q.id, source)
 
 
-def test_the_second_corpus_lists_every_article_with_outlet_and_address():
-    story = EVAL_DIR / "baltimore-bridge"
+@pytest.mark.parametrize("name", [s for s in STORIES if s != "seeds"])
+def test_every_other_corpus_lists_every_article_with_outlet_and_address(name):
+    story = EVAL_DIR / name
     files = sorted(p.name for p in (story / "corpus").glob("*.txt"))
     rows = [line for line in (story / "SOURCES.md").read_text(encoding="utf-8").splitlines()
             if line.startswith("| `")]
