@@ -821,8 +821,11 @@ def _lower_words(text: str) -> set[str]:
 
 
 def _has_quantity(text: str) -> bool:
+    """A number: digits or a number word. "A significant number" says there is an amount, not
+    how many; such a sentence is shown as related, under the line saying the articles do not
+    give the figure."""
     words = _lower_words(text)
-    return bool(_DIGITS.search(text) or words & vocab.NUMBER_WORDS or words & vocab.QUANTITY_WORDS)
+    return bool(_DIGITS.search(text) or words & vocab.NUMBER_WORDS)
 
 
 def _counts(text: str, counted: frozenset[str], measure: bool = False) -> bool:
@@ -851,7 +854,7 @@ def _is_count(word: str, following: str) -> bool:
 def _is_number(word: str) -> bool:
     lower = word.lower()
     parts = set(lower.split("-"))
-    return bool(_DIGITS.search(word) or parts & vocab.NUMBER_WORDS or parts & vocab.QUANTITY_WORDS)
+    return bool(_DIGITS.search(word) or parts & vocab.NUMBER_WORDS)
 
 
 def _has_date(text: str) -> bool:

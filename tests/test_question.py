@@ -554,3 +554,14 @@ def test_is_there_a_thing_without_a_clause_keeps_the_usual_reading():
 ])
 def test_a_verb_that_only_says_something_took_place_asks_about_the_event(question, focus):
     assert analyze_question(question).focus == focus
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("The ferry carried 212 passengers, the operator said.", True),
+    ("The ferry carried dozens of passengers, the operator said.", True),
+    ("The ferry carried a significant number of passengers, the operator said.", False),
+    ("A large amount of cargo and many passengers were aboard, the operator said.", False),
+])
+def test_how_many_is_answered_by_a_number_not_by_words_that_only_say_there_is_an_amount(sentence, expected):
+    assert has_candidate(analyze_question("How many passengers did the ferry carry?"), sentence) is expected
+    assert has_candidate(analyze_question("How many did the ferry carry?"), sentence) is expected
