@@ -106,6 +106,7 @@ class QuestionAnalysis:
     counted: Optional[str] = None  # "ferries" in "how many ferries": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
+    named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
     about_terms: frozenset[str] = field(default=frozenset())  # "what did X say about <it>": its stems and meanings
     # Asks whether claims agree or who disputes one ("do X and Y agree", "who denied ..."):
@@ -142,7 +143,8 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
-                            kind_noun=_kind_noun_word(words), speaker_terms=frozenset(_speech_subject(asked)),
+                            kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
+                            speaker_terms=frozenset(_speech_subject(asked)),
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
                             agreement=asks_agreement(words),
                             parties=frozenset(t for w in names for t in tokenize(w)))
@@ -243,6 +245,46 @@ def _kind_noun_word(words: list[str]) -> Optional[str]:
         if _is_kind_noun(word):
             return word
     return None
+
+
+def _named_noun(words: list[str], answer_type: AnswerType) -> Optional[str]:
+    """The noun whose name the question asks for: "which senator ...", "what is the name of
+    her husband", "who was the officer who ...", "who were the six people arrested ..."."""
+    if answer_type not in NAMED_TYPES:
+        return None
+    lower = [w.lower() for w in words]
+    kind = _kind_noun_word(words)
+    if kind is not None:
+        return kind
+    if len(lower) > 4 and lower[0] in ("what", "which") and lower[1] in vocab.BE_FORMS \
+            and lower[2] in vocab.DETERMINERS and lower[3] in ("name", "names") and lower[4] == "of":
+        return _noun_phrase_head(words[5:])
+    if len(lower) > 3 and lower[0] == "who" and lower[1] in vocab.BE_FORMS and lower[2] in vocab.DETERMINERS:
+        return _noun_phrase_head(words[3:])
+    return None
+
+
+def _noun_phrase_head(words: list[str]) -> Optional[str]:
+    """The last word of the noun phrase ``words`` opens: up to a preposition, a relative
+    pronoun, an auxiliary or a participle after a noun ("the Irishman killed in ...")."""
+    phrase: list[str] = []
+    for word in words:
+        lower = word.lower()
+        if lower in _BREAKS or lower in vocab.AUXILIARIES or lower in ("who", "whom", "which", "whose"):
+            break
+        if lower == "and" and phrase:
+            continue  # "the search and rescue officer": one noun phrase
+        if lower in vocab.DETERMINERS or lower in STOPWORDS or _DIGITS.search(word) or lower in vocab.NUMBER_WORDS:
+            if phrase:
+                break
+            continue
+        if phrase and lower.endswith(("ed", "ing")) and _verbish(word):
+            break
+        phrase.append(word)
+    return phrase[-1].lower().rstrip("'\u2019s") if phrase else None
+
+
+NAMED_TYPES = frozenset({"person", "name", "organisation"})
 
 
 SPEECH_TERMS = frozenset(tokenize(vocab.SPEECH_WORDS_TEXT))
@@ -718,6 +760,10 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
     if kind == "statement":
         return _is_statement(text, speaker) and _by_the_asked_speaker(analysis, text, speaker)
+    if kind in NAMED_TYPES and analysis.named:
+        bound = _names_where_it_mentions(text, analysis, speaker)
+        if bound is not None:
+            return bound
     if kind == "person":
         return _has_person(text, analysis, corpus, speaker)
     if kind == "organisation":
@@ -725,6 +771,57 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind in ("place", "name"):
         return _has_name(text, analysis, corpus)
     return True
+
+
+def _names_where_it_mentions(text: str, analysis: QuestionAnalysis, speaker: str) -> Optional[bool]:
+    """A sentence that mentions the thing whose name is asked ("her husband", "a search and
+    rescue officer") answers only with a name bound to that mention: right before or after it
+    ("Sen. Ben Cardin", "spokesman John Kirby", "a Brawner Builders construction crew"), in
+    apposition ("Ann Lee, the council's spokeswoman,"), or as the speaker it titles. A name
+    elsewhere in it names something else. None for a sentence that does not mention the thing:
+    the other checks decide."""
+    stem = tokenize(analysis.named)[:1]
+    mentions = [m for m in _WORD.finditer(text) if _stands_for(m.group(0), stem)] if stem else []
+    if not mentions:
+        return None
+    asked = _asked(analysis)
+    if speaker and speaker.lower() not in asked and _titled(text, speaker, frozenset(stem)):
+        return True
+    names = [m for m in _CAPITALISED_SPAN.finditer(text)
+             if any(_name_word(w, asked, stem) for w in m.group(0).split())]
+    return any(_bound(text, name, mention) for name in names for mention in mentions)
+
+
+def _stands_for(word: str, stem: list[str]) -> bool:
+    """Whether ``word`` is the noun of ``stem`` or a title abbreviated ("Sen." for senator)."""
+    full = vocab.TITLE_ABBREVIATIONS.get(word.lower().rstrip("."), word) if word[:1].isupper() else word
+    return tokenize(full)[:1] == stem
+
+
+def _name_word(word: str, asked: set[str], stem: list[str]) -> bool:
+    """A word of a name that could answer: not a common capitalised word, a number, a word of
+    the question, or the mention itself ("One Irishman" names nobody)."""
+    lower = word.lower().strip("'\u2019s")
+    return (word not in vocab.COMMON_CAPITALISED and lower not in STOPWORDS and lower not in vocab.NUMBER_WORDS
+            and lower not in asked and word.lower() not in asked and not _stands_for(word, stem))
+
+
+_BEFORE_NOUN = re.compile(r"^(?:'s|\u2019s)?(?:\s+[a-z][\w-]*){0,2}\s+$")  # "Brawner Builders construction crew"
+_AFTER_NOUN = re.compile(r"^\.?,?\s+(?:(?:named|called)\s+)?$")  # "spokesman John Kirby", "a man named Ali"
+_APPOSITION = re.compile(r"^\s*,\s+[^,.;:!?]{0,60}$")  # "Ann Lee, the council's spokeswoman"
+# Copulas: "the owner of the ship is Grace Ocean", "Ann Lee is the council's spokeswoman"
+_NOUN_IS = re.compile(r"^(?:\s+(?:of|for|at|in|on)\s+[^,.;:!?]{0,40})?,?\s+(?:is|was|are|were)\s+$")
+_IS_NOUN = re.compile(r"^\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:[\w'\u2019-]+\s+){0,3}$")
+
+
+def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
+    if name.end() <= mention.start():
+        between = text[name.end():mention.start()]
+        return bool(_BEFORE_NOUN.match(between) or _APPOSITION.match(between) or _IS_NOUN.match(between))
+    if mention.end() <= name.start():
+        between = text[mention.end():name.start()]
+        return bool(_AFTER_NOUN.match(between) or _NOUN_IS.match(between))
+    return True  # the mention is inside the name: "the Transport Department"
 
 
 def _by_the_asked_speaker(analysis: QuestionAnalysis, text: str, speaker: str) -> bool:

@@ -565,3 +565,27 @@ def test_a_verb_that_only_says_something_took_place_asks_about_the_event(questio
 def test_how_many_is_answered_by_a_number_not_by_words_that_only_say_there_is_an_amount(sentence, expected):
     assert has_candidate(analyze_question("How many passengers did the ferry carry?"), sentence) is expected
     assert has_candidate(analyze_question("How many did the ferry carry?"), sentence) is expected
+
+
+@pytest.mark.parametrize("question,sentence,speaker,expected", [
+    ("What is the name of the mayor's husband?",
+     "The mayor thanked her husband after the ceremony at the Harbour Hall.", "", False),
+    ("What is the name of the mayor's husband?", "Her husband, Tom Reyes, thanked the crews.", "", True),
+    ("Which senator visited the harbour?", "State Sen. Ada Okafor visited the harbour on Monday.", "", True),
+    ("Which senator visited the harbour?", "The senator visited the harbour with Mayor Ruiz on Monday.", "", False),
+    ("Who was the officer who found the boat?", "An officer found the boat near Port Ellen on Monday.", "", False),
+    ("Who was the officer who found the boat?", "The boat was found by an officer, Lena Ruiz, on Monday.", "", True),
+    ("What is the name of the ferry's owner?", "The registered owner of the ferry is Harbour Lines Ltd.", "", True),
+    ("What was the name of the Scot killed in the crash?", "One Scot and two Danes were among the dead.", "", False),
+    ("Which spokesman announced the closure?",
+     "Tom Reyes, the port authority's spokesman, announced the closure.", "Reyes", True),
+])
+def test_a_sentence_that_mentions_what_is_named_answers_only_with_a_name_bound_to_it(question, sentence, speaker,
+                                                                                      expected):
+    assert has_candidate(analyze_question(question), sentence, None, speaker) is expected
+
+
+def test_a_sentence_that_does_not_mention_what_is_named_is_left_to_the_other_checks():
+    analysis = analyze_question("Which senator visited the harbour?")
+    assert analysis.named == "senator"
+    assert has_candidate(analysis, "Ada Okafor visited the harbour on Monday.", None, "Okafor")
