@@ -488,6 +488,9 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
             return (subject[-1].lower(),)
     if verb in vocab.LIGHT_VERBS and not obj:
         subject = _content(words[start:verb_at])  # "were sanctions put on X": the sanctions
+        if not aux_is_be(lower, verb_at) and len(rest) > 1 and rest[0].lower() in _BREAKS:
+            # "what figure did they put on the losses": the wh-phrase is the object, the losses the topic
+            subject = [w for w in [_object_head(rest[1:])] if w] or subject
         return (verb,) + tuple(w.lower() for w in subject[-1:])
     return (verb,) + ((obj,) if obj and obj != verb else ())
 

@@ -131,8 +131,8 @@ NUMBER_WORDS = _words(
     "million millions billion billions trillion dozen dozens half quarter twice double triple several few "
     "first second third fourth fifth")
 # Nouns and adjectives that state an amount without a number ("a significant number").
-QUANTITY_WORDS = _words("number quantity amount amounts estimate percent percentage total sum volume count "
-                        "substantial significant insignificant large small huge vast majority minority "
+QUANTITY_WORDS = _words("number quantity amount amounts estimate figure figures percent percentage total sum "
+                        "volume count substantial significant insignificant large small huge vast majority minority "
                         "largest biggest smallest longest highest lowest")
 # Units and clock words: a number followed by one measures or tells the time, it does not
 # count the things a "how many" question asks about.
@@ -345,7 +345,7 @@ MEASURE_ADJECTIVES = _words("long far old large big often heavy fast high deep w
 # Nouns of a measure: "what altitude did it reach", "what price was paid" ask for a quantity,
 # like "how high" and "how much" do.
 MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length width speed speeds weight "
-                       "price prices cost costs age temperature temperatures toll death-toll salary wage")
+                       "magnitude magnitudes price prices cost costs age temperature temperatures toll death-toll salary wage")
 # Prepositions and subordinators that end a noun phrase or a verb's object.
 PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
                        "since under of as than that whether if")

@@ -161,3 +161,10 @@ def test_fit_cited_keeps_every_marker_whole():
     fitted = fit_cited(line, 40)
     assert len(fitted) <= 40 and fitted.endswith("\u2026 [1][2]") and fitted.startswith("The minister")
     assert fit_cited(line, 200) == line
+
+
+def test_initials_do_not_end_a_sentence():
+    text = "The storm could cost insurers $2 billion, J.P. Morgan estimated. A.B. Lund said so. It rained."
+    spans = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
+    assert spans == ["The storm could cost insurers $2 billion, J.P. Morgan estimated.", "A.B. Lund said so.",
+                     "It rained."]

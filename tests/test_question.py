@@ -589,3 +589,13 @@ def test_a_sentence_that_does_not_mention_what_is_named_is_left_to_the_other_che
     analysis = analyze_question("Which senator visited the harbour?")
     assert analysis.named == "senator"
     assert has_candidate(analysis, "Ada Okafor visited the harbour on Monday.", None, "Okafor")
+
+
+@pytest.mark.parametrize("question,answer_type,focus", [
+    ("What figure did the analysts put on the storm's losses?", "quantity", ("put", "losses")),
+    ("What magnitude was the second tremor?", "quantity", ("tremor",)),
+])
+def test_a_figure_or_a_magnitude_is_a_quantity_and_a_light_verb_takes_its_prepositional_object(question, answer_type,
+                                                                                               focus):
+    analysis = analyze_question(question)
+    assert (analysis.answer_type, analysis.focus) == (answer_type, focus)
