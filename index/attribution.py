@@ -247,7 +247,12 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
                     results[earlier] = _with_speaker(results[earlier], speaker)
         group = (group + [index] if open_quote else [index]) if still_open else []
         open_quote = still_open
-        state.subjects.append(_sentence_subject(speaker_entity, subject, sentence, names))
+        carried = _sentence_subject(speaker_entity, subject, sentence, names)
+        if carried is None and quoted and not speaker and not names and sentence[:1] in QUOTE_CHARS and state.subjects:
+            # A quotation nobody is named for (a quote run over several paragraphs) leaves the
+            # subject as it was: "Key said ... / "..." / He said ..." -- he is Key.
+            carried = state.subjects[-1]
+        state.subjects.append(carried)
         lead_in = (speaker or _shown(people, state.subjects[-1])) if sentence.rstrip().endswith(":") else ""
         shown = _shown(people, subject)
         if _named(subject) and not shown:  # settled by the text, but on a name not shown to be a person

@@ -124,6 +124,21 @@ def test_the_subject_of_the_sentence_just_before_carries_into_a_new_paragraph(tm
     assert of(rows, "According to her").speaker == "Ruiz"
 
 
+def test_a_quotation_nobody_is_named_for_leaves_the_subject_as_it_was(tmp_path):
+    rows = read("Harbour\n\nMayor Lena Ortiz said the crews had worked through the night.\n\n"
+                "\"I want to thank every one of them.\n\n\"It has been a remarkable effort.\"\n\n"
+                "She said people could help by giving blood.\n", tmp_path)
+    assert of(rows, "She said people").subject == "Ortiz"
+    assert of(rows, "She said people").speaker == "Ortiz"
+
+
+def test_a_quotation_after_another_speaker_does_not_carry_the_first(tmp_path):
+    rows = read("Harbour\n\nMayor Lena Ortiz said the crews had worked through the night.\n\n"
+                "\"It was hard,\" said Tom Baker, the chief engineer.\n\n\"We kept going.\"\n\n"
+                "He said the pier would reopen.\n", tmp_path)
+    assert of(rows, "He said the pier").subject == "Baker"
+
+
 def test_a_pronoun_the_text_left_open_keeps_later_ones_open(tmp_path):
     rows = read("Ada\n\nThe routes were closed to women.\n\nIn 1834 she heard Carl Baber lecture on his engine. "
                 "She offered Baber her support.\n", tmp_path)
