@@ -468,6 +468,11 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
         return (subject[-1].lower(),) if subject else ()
     if (verb in vocab.CATENATIVES or verb in _SPEECH_SURFACE) and len(rest) > 1 and rest[0].lower() == "to":
         return focus_of(["did", "it"] + [w for w in rest[1:] if w.lower() != "be"], answer_type)
+    if verb in vocab.CATENATIVES and "to" in [w.lower() for w in rest[1:5]]:
+        # "did the note expect this quake to cost more": about costing, whoever does it
+        at = [w.lower() for w in rest].index("to", 1)
+        if at + 1 < len(rest) and _verbish(rest[at + 1]) and not any(w.lower() in _BREAKS for w in rest[:at]):
+            return focus_of(["did", "it"] + [w for w in rest[at + 1:] if w.lower() != "be"], answer_type)
     if verb in _COGNITION and answer_type != "statement" and rest:
         inner = _clause_verb(rest)  # "did she think the strike would end ...": about ending
         if inner is not None:

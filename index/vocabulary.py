@@ -116,7 +116,8 @@ REASON_MARKERS = re.compile(
     r"in response to|in retaliation|reason|reasons|caused|causes|cause|led to|amid|"
     r"to (?:avoid|prevent|ensure|protect|support|help|counter|deter|punish|pressure)|for (?:fear|the sake)|"
     r"(?:seeking|seeks|sought|trying|tries|tried|attempting|aiming|intending|meant|designed|in a bid) to|"
-    r"reflection of|reflects?|so as)\b",
+    r"reflection of|reflects?|so as|"
+    r"(?:at|on|upon|following|after) (?:the |a |an )?(?:[\w'\u2019]+ )?(?:request|requests|orders?|advice|urging|instructions?))\b",
     re.IGNORECASE)
 
 # Words that, right after the verb a "why" question asks about, give its purpose or cause:

@@ -599,3 +599,18 @@ def test_a_figure_or_a_magnitude_is_a_quantity_and_a_light_verb_takes_its_prepos
                                                                                                focus):
     analysis = analyze_question(question)
     assert (analysis.answer_type, analysis.focus) == (answer_type, focus)
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("Did the council expect the strike to end soon?", ("end",)),
+    ("Do the unions want the mayor to resign?", ("resign",)),
+])
+def test_a_verb_that_hands_on_its_meaning_does_so_across_its_object(question, focus):
+    assert analyze_question(question).focus == focus
+
+
+def test_something_done_at_someone_s_request_has_a_reason():
+    analysis = analyze_question("Why was the ferry's sailing held up?")
+    assert has_candidate(analysis, "The sailing was delayed following a request from the harbour master.")
+    assert has_candidate(analysis, "The sailing was delayed at the coastguard's request.")
+    assert not has_candidate(analysis, "The sailing was delayed on Monday.")
