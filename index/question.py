@@ -105,6 +105,7 @@ class QuestionAnalysis:
     focus_terms: frozenset[str] = field(default=frozenset())  # stems that support the focus, meaning included
     counted: Optional[str] = None  # "ferries" in "how many ferries": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
+    count_names: tuple[str, ...] = ()  # "Thai" in "how many Thai students": a count of students elsewhere does not answer
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
@@ -143,6 +144,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
+                            count_names=_count_names(words) if answer_type == "quantity" else (),
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
                             speaker_terms=frozenset(_speech_subject(asked)),
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
@@ -220,19 +222,28 @@ def _measured(words: list[str]) -> Optional[str]:
 
 def _counted(words: list[str]) -> Optional[str]:
     """The noun a "how many" question counts: the last word before its auxiliary or verb."""
+    content = [w.lower() for w in _counted_phrase(words) if w.lower() not in STOPWORDS
+               and w.lower() not in vocab.ADVERBS and w[:1].islower()]
+    return " ".join(content[-2:]) or None  # "crew members": a count of either word answers
+
+
+def _counted_phrase(words: list[str]) -> list[str]:
     lower = [w.lower() for w in words]
     at = next((i for i, w in enumerate(lower[:-1]) if w == "how" and lower[i + 1] == "many"), None)
     if at is None:
-        return None
+        return []
     phrase = []
     for word in words[at + 2:]:
         if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (phrase and _verbish(word)
                                                                             and not _plural(word)):
             break
         phrase.append(word)
-    content = [w.lower() for w in phrase if w.lower() not in STOPWORDS and w.lower() not in vocab.ADVERBS
-               and w[:1].islower()]
-    return " ".join(content[-2:]) or None  # "crew members": a count of either word answers
+    return phrase
+
+
+def _count_names(words: list[str]) -> tuple[str, ...]:
+    """The names that narrow what is counted: "Thai" in "how many Thai students"."""
+    return tuple(w for w in _counted_phrase(words) if w[:1].isupper() and w not in vocab.COMMON_CAPITALISED)
 
 
 def _kind_noun_word(words: list[str]) -> Optional[str]:
@@ -756,6 +767,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     """Whether ``text`` carries a candidate of the answer type the question expects."""
     kind = analysis.answer_type
     if kind == "quantity":
+        if analysis.count_names and not all(_named_in(name, text) for name in analysis.count_names):
+            return False
         if not analysis.counted_terms:
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
@@ -811,6 +824,7 @@ def _name_word(word: str, asked: set[str], stem: list[str]) -> bool:
     the question, or the mention itself ("One Irishman" names nobody)."""
     lower = word.lower().strip("'\u2019s")
     return (word not in vocab.COMMON_CAPITALISED and lower not in STOPWORDS and lower not in vocab.NUMBER_WORDS
+            and lower not in vocab.SUBJECT_PRONOUNS
             and lower not in asked and word.lower() not in asked and not _stands_for(word, stem))
 
 
@@ -830,6 +844,12 @@ def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
         between = text[mention.end():name.start()]
         return bool(_AFTER_NOUN.match(between) or _NOUN_IS.match(between))
     return True  # the mention is inside the name: "the Transport Department"
+
+
+def _named_in(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Korean", "Korea")."""
+    stem = name.lower()[:5]
+    return any(w.lower().startswith(stem) for w in _words(text))
 
 
 def _by_the_asked_speaker(analysis: QuestionAnalysis, text: str, speaker: str) -> bool:
@@ -982,8 +1002,8 @@ def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFa
     """A person the question does not name: a speaker found at ingest, or a capitalised name
     after a word for a kind of person ("spokeswoman Ada Okafor", "ambassador ... Brandt")."""
     asked = _asked(analysis)
-    if speaker and speaker.lower() not in asked:
-        return True
+    if speaker and speaker.lower() not in asked and (_asks_speech(analysis) or re.search(rf"\b{re.escape(speaker)}\b", text)):
+        return True  # "..., he said": who says it, not who did what is asked (unless saying is asked)
     if analysis.kind_noun is None and (_has_organisation(text, analysis, corpus)
                                        or _has_name(text, analysis, corpus)):
         return True  # "who" is answered by a person, a body or a country alike
@@ -994,6 +1014,10 @@ def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFa
         if match.group(1).lower() in vocab.PERSON_NOUNS and match.group(2).split()[-1].lower() not in asked:
             return True
     return False
+
+
+def _asks_speech(analysis: QuestionAnalysis) -> bool:
+    return analysis.speech or any(w in _SPEECH_SURFACE or w in vocab.REPORTING_VERBS for w in analysis.focus)
 
 
 def _has_organisation(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:
@@ -1028,7 +1052,8 @@ def _has_name(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFact
     spans = [m.group(0) for m in _CAPITALISED_SPAN.finditer(text)]
     spans += _ACRONYM.findall(text)
     for span in spans:
-        words = [w for w in span.split() if w not in vocab.COMMON_CAPITALISED and w.lower() not in STOPWORDS]
+        words = [w for w in span.split() if w not in vocab.COMMON_CAPITALISED and w.lower() not in STOPWORDS
+                 and w.lower() not in vocab.SUBJECT_PRONOUNS]  # "Anyone on the streets ..." names nobody
         if any(w.lower().strip("'\u2019s") not in asked and w.lower() not in asked for w in words):
             return True
     return False

@@ -614,3 +614,20 @@ def test_something_done_at_someone_s_request_has_a_reason():
     assert has_candidate(analysis, "The sailing was delayed following a request from the harbour master.")
     assert has_candidate(analysis, "The sailing was delayed at the coastguard's request.")
     assert not has_candidate(analysis, "The sailing was delayed on Monday.")
+
+
+def test_a_name_that_narrows_a_count_must_be_in_the_counting_sentence():
+    analysis = analyze_question("How many Danish sailors were rescued?")
+    assert analysis.count_names == ("Danish",)
+    assert has_candidate(analysis, "Twelve Danish sailors were rescued on Monday.")
+    assert has_candidate(analysis, "Twelve sailors from the Danish navy ship were rescued on Monday.")
+    assert not has_candidate(analysis, "Twelve sailors were rescued on Monday.")
+
+
+def test_who_says_a_sentence_is_not_who_did_what_is_asked():
+    asked_deed = analyze_question("Who was arrested after the riot?")
+    said = "Anyone on the streets after dark would be arrested, he said."
+    assert not has_candidate(asked_deed, said, None, "Okafor")  # neither the speaker nor "Anyone" is the answer
+    assert has_candidate(asked_deed, "Police arrested Tom Baker after the riot, Okafor said.", None, "Okafor")
+    asked_words = analyze_question("Who said the riot was over?")
+    assert has_candidate(asked_words, "The riot is over, he said.", None, "Okafor")
