@@ -106,6 +106,7 @@ class QuestionAnalysis:
     counted: Optional[str] = None  # "ferries" in "how many ferries": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
     count_names: tuple[str, ...] = ()  # "Thai" in "how many Thai students": a count of students elsewhere does not answer
+    place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
@@ -145,6 +146,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
                             count_names=_count_names(words) if answer_type == "quantity" else (),
+                            place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
                             speaker_terms=frozenset(_speech_subject(asked)),
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
@@ -239,6 +241,19 @@ def _counted_phrase(words: list[str]) -> list[str]:
             break
         phrase.append(word)
     return phrase
+
+
+_PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]*\s*)+)")
+
+
+def _place_names(question: str) -> tuple[str, ...]:
+    """The names of the place a count or a date is asked for: "in the Harbour Hall", "from the
+    Nordic Star" (a name the question starts with is its subject, not a place)."""
+    names = []
+    for match in _PLACE_PHRASE.finditer(question):
+        words = [w for w in match.group(1).split() if w not in vocab.COMMON_CAPITALISED and not _is_time(w.lower())]
+        names += words
+    return tuple(names)
 
 
 def _count_names(words: list[str]) -> tuple[str, ...]:
@@ -766,6 +781,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
                   speaker: str = "") -> bool:
     """Whether ``text`` carries a candidate of the answer type the question expects."""
     kind = analysis.answer_type
+    if kind in ("quantity", "date") and analysis.place_names and not any(_named_in(n, text) for n in analysis.place_names):
+        return False  # a count or a date of something elsewhere
     if kind == "quantity":
         if analysis.count_names and not all(_named_in(name, text) for name in analysis.count_names):
             return False

@@ -631,3 +631,14 @@ def test_who_says_a_sentence_is_not_who_did_what_is_asked():
     assert has_candidate(asked_deed, "Police arrested Tom Baker after the riot, Okafor said.", None, "Okafor")
     asked_words = analyze_question("Who said the riot was over?")
     assert has_candidate(asked_words, "The riot is over, he said.", None, "Okafor")
+
+
+def test_a_count_or_a_date_asked_for_a_named_place_must_be_of_that_place():
+    analysis = analyze_question("How many people were hurt in the Harbour Hall?")
+    assert analysis.place_names == ("Harbour", "Hall")
+    assert has_candidate(analysis, "Twelve people were hurt in the Harbour Hall when the roof fell.")
+    assert not has_candidate(analysis, "Twelve people were hurt when the roof of the old school fell.")
+    when = analyze_question("When did the ferry leave from Port Ellen?")
+    assert not has_candidate(when, "The ferry left Oban on Monday.")
+    assert has_candidate(when, "The ferry left Port Ellen on Monday.")
+    assert analyze_question("How many ferries did Tidewater run on Monday?").place_names == ()
