@@ -282,6 +282,9 @@ def _named_noun(words: list[str], answer_type: AnswerType) -> Optional[str]:
     kind = _kind_noun_word(words)
     if kind is not None:
         return kind
+    if len(lower) > 2 and lower[0] in ("what", "which") and lower[1] not in vocab.AUXILIARIES \
+            and words[1][:1].islower() and lower[1] not in STOPWORDS:
+        return _noun_phrase_head(words[1:])  # "which ship carried ...": the ship's name is asked
     if len(lower) > 4 and lower[0] in ("what", "which") and lower[1] in vocab.BE_FORMS \
             and lower[2] in vocab.DETERMINERS and lower[3] in ("name", "names") and lower[4] == "of":
         return _noun_phrase_head(words[5:])
@@ -304,13 +307,20 @@ def _noun_phrase_head(words: list[str]) -> Optional[str]:
             if phrase:
                 break
             continue
-        if phrase and lower.endswith(("ed", "ing")) and _verbish(word):
-            break
+        if phrase and _verbish(word) and (lower.endswith(("ed", "ing")) or lower in _SPEECH_SURFACE
+                                          or (lower.endswith("s") and _next_opens_object(words, word))):
+            break  # "the Irishman killed in ...", "which command said ...", "what company owns the ...": a verb
         phrase.append(word)
-    return phrase[-1].lower().rstrip("'\u2019s") if phrase else None
+    return re.sub(r"['\u2019]s?$", "", phrase[-1].lower()) if phrase else None
 
 
 NAMED_TYPES = frozenset({"person", "name", "organisation"})
+
+
+def _next_opens_object(words: list[str], word: str) -> bool:
+    """Whether the word after ``word`` opens a noun phrase (a determiner or a name): "owns the ship"."""
+    at = words.index(word) + 1
+    return at < len(words) and (words[at].lower() in vocab.DETERMINERS or words[at][:1].isupper())
 
 
 SPEECH_TERMS = frozenset(tokenize(vocab.SPEECH_WORDS_TEXT))
@@ -845,7 +855,7 @@ def _name_word(word: str, asked: set[str], stem: list[str]) -> bool:
             and lower not in asked and word.lower() not in asked and not _stands_for(word, stem))
 
 
-_BEFORE_NOUN = re.compile(r"^(?:'s|\u2019s)?(?:\s+[a-z][\w-]*){0,2}\s+$")  # "Brawner Builders construction crew"
+_BEFORE_NOUN = re.compile(r"^(?:'s|\u2019s)?(?:\s+[a-z][\w-]*){0,3}\s+$")  # "Brawner Builders construction crew"
 _AFTER_NOUN = re.compile(r"^\.?,?\s+(?:(?:named|called)\s+)?$")  # "spokesman John Kirby", "a man named Ali"
 _APPOSITION = re.compile(r"^\s*,\s+[^,.;:!?]{0,60}$")  # "Ann Lee, the council's spokeswoman"
 # Copulas: "the owner of the ship is Grace Ocean", "Ann Lee is the council's spokeswoman"

@@ -642,3 +642,20 @@ def test_a_count_or_a_date_asked_for_a_named_place_must_be_of_that_place():
     assert not has_candidate(when, "The ferry left Oban on Monday.")
     assert has_candidate(when, "The ferry left Port Ellen on Monday.")
     assert analyze_question("How many ferries did Tidewater run on Monday?").place_names == ()
+
+
+@pytest.mark.parametrize("question,named", [
+    ("Which ship carried the cargo from Oslo?", "ship"),
+    ("Which union said the strike was over?", "union"),
+    ("What company owns the ferry?", "company"),
+    ("What is the name of the Danish business the council fined?", "business"),
+    ("Who was the search and rescue officer who found the boat?", "officer"),
+    ("How many ferries sailed?", None),
+])
+def test_the_noun_whose_name_is_asked(question, named):
+    assert analyze_question(question).named == named
+
+
+def test_a_name_among_the_modifiers_of_the_mention_is_bound_to_it():
+    analysis = analyze_question("Which programs did the council call wasteful?")
+    assert has_candidate(analysis, "The council called its costly HarbourLink and ferry renewal programs wasteful.")
