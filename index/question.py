@@ -336,6 +336,8 @@ def _speech_focus(frame: re.Match) -> tuple[str, ...]:
     which a statement must speak to (X saying something else does not answer it)."""
     about = re.match(r"\s+(?:about|on|regarding|concerning|of)\b", frame.string[frame.end("verb"):], re.IGNORECASE)
     clause = _words(frame.group("topic"))
+    if clause and clause[0].lower() in vocab.TIME_CLAUSE_OPENERS:
+        return (frame.group("verb").lower(),)  # "what did X say when the ferry docked": when, not what, is that clause
     if not about:
         inner = _clause_verb(clause)
         if inner is not None:
@@ -1017,7 +1019,7 @@ def _has_date(text: str) -> bool:
 
 
 # "when" is answered by a time of day too: "at 6 a.m.", "1:27 am", "0527 GMT", "at noon"
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{4}\s*(?:GMT|UTC)\b"
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{4}\s*(?:GMT|UTC)\b"
                           r"|\b(?:noon|midnight|overnight|dawn)\b", re.IGNORECASE)
 
 

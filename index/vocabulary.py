@@ -338,6 +338,8 @@ BE_FORMS = _words("is are was were")
 # asks about ("was anyone hurt": "hurt"). The indefinite ones are subjects like the others.
 SUBJECT_PRONOUNS = _words("it they he she we you i anyone anybody someone somebody everyone everybody "
                           "nobody anything something everything nothing")
+# Words that open a clause of time: "what did X say when the ferry docked" asks what X said, then.
+TIME_CLAUSE_OPENERS = _words("when after before while once as during since until")
 # Words that open a reported clause ("say that ...", "confirm whether ...").
 CLAUSE_OPENERS = _words("that whether if")
 # Adjectives after "how" that ask for a measure ("how far", "how old").

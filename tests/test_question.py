@@ -659,3 +659,12 @@ def test_the_noun_whose_name_is_asked(question, named):
 def test_a_name_among_the_modifiers_of_the_mention_is_bound_to_it():
     analysis = analyze_question("Which programs did the council call wasteful?")
     assert has_candidate(analysis, "The council called its costly HarbourLink and ferry renewal programs wasteful.")
+
+
+def test_what_x_said_when_something_happened_asks_what_x_said():
+    assert analyze_question("What did the mayor say when the ferry docked?").focus == ("say",)
+    assert analyze_question("What did the mayor say the ferry would cost?").focus == ("cost",)
+
+
+def test_a_clock_time_written_with_a_point_answers_when():
+    assert has_candidate(analyze_question("What time did the ferry sink?"), "The ferry sank at 12.51pm in calm seas.")
