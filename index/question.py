@@ -106,6 +106,7 @@ class QuestionAnalysis:
     counted: Optional[str] = None  # "ferries" in "how many ferries": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
     count_names: tuple[str, ...] = ()  # "Thai" in "how many Thai students": a count of students elsewhere does not answer
+    clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
@@ -147,6 +148,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
                             count_names=_count_names(words) if answer_type == "quantity" else (),
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
+                            clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
                             speaker_terms=frozenset(_speech_subject(asked)),
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
@@ -243,6 +245,7 @@ def _counted_phrase(words: list[str]) -> list[str]:
     return phrase
 
 
+_CLOCK_QUESTION = re.compile(r"\bwhat (?:time|hour)\b(?! (?:period|frame|span|of year))", re.IGNORECASE)
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]*\s*)+)")
 
 
@@ -802,7 +805,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
     if kind == "date":
-        return _has_date(text)
+        return bool(_TIME_OF_DAY.search(text)) if analysis.clock else _has_date(text)
     if kind == "reason":
         verb = frozenset(tokenize(analysis.focus[0])) if analysis.focus else frozenset()
         return bool(vocab.REASON_MARKERS.search(text)) or _purpose_after_focus(text, verb)
@@ -1019,7 +1022,7 @@ def _has_date(text: str) -> bool:
 
 
 # "when" is answered by a time of day too: "at 6 a.m.", "1:27 am", "0527 GMT", "at noon"
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{4}\s*(?:GMT|UTC)\b"
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.]\d\d\b|\b\d{4}\s*(?:GMT|UTC)\b"
                           r"|\b(?:noon|midnight|overnight|dawn)\b", re.IGNORECASE)
 
 

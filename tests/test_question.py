@@ -668,3 +668,11 @@ def test_what_x_said_when_something_happened_asks_what_x_said():
 
 def test_a_clock_time_written_with_a_point_answers_when():
     assert has_candidate(analyze_question("What time did the ferry sink?"), "The ferry sank at 12.51pm in calm seas.")
+
+
+def test_what_time_asks_for_a_clock_time_not_a_day():
+    analysis = analyze_question("At what time did the ferry leave?")
+    assert analysis.clock and not analyze_question("When did the ferry leave?").clock
+    assert has_candidate(analysis, "The ferry left at 6:15 a.m. on Tuesday.")
+    assert has_candidate(analysis, "The ferry left at 9.30 on Tuesday.")
+    assert not has_candidate(analysis, "The ferry left on Tuesday.")
