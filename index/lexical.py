@@ -75,6 +75,22 @@ def tokenize_words(text: str) -> list[tuple[str, str]]:
     return list(zip(_STEM(words), words))
 
 
+_ANY_WORD = re.compile(r"\b([A-Za-z][a-z]+)\b")
+
+
+def _cases(text: str, capitalised: set[str], lowered: set[str]) -> None:
+    """Collect, lower-cased, the words ``text`` capitalises inside a sentence and those it writes
+    in lower case (a capital at the start of a sentence, a line or a quotation says nothing)."""
+    for match in _ANY_WORD.finditer(text):
+        word = match.group(1)
+        if word[0].islower():
+            lowered.add(word)
+        else:
+            before = text[max(0, match.start() - 4):match.start()].rstrip(" \u201c\"'(\u2018\u2014-")
+            if before and before[-1] not in ".!?:\n":
+                capitalised.add(word.lower())
+
+
 # The corpus words given a meaning vector (see question.WordVectors): the most frequent
 # ones, so that a huge corpus costs a bounded one-off embedding (about 2 s per 1,000 words
 # on two CPU cores with the local model, so at most about 20 s, once per store); rarer
@@ -91,6 +107,7 @@ class LexicalIndex:
         self._bm25 = None
         self._idf: dict[str, float] = {}
         self._surface: dict[str, str] = {}  # stem -> its most frequent word in the corpus
+        self._proper: frozenset[str] = frozenset()  # words the corpus only ever writes capitalised, lower-cased
         self._vectors: Optional[tuple[int, list[str], np.ndarray]] = None
 
     def load(self) -> bool:
@@ -103,11 +120,12 @@ class LexicalIndex:
             self._bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if state["ids"] else None
         except Exception:
             return False
-        if "surface" not in state:  # saved before words had vectors: rebuild once
+        if "surface" not in state or "proper" not in state:  # saved by an older version: rebuild once
             return False
         self._ids, self._docs, self.revision = state["ids"], state["docs"], state["revision"]
         self._idf = state.get("idf", {})
         self._surface = state["surface"]
+        self._proper = frozenset(state["proper"])
         return True
 
     def build(self, rows: Iterable[tuple[str, str, str]], revision: int) -> None:
@@ -115,9 +133,12 @@ class LexicalIndex:
         bm25s = _import_bm25s()
         ids, docs, corpus = [], [], []
         words: dict[tuple[str, str], int] = {}
+        capitalised: set[str] = set()
+        lowered: set[str] = set()
         for chunk_id, doc_id, text in rows:
             ids.append(chunk_id)
             docs.append(doc_id)
+            _cases(text, capitalised, lowered)
             pairs = tokenize_words(text)
             for pair in pairs:
                 words[pair] = words.get(pair, 0) + 1
@@ -139,10 +160,11 @@ class LexicalIndex:
             shutil.rmtree(target)
         if bm25 is not None:
             bm25.save(str(target), show_progress=False)
+        proper = sorted(capitalised - lowered)
         dump_json(self.directory / "state.json", {"revision": revision, "ids": ids, "docs": docs, "idf": idf,
-                                                  "surface": surface})
+                                                  "surface": surface, "proper": proper})
         self._bm25, self._ids, self._docs, self.revision = bm25, ids, docs, revision
-        self._idf, self._surface = idf, surface
+        self._idf, self._surface, self._proper = idf, surface, frozenset(proper)
 
     def word_vectors(self, embed: Callable[[list[str]], np.ndarray]) -> tuple[list[str], np.ndarray]:
         """(stems, unit vectors of their words) for the corpus vocabulary, so that no question
@@ -174,6 +196,11 @@ class LexicalIndex:
                 return dict(zip((str(w) for w in saved["words"]), saved["matrix"]))
         except (OSError, KeyError, ValueError):
             return {}
+
+    def proper(self) -> frozenset[str]:
+        """The words the corpus writes only with a capital inside a sentence ("christchurch"),
+        lower-cased: a question typed in lower case still names them."""
+        return self._proper
 
     def knows(self, term: str) -> bool:
         """Whether a (tokenized) term occurs anywhere in the indexed corpus."""

@@ -90,6 +90,7 @@ class CorpusFacts:
     knows: Callable[[str], bool] = lambda term: True  # whether a stemmed term occurs in the corpus
     vectors: Optional[WordVectors] = None
     embed: Optional[Callable[[list[str]], np.ndarray]] = None  # for a focus word the corpus never uses
+    proper: frozenset[str] = frozenset()  # words the corpus only writes capitalised, lower-cased ("christchurch")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class QuestionAnalysis:
     counted_terms: frozenset[str] = field(default=frozenset())
     count_names: tuple[str, ...] = ()  # "Thai" in "how many Thai students": a count of students elsewhere does not answer
     clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
+    recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
@@ -126,7 +128,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     corpus = corpus or CorpusFacts()
     text = " ".join(question.split())
     asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
-    asked = asked[:1].upper() + asked[1:]
+    asked = _recased(asked[:1].upper() + asked[1:], corpus.proper)  # "did the quake hit christchurch"
     asked = vocab.ROLE_QUESTION.sub(lambda m: _who_is(m, corpus), asked)  # "what is X's job"
     words = _words(_without_continuation(asked))
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
@@ -149,11 +151,21 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             count_names=_count_names(words) if answer_type == "quantity" else (),
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
+                            recased=asked,
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
                             speaker_terms=frozenset(_speech_subject(asked)),
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
                             agreement=asks_agreement(words),
                             parties=frozenset(t for w in names for t in tokenize(w)))
+
+
+def _recased(question: str, proper: frozenset[str]) -> str:
+    """The question with the corpus's names capitalised as the corpus writes them: a question
+    typed in lower case names the same people and places ("what did kirby say", "christchurch")."""
+    if not proper:
+        return question
+    return re.sub(r"\b[a-z][a-z]+\b", lambda m: m.group(0).capitalize() if m.group(0) in proper else m.group(0),
+                  question)
 
 
 def _who_is(match: re.Match, corpus: CorpusFacts) -> str:
@@ -1027,7 +1039,9 @@ _TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)
 
 
 def _asked(analysis: QuestionAnalysis) -> set[str]:
-    return {w.lower() for w in _NAME_WORD.findall(analysis.text)} | {w.lower() for w in _ACRONYM.findall(analysis.text)}
+    """The names the question itself holds, lower-cased: a sentence naming only them names no answer."""
+    text = f"{analysis.text} {analysis.recased}"
+    return {w.lower() for w in _NAME_WORD.findall(text)} | {w.lower() for w in _ACRONYM.findall(text)}
 
 
 def _has_person(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts], speaker: str) -> bool:
@@ -1078,7 +1092,7 @@ _ROLE_NAME = re.compile(r"\b([a-z]+)\s+((?:[A-Z][\w'\u2019-]+\s*){1,4})")
 
 def _has_name(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFacts]) -> bool:
     """A capitalised span or acronym the question does not itself contain, or a known outlet."""
-    asked = {w.lower() for w in _NAME_WORD.findall(analysis.text)} | {w.lower() for w in _ACRONYM.findall(analysis.text)}
+    asked = _asked(analysis)
     if corpus is not None and any(o and o in text and o.lower() not in asked for o in corpus.outlets):
         return True
     spans = [m.group(0) for m in _CAPITALISED_SPAN.finditer(text)]

@@ -676,3 +676,24 @@ def test_what_time_asks_for_a_clock_time_not_a_day():
     assert has_candidate(analysis, "The ferry left at 6:15 a.m. on Tuesday.")
     assert has_candidate(analysis, "The ferry left at 9.30 on Tuesday.")
     assert not has_candidate(analysis, "The ferry left on Tuesday.")
+
+
+def test_names_typed_in_lower_case_are_the_corpus_s_names():
+    corpus = CorpusFacts(proper=frozenset({"okafor", "oban"}))
+    analysis = analyze_question("when did the ferry leave from oban", corpus)
+    assert analysis.place_names == ("Oban",) and analysis.text == "when did the ferry leave from oban"
+    who = analyze_question("who is okafor", corpus)
+    assert not has_candidate(who, "Okafor spoke at length.", corpus)  # the name asked about is no answer
+    assert analyze_question("when did the ferry leave from oban").place_names == ()  # no corpus: nothing known
+
+
+def test_the_index_knows_the_words_its_corpus_only_writes_capitalised(tmp_path):
+    from dossier.index.lexical import LexicalIndex
+
+    index = LexicalIndex(tmp_path / "bm25")
+    index.build([("c1", "d1", "The quake hit Port Ellen. Ellen Harbour was shut, and the port reopened.\n"
+                             "The key test was water, Okafor said. Key workers stayed.")], revision=1)
+    assert {"ellen", "okafor", "harbour"} <= index.proper()
+    assert not {"port", "key", "the", "quake"} & index.proper()  # also written in lower case, or only at a start
+    reloaded = LexicalIndex(tmp_path / "bm25")
+    assert reloaded.load() and reloaded.proper() == index.proper()
