@@ -817,7 +817,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
     if kind == "date":
-        return bool(_TIME_OF_DAY.search(text)) if analysis.clock else _has_date(text)
+        return bool(_CLOCK_TIME.search(text)) if analysis.clock else _has_date(text)
     if kind == "reason":
         verb = frozenset(tokenize(analysis.focus[0])) if analysis.focus else frozenset()
         return bool(vocab.REASON_MARKERS.search(text)) or _purpose_after_focus(text, verb)
@@ -1034,6 +1034,9 @@ def _has_date(text: str) -> bool:
 
 
 # "when" is answered by a time of day too: "at 6 a.m.", "1:27 am", "0527 GMT", "at noon"
+# "what time" is answered by the clock: "12:51 p.m.", "at 9.30", "0527 GMT", noon or midnight (not "overnight")
+_CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.]\d\d\b"
+                         r"|\b\d{4}\s*(?:GMT|UTC)\b|\b(?:noon|midnight)\b", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.]\d\d\b|\b\d{4}\s*(?:GMT|UTC)\b"
                           r"|\b(?:noon|midnight|overnight|dawn)\b", re.IGNORECASE)
 

@@ -676,6 +676,7 @@ def test_what_time_asks_for_a_clock_time_not_a_day():
     assert has_candidate(analysis, "The ferry left at 6:15 a.m. on Tuesday.")
     assert has_candidate(analysis, "The ferry left at 9.30 on Tuesday.")
     assert not has_candidate(analysis, "The ferry left on Tuesday.")
+    assert not has_candidate(analysis, "The ferry left overnight.")
 
 
 def test_names_typed_in_lower_case_are_the_corpus_s_names():
