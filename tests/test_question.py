@@ -698,3 +698,13 @@ def test_the_index_knows_the_words_its_corpus_only_writes_capitalised(tmp_path):
     assert not {"port", "key", "the", "quake"} & index.proper()  # also written in lower case, or only at a start
     reloaded = LexicalIndex(tmp_path / "bm25")
     assert reloaded.load() and reloaded.proper() == index.proper()
+
+
+def test_a_sentence_that_says_what_is_asked_in_other_words_speaks_to_the_focus(embedder):
+    question = "Did the ferry operator apologise for the delays?"
+    texts = ["The ferry operator said it was deeply sorry for the delays.",
+             "The storm hit the harbour on Monday."]
+    assert not supports_focus(analyze_question(question), texts[0])  # "apologise" is not in it
+    scored = {s.record.text: s for s in choose(question, texts, embedder)}
+    assert scored[texts[0]].focus and not scored[texts[1]].focus
+    assert scored[texts[0]].cosine >= extractive.FOCUS_BY_SENTENCE > scored[texts[1]].cosine
