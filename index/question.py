@@ -656,9 +656,12 @@ def _verb_after_subject(words: list[str], at: int) -> Optional[int]:
             return i
         if not words[i - 1].endswith("'s"):  # "the City Council's deputy head ... call": the name is not all of it
             return _after_noun(words, verbs, i) or (verbs[0] if verbs else None)
-    if words[i].lower() in vocab.DETERMINERS and i + 2 < len(words) and (_verbish(words[i + 2])
-                                                                         or words[i + 2].lower() in ("be", "been")):
-        i += 2  # "did the strike disrupt ...", "will the road be rebuilt": the word after a determiner is the subject's
+    after = i + 2
+    while after < len(words) - 1 and words[after].lower() in vocab.ADVERBS:
+        after += 1  # "could the storm still hurt ...": an adverb between the subject and its verb
+    if words[i].lower() in vocab.DETERMINERS and after < len(words) and (_verbish(words[after])
+                                                                         or words[after].lower() in ("be", "been")):
+        i = after  # "did the strike disrupt ...", "will the road be rebuilt": the word after a determiner is the subject's
     verbs = [j for j in range(i, len(words)) if _verbish(words[j])]
     found = _after_noun(words, verbs, at)
     if found is not None:

@@ -708,3 +708,7 @@ def test_a_sentence_that_says_what_is_asked_in_other_words_speaks_to_the_focus(e
     scored = {s.record.text: s for s in choose(question, texts, embedder)}
     assert scored[texts[0]].focus and not scored[texts[1]].focus
     assert scored[texts[0]].cosine >= extractive.FOCUS_BY_SENTENCE > scored[texts[1]].cosine
+
+
+def test_an_adverb_between_the_subject_and_its_verb_is_skipped():
+    assert analyze_question("Could the storm still hurt fishermen?").focus == ("hurt", "fishermen")
