@@ -42,6 +42,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write DIR/report.md with a bar chart DIR/metrics.png")
     parser.add_argument("--failures", type=int, default=10, metavar="N",
                         help="failing questions listed per configuration on the terminal (default 10; 0: none)")
+    parser.add_argument("--benchmarks", choices=("dev", "all"), default=None,
+                        help="splits of the judge, attribution and stance benchmarks to print: dev, or all "
+                             "(dev and heldout); default all for a heldout question set, else dev, so that "
+                             "tuning on dev never shows held-out figures")
 
 
 def run_eval_command(args: argparse.Namespace, embedder=None) -> int:
@@ -80,15 +84,25 @@ def _run(args: argparse.Namespace, embedder) -> int:
         console = Console(width=240)  # the whole metrics table on one line when piped
     for item in eval_report.terminal(result, max(args.failures, 0)):
         console.print(item)
-    for line in attribution_report():  # who-said-what, on its hand-labelled sentences (not the questions)
+    splits = benchmark_splits(args)
+    for line in attribution_report(splits):  # who-said-what, on its hand-labelled sentences (not the questions)
         console.print(line)
-    for line in faithful_report(embedder):  # the support judge, on its hand-labelled sentence pairs
+    for line in faithful_report(embedder, splits):  # the support judge, on its hand-labelled sentence pairs
         console.print(line)
-    for line in stance_report(settings, embedder):  # contradictions, on hand-labelled sentence pairs
+    for line in stance_report(settings, embedder, splits):  # contradictions, on hand-labelled sentence pairs
         console.print(line)
     _write(args.json, lambda: eval_report.write_json(result, args.json))
     _write(args.report, lambda: eval_report.write_report(result, args.report))
     return 0
+
+
+def benchmark_splits(args: argparse.Namespace) -> tuple[str, ...]:
+    """The benchmark splits to print: held-out figures only when asked for (``--benchmarks all``)
+    or when the questions themselves are a held-out set."""
+    if args.benchmarks is not None:
+        return ("dev", "heldout") if args.benchmarks == "all" else ("dev",)
+    heldout = args.question_set is not None and args.question_set.endswith("/heldout")
+    return ("dev", "heldout") if heldout else ("dev",)
 
 
 def inputs(args: argparse.Namespace) -> tuple[Path, Path]:

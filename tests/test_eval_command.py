@@ -47,7 +47,8 @@ def run(embedder, tmp_path_factory):
     """One full run of the command (all offline configurations), shared by the assertions below."""
     out = tmp_path_factory.mktemp("eval")
     path = question_file(out)
-    args = parse("--questions", str(path), "--json", str(out / "result.json"), "--report", str(out / "report"))
+    args = parse("--questions", str(path), "--json", str(out / "result.json"), "--report", str(out / "report"),
+                 "--benchmarks", "all")
     with pytest.MonkeyPatch.context() as patch:
         for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DOSSIER_CHROMA_HOST"):
             patch.delenv(name, raising=False)
@@ -296,3 +297,25 @@ def test_faithfulness_judge_figures_are_printed(run):
     for split in ("dev", "heldout"):
         line = next(l for l in run["stdout"].splitlines() if l.startswith(f"faithfulness judge ({split}, "))
         assert "precision on supported" in line and "faithful accepted" in line and "unfaithful accepted" in line
+
+
+@pytest.mark.parametrize("argv, splits", [
+    ((), ("dev",)),
+    (("--set", "seeds/dev"), ("dev",)),
+    (("--set", "baltimore-bridge/heldout"), ("dev", "heldout")),
+    (("--questions", "q.jsonl"), ("dev",)),
+    (("--set", "seeds/dev", "--benchmarks", "all"), ("dev", "heldout")),
+    (("--set", "seeds/heldout", "--benchmarks", "dev"), ("dev",)),
+])
+def test_held_out_benchmark_figures_are_printed_only_when_asked_for(argv, splits):
+    from dossier.bot.eval_cli import benchmark_splits
+
+    assert benchmark_splits(parse(*argv)) == splits
+
+
+def test_the_benchmark_reports_print_only_the_splits_given(embedder):
+    from dossier.index.eval.attribution import report as attribution_report
+    from dossier.index.eval.faithful import report as faithful_report
+
+    lines = attribution_report(("dev",)) + faithful_report(embedder, ("dev",))
+    assert lines and all("(dev" in line for line in lines) and not any("heldout" in line for line in lines)

@@ -127,10 +127,11 @@ def report(embed: Embed, splits: tuple[str, ...] = SPLITS) -> list[str]:
     return lines
 
 
-def report_for(settings: Settings, embedder: Optional[Embedder] = None) -> list[str]:
+def report_for(settings: Settings, embedder: Optional[Embedder] = None,
+               splits: tuple[str, ...] = SPLITS) -> list[str]:
     """``report`` with the engine's embedder: the one given, else the configured one."""
     model = embedder if embedder is not None else build_embedder(settings)
-    return report(lambda texts: embed_texts(model, texts))
+    return report(lambda texts: embed_texts(model, texts), splits)
 
 
 # ---- attribution kept -------------------------------------------------------------------------------
