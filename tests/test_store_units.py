@@ -119,3 +119,25 @@ def test_threads_sharing_one_lock_object_are_serialised_too(tmp_path):
     lock.acquire(wait=False)
     lock.release()
     assert lock.holder() is None
+
+
+def test_a_store_file_with_several_damaged_pages_is_named_in_one_line(tmp_path):
+    """SQLite reports each damaged page on a line of its own; the error stays one line."""
+    import sqlite3
+
+    from dossier.index.store.damage import _integrity_problem
+
+    database = tmp_path / "chroma.sqlite3"
+    connection = sqlite3.connect(database)
+    connection.execute("create table t(a text)")
+    connection.executemany("insert into t values(?)", [(f"row {i} " + "x" * 300,) for i in range(3000)])
+    connection.commit()
+    connection.close()
+    pages = database.stat().st_size // 4096
+    with open(database, "r+b") as handle:
+        for page in (pages // 3, 2 * pages // 3):  # a leaf page header claiming impossible free space
+            handle.seek(page * 4096)
+            handle.write(b"\x0d\x00\x00\x00\xff\xff\xff\xff")
+    problem = _integrity_problem(database)
+    assert problem is not None and problem.startswith("integrity check:")
+    assert "\n" not in problem and problem.count("Page ") == 2

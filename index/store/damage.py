@@ -81,7 +81,7 @@ def _integrity_problem(database: Path) -> Optional[str]:
     try:
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error as exc:
-        return str(exc)
+        return _one_line(str(exc))
     try:
         rows = connection.execute("PRAGMA quick_check").fetchall()
     except sqlite3.OperationalError as exc:
@@ -89,12 +89,16 @@ def _integrity_problem(database: Path) -> Optional[str]:
             return None  # a writer holds it: busy, not damaged
         return str(exc)
     except sqlite3.DatabaseError as exc:
-        return str(exc)
+        return _one_line(str(exc))
     finally:
         connection.close()
     if rows and rows[0][0] != "ok":
-        return f"integrity check: {str(rows[0][0])[:120]}"
+        return f"integrity check: {_one_line(str(rows[0][0]))[:120]}"  # SQLite lists one damaged page a line
     return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def move_aside(path: Path) -> Optional[Path]:
