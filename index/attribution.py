@@ -250,7 +250,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
         carried = _sentence_subject(speaker_entity, subject, sentence, names)
         if carried is None and quoted and not speaker and not names and sentence[:1] in QUOTE_CHARS and state.subjects:
             # A quotation nobody is named for (a quote run over several paragraphs) leaves the
-            # subject as it was: "Key said ... / "..." / He said ..." -- he is Key.
+            # subject as it was: "Ortiz said ... / "..." / She said ..." -- she is Ortiz.
             carried = state.subjects[-1]
         state.subjects.append(carried)
         lead_in = (speaker or _shown(people, state.subjects[-1])) if sentence.rstrip().endswith(":") else ""

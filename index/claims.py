@@ -300,7 +300,7 @@ def rules_version() -> str:
 def claimants(sentences: list[SentenceRecord]) -> list[str]:
     """Who makes each sentence's claim: its person (attribution.py), else its claimant phrase;
     a quotation left open at a sentence's end is the claimant's of the sentence closing it in
-    the same paragraph ('"We are aware ... partners. While ...," the command said.')."""
+    the same paragraph ('"The pier is closed ... for now. We will ...," the council said.')."""
     found = [r.speaker or claimant(r.text) for r in sentences]
     for index in range(len(sentences) - 2, -1, -1):
         record, following = sentences[index], sentences[index + 1]

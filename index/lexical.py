@@ -198,7 +198,7 @@ class LexicalIndex:
             return {}
 
     def proper(self) -> frozenset[str]:
-        """The words the corpus writes only with a capital inside a sentence ("christchurch"),
+        """The words the corpus writes only with a capital inside a sentence ("oslo"),
         lower-cased: a question typed in lower case still names them."""
         return self._proper
 

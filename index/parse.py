@@ -61,7 +61,7 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence ends at . ! ? or … plus any closing quotes/brackets, before whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
-_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")  # "j.p" of "J.P.", "u.s" of "U.S.": initials, not a sentence end
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")  # "a.b" of "A.B.", "u.s" of "U.S.": initials, not a sentence end
 _SPACE = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _CLAUSE_END = re.compile(r"[,;:\u2013\u2014)](?=\s)")
 
@@ -171,7 +171,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         token = word.group(1).rstrip(".").lower() if word else ""
         if text[start + match.start()] == "." and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
                                                    or (_INITIALS.fullmatch(token) and token not in ("a.m", "p.m"))):
-            continue  # "Dr. Ali", "John F. Kennedy", "J.P. Morgan estimated ..."
+            continue  # "Dr. Ali", "Ada F. Lund", "A.B. Lund said ..."
         if token in ("a.m", "p.m") and following.split(None, 1)[0].strip("(),.").lower() in TIME_ZONES:
             continue  # "at 1:27 a.m. ET (0527 GMT), a ship ...": the time goes on
         spans.append((cursor, stop))

@@ -318,7 +318,7 @@ FUNCTION_WORDS = _words(
     "last next new former given")
 # Pronouns that refer to one person, with the gender they show.
 PERSON_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
-# Endings that turn a place into its adjective ("Korea"/"Korean", "Japan"/"Japanese"): a
+# Endings that turn a place into its adjective ("Kenya"/"Kenyan", "Japan"/"Japanese"): a
 # capitalised word with such a partner in the same article names a place, not a person.
 DEMONYM_SUFFIXES = ("n", "an", "ian", "ese", "ern", "ish", "i")
 # Abbreviated titles ("Gov. Wes Moore", "Capt. Terrell Cook") and the role each one names,
