@@ -90,7 +90,7 @@ class CorpusFacts:
     knows: Callable[[str], bool] = lambda term: True  # whether a stemmed term occurs in the corpus
     vectors: Optional[WordVectors] = None
     embed: Optional[Callable[[list[str]], np.ndarray]] = None  # for a focus word the corpus never uses
-    proper: frozenset[str] = frozenset()  # words the corpus only writes capitalised, lower-cased ("christchurch")
+    proper: frozenset[str] = frozenset()  # words the corpus only writes capitalised, lower-cased ("oslo")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class QuestionAnalysis:
     focus_terms: frozenset[str] = field(default=frozenset())  # stems that support the focus, meaning included
     counted: Optional[str] = None  # "ferries" in "how many ferries": a number must count these
     counted_terms: frozenset[str] = field(default=frozenset())
-    count_names: tuple[str, ...] = ()  # "Thai" in "how many Thai students": a count of students elsewhere does not answer
+    count_names: tuple[str, ...] = ()  # "Danish" in "how many Danish sailors": a count of sailors elsewhere does not answer
     clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
@@ -128,7 +128,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     corpus = corpus or CorpusFacts()
     text = " ".join(question.split())
     asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
-    asked = _recased(asked[:1].upper() + asked[1:], corpus.proper)  # "did the quake hit christchurch"
+    asked = _recased(asked[:1].upper() + asked[1:], corpus.proper)  # "when did the ferry reach oslo"
     asked = vocab.ROLE_QUESTION.sub(lambda m: _who_is(m, corpus), asked)  # "what is X's job"
     words = _words(_without_continuation(asked))
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
@@ -142,13 +142,14 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     topic = speech_topic(asked)
     if answer_type == "response":
         topic = response_topic(asked) or topic
-    counted = (_counted(words) or _measured(words)) if answer_type == "quantity" else None
+    counted_phrase = _counted_phrase(words) if answer_type == "quantity" else []
+    counted = (_counted(counted_phrase) or _measured(words)) if answer_type == "quantity" else None
     counted_words = tuple(counted.split()) if counted else ()
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
-                            count_names=_count_names(words) if answer_type == "quantity" else (),
+                            count_names=_count_names(counted_phrase),
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             recased=asked,
@@ -161,7 +162,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
 
 def _recased(question: str, proper: frozenset[str]) -> str:
     """The question with the corpus's names capitalised as the corpus writes them: a question
-    typed in lower case names the same people and places ("what did kirby say", "christchurch")."""
+    typed in lower case names the same people and places ("what did okafor say", "oslo")."""
     if not proper:
         return question
     return re.sub(r"\b[a-z][a-z]+\b", lambda m: m.group(0).capitalize() if m.group(0) in proper else m.group(0),
@@ -236,14 +237,16 @@ def _measured(words: list[str]) -> Optional[str]:
     return next((w for w in lower[1:] if w in vocab.MEASURE_NOUNS), None) if lower[:1] == ["what"] else None
 
 
-def _counted(words: list[str]) -> Optional[str]:
-    """The noun a "how many" question counts: the last word before its auxiliary or verb."""
-    content = [w.lower() for w in _counted_phrase(words) if w.lower() not in STOPWORDS
+def _counted(phrase: list[str]) -> Optional[str]:
+    """The noun a "how many" question counts (``phrase``: ``_counted_phrase``): the last word
+    before its auxiliary or verb."""
+    content = [w.lower() for w in phrase if w.lower() not in STOPWORDS
                and w.lower() not in vocab.ADVERBS and w[:1].islower()]
     return " ".join(content[-2:]) or None  # "crew members": a count of either word answers
 
 
 def _counted_phrase(words: list[str]) -> list[str]:
+    """The words after "how many", up to the question's auxiliary or verb."""
     lower = [w.lower() for w in words]
     at = next((i for i, w in enumerate(lower[:-1]) if w == "how" and lower[i + 1] == "many"), None)
     if at is None:
@@ -271,9 +274,9 @@ def _place_names(question: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _count_names(words: list[str]) -> tuple[str, ...]:
-    """The names that narrow what is counted: "Thai" in "how many Thai students"."""
-    return tuple(w for w in _counted_phrase(words) if w[:1].isupper() and w not in vocab.COMMON_CAPITALISED)
+def _count_names(phrase: list[str]) -> tuple[str, ...]:
+    """The names that narrow what is counted: "Danish" in "how many Danish sailors"."""
+    return tuple(w for w in phrase if w[:1].isupper() and w not in vocab.COMMON_CAPITALISED)
 
 
 def _kind_noun_word(words: list[str]) -> Optional[str]:
@@ -310,9 +313,9 @@ def _named_noun(words: list[str], answer_type: AnswerType) -> Optional[str]:
 
 def _noun_phrase_head(words: list[str]) -> Optional[str]:
     """The last word of the noun phrase ``words`` opens: up to a preposition, a relative
-    pronoun, an auxiliary or a participle after a noun ("the Irishman killed in ...")."""
+    pronoun, an auxiliary or a participle after a noun ("the sailor killed in ...")."""
     phrase: list[str] = []
-    for word in words:
+    for at, word in enumerate(words):
         lower = word.lower()
         if lower in _BREAKS or lower in vocab.AUXILIARIES or lower in ("who", "whom", "which", "whose"):
             break
@@ -323,8 +326,8 @@ def _noun_phrase_head(words: list[str]) -> Optional[str]:
                 break
             continue
         if phrase and _verbish(word) and (lower.endswith(("ed", "ing")) or lower in _SPEECH_SURFACE
-                                          or (lower.endswith("s") and _next_opens_object(words, word))):
-            break  # "the Irishman killed in ...", "which command said ...", "what company owns the ...": a verb
+                                          or (lower.endswith("s") and _opens_object(words, at + 1))):
+            break  # "the sailor killed in ...", "which union said ...", "what company owns the ...": a verb
         phrase.append(word)
     return re.sub(r"['\u2019]s?$", "", phrase[-1].lower()) if phrase else None
 
@@ -332,9 +335,8 @@ def _noun_phrase_head(words: list[str]) -> Optional[str]:
 NAMED_TYPES = frozenset({"person", "name", "organisation"})
 
 
-def _next_opens_object(words: list[str], word: str) -> bool:
-    """Whether the word after ``word`` opens a noun phrase (a determiner or a name): "owns the ship"."""
-    at = words.index(word) + 1
+def _opens_object(words: list[str], at: int) -> bool:
+    """Whether ``words[at]`` opens a noun phrase (a determiner or a name): "owns the ship"."""
     return at < len(words) and (words[at].lower() in vocab.DETERMINERS or words[at][:1].isupper())
 
 
@@ -522,7 +524,7 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
     if (verb in vocab.CATENATIVES or verb in _SPEECH_SURFACE) and len(rest) > 1 and rest[0].lower() == "to":
         return focus_of(["did", "it"] + [w for w in rest[1:] if w.lower() != "be"], answer_type)
     if verb in vocab.CATENATIVES and "to" in [w.lower() for w in rest[1:5]]:
-        # "did the note expect this quake to cost more": about costing, whoever does it
+        # "did the council expect the repairs to cost more": about costing, whoever does it
         at = [w.lower() for w in rest].index("to", 1)
         if at + 1 < len(rest) and _verbish(rest[at + 1]) and not any(w.lower() in _BREAKS for w in rest[:at]):
             return focus_of(["did", "it"] + [w for w in rest[at + 1:] if w.lower() != "be"], answer_type)
@@ -601,8 +603,8 @@ def _existential(words: list[str]) -> Optional[tuple[str, ...]]:
     if aux is None:
         return None
     if rest[aux].lower() in vocab.BE_FORMS:  # "the collapse was a terrorist act": every word of the predicate
-        predicate = _content([w for w in _phrase(rest[aux + 1:])])
-        if predicate and not any(w.lower().endswith("ed") for w in predicate[:1]):
+        predicate = _content(_phrase(rest[aux + 1:]))
+        if predicate and not predicate[0].lower().endswith("ed"):
             return tuple(w.lower() for w in predicate)
     inner = _clause_verb(rest)
     if inner is None:
@@ -811,7 +813,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
                   speaker: str = "") -> bool:
     """Whether ``text`` carries a candidate of the answer type the question expects."""
     kind = analysis.answer_type
-    if kind in ("quantity", "date") and analysis.place_names and not any(_named_in(n, text) for n in analysis.place_names):
+    if analysis.place_names and not any(_named_in(n, text) for n in analysis.place_names):
         return False  # a count or a date of something elsewhere
     if kind == "quantity":
         if analysis.count_names and not all(_named_in(name, text) for name in analysis.count_names):
@@ -844,7 +846,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
 def _names_where_it_mentions(text: str, analysis: QuestionAnalysis, speaker: str) -> Optional[bool]:
     """A sentence that mentions the thing whose name is asked ("her husband", "a search and
     rescue officer") answers only with a name bound to that mention: right before or after it
-    ("Sen. Ben Cardin", "spokesman John Kirby", "a Brawner Builders construction crew"), in
+    ("Sen. Ada Okafor", "spokesman Tom Reyes", "a Harbour Lines repair crew"), in
     apposition ("Ann Lee, the council's spokeswoman,"), or as the speaker it titles. A name
     elsewhere in it names something else. None for a sentence that does not mention the thing:
     the other checks decide."""
@@ -867,18 +869,24 @@ def _stands_for(word: str, stem: list[str]) -> bool:
 
 
 def _name_word(word: str, asked: set[str], stem: list[str]) -> bool:
-    """A word of a name that could answer: not a common capitalised word, a number, a word of
-    the question, or the mention itself ("One Irishman" names nobody)."""
-    lower = word.lower().strip("'\u2019s")
-    return (word not in vocab.COMMON_CAPITALISED and lower not in STOPWORDS and lower not in vocab.NUMBER_WORDS
-            and lower not in vocab.SUBJECT_PRONOUNS
-            and lower not in asked and word.lower() not in asked and not _stands_for(word, stem))
+    """A word of a name that could answer (``_new_name_word``), not a number nor the mention
+    itself ("One Scot" names nobody)."""
+    return (_new_name_word(word, asked) and word.lower().strip("'\u2019s") not in vocab.NUMBER_WORDS
+            and not _stands_for(word, stem))
 
 
-_BEFORE_NOUN = re.compile(r"^(?:'s|\u2019s)?(?:\s+[a-z][\w-]*){0,3}\s+$")  # "Brawner Builders construction crew"
-_AFTER_NOUN = re.compile(r"^\.?,?\s+(?:(?:named|called)\s+)?$")  # "spokesman John Kirby", "a man named Ali"
+def _new_name_word(word: str, asked: set[str]) -> bool:
+    """A capitalised word that names something the question does not: not a common capitalised
+    word, a stop word or a pronoun ("Anyone on the streets ..." names nobody)."""
+    lower = word.lower()
+    return (word not in vocab.COMMON_CAPITALISED and lower not in STOPWORDS and lower not in vocab.SUBJECT_PRONOUNS
+            and lower.strip("'\u2019s") not in asked and lower not in asked)
+
+
+_BEFORE_NOUN = re.compile(r"^(?:'s|\u2019s)?(?:\s+[a-z][\w-]*){0,3}\s+$")  # "a Harbour Lines repair crew"
+_AFTER_NOUN = re.compile(r"^\.?,?\s+(?:(?:named|called)\s+)?$")  # "spokesman Tom Reyes", "a man named Ali"
 _APPOSITION = re.compile(r"^\s*,\s+[^,.;:!?]{0,60}$")  # "Ann Lee, the council's spokeswoman"
-# Copulas: "the owner of the ship is Grace Ocean", "Ann Lee is the council's spokeswoman"
+# Copulas: "the owner of the ferry is Harbour Lines", "Ann Lee is the council's spokeswoman"
 _NOUN_IS = re.compile(r"^(?:\s+(?:of|for|at|in|on)\s+[^,.;:!?]{0,40})?,?\s+(?:is|was|are|were)\s+$")
 _IS_NOUN = re.compile(r"^\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:[\w'\u2019-]+\s+){0,3}$")
 
@@ -894,7 +902,7 @@ def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
 
 
 def _named_in(name: str, text: str) -> bool:
-    """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Korean", "Korea")."""
+    """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Mexican", "Mexico")."""
     stem = name.lower()[:5]
     return any(w.lower().startswith(stem) for w in _words(text))
 
@@ -931,7 +939,7 @@ SPEAKER_WINDOW = 8  # words before a verb of saying that may name its subject ("
 
 def _titled(text: str, speaker: str, asked: frozenset[str]) -> bool:
     """Whether the words just before the speaker's name describe whom the question asks
-    about: "what did the rear admiral say" and "... said Rear Admiral Shannon Gilreath"."""
+    about: "what did the rear admiral say" and "... said Rear Admiral Ada Okafor"."""
     words = _words(text)
     for i, word in enumerate(words):
         if word == speaker:
@@ -1036,12 +1044,12 @@ def _has_date(text: str) -> bool:
                 or words & vocab.MONTHS or words & vocab.WEEKDAYS or words & vocab.RELATIVE_DATES)
 
 
-# "when" is answered by a time of day too: "at 6 a.m.", "1:27 am", "0527 GMT", "at noon"
-# "what time" is answered by the clock: "12:51 p.m.", "at 9.30", "0527 GMT", noon or midnight (not "overnight")
-_CLOCK_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.]\d\d\b"
-                         r"|\b\d{4}\s*(?:GMT|UTC)\b|\b(?:noon|midnight)\b", re.IGNORECASE)
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.]\d\d\b|\b\d{4}\s*(?:GMT|UTC)\b"
-                          r"|\b(?:noon|midnight|overnight|dawn)\b", re.IGNORECASE)
+# "what time" is answered by the clock: "12:51 p.m.", "at 9.30", "0527 GMT", noon or midnight;
+# "when" also by a time of day without one ("overnight", "at dawn")
+_CLOCK = (r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.]\d\d\b"
+          r"|\b\d{4}\s*(?:GMT|UTC)\b|\b(?:noon|midnight)\b")
+_CLOCK_TIME = re.compile(_CLOCK, re.IGNORECASE)
+_TIME_OF_DAY = re.compile(_CLOCK + r"|\b(?:overnight|dawn)\b", re.IGNORECASE)
 
 
 def _asked(analysis: QuestionAnalysis) -> set[str]:
@@ -1103,9 +1111,4 @@ def _has_name(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFact
         return True
     spans = [m.group(0) for m in _CAPITALISED_SPAN.finditer(text)]
     spans += _ACRONYM.findall(text)
-    for span in spans:
-        words = [w for w in span.split() if w not in vocab.COMMON_CAPITALISED and w.lower() not in STOPWORDS
-                 and w.lower() not in vocab.SUBJECT_PRONOUNS]  # "Anyone on the streets ..." names nobody
-        if any(w.lower().strip("'\u2019s") not in asked and w.lower() not in asked for w in words):
-            return True
-    return False
+    return any(_new_name_word(w, asked) for span in spans for w in span.split())
