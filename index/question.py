@@ -931,6 +931,8 @@ def _speaking_side(text: str) -> set[str]:
         return set(tokenize(text))  # a quotation without a verb of saying: anyone it names
     near = [w for verb in verbs
             for w in words[max(0, verb - SPEAKER_WINDOW):verb] + words[verb + 1:verb + 1 + SPEAKER_WINDOW // 2]]
+    if not re.search(r"[,;:\"\u201c\u201d(]", text[:text.find(words[verbs[0]])]):
+        near += words[:verbs[0]]  # one subject up to the verb, however long: "A manager for the firm that ... said"
     return {t for w in near for t in tokenize(w)}
 
 
@@ -1019,7 +1021,15 @@ def _counts(text: str, counted: frozenset[str], measure: bool = False) -> bool:
         stems = tokenize(word)
         if stems and stems[0] in counted and any(j != i and i - 4 <= j <= i + 4 for j in counts):
             return True
+        if _counted_compound(word, counted):
+            return True
     return False
+
+
+def _counted_compound(word: str, counted: frozenset[str]) -> bool:
+    """A number joined to what it counts: "a four-lane span", "a 12-storey block"."""
+    parts = word.split("-")
+    return len(parts) > 1 and _is_number(parts[0]) and any(t in counted for p in parts[1:] for t in tokenize(p))
 
 
 def _is_count(word: str, following: str) -> bool:

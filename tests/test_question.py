@@ -222,6 +222,24 @@ def test_what_x_said_is_answered_only_by_x():
     assert has_candidate(analysis, '"Nil," she said.', speaker="Master")  # the speaker found at ingest
 
 
+def test_a_long_subject_before_its_verb_of_saying_is_who_spoke():
+    analysis = analyze_question("What did the chief engineer at the ferry company say about the repairs?")
+    assert analysis.speaker_terms
+    long_subject = ("The chief engineer for the company that ran the ferry which sank in the storm "
+                    "said on Monday that repairs would take weeks.")
+    assert has_candidate(analysis, long_subject)
+    # with a comma the words before it are not one subject: whoever spoke is near the verb
+    assert not has_candidate(analysis, "After the chief engineer at the ferry company left, the "
+                                       "port's lawyers for the families of the crew said repairs would wait.")
+
+
+def test_a_number_joined_to_what_it_counts_is_a_count():
+    analysis = analyze_question("how many lanes does the tunnel have")
+    assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
+    assert has_candidate(analysis, "It opened as a 2-lane crossing.")
+    assert not has_candidate(analysis, "The tunnel has a well-lit lane for buses.")
+
+
 def test_what_x_said_y_would_do_asks_about_the_clause():
     analysis = analyze_question("What did the council say the new terminal would cost?")
     assert analysis.focus == ("cost",)
