@@ -112,6 +112,7 @@ class QuestionAnalysis:
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
+    described: bool = False  # the named noun is one individual the question describes (_describes_whom)
     speaker_terms: frozenset[str] = field(default=frozenset())  # "what did <who> say": the who's stems
     about_terms: frozenset[str] = field(default=frozenset())  # "what did X say about <it>": its stems and meanings
     # Asks whether claims agree or who disputes one ("do X and Y agree", "who denied ..."):
@@ -154,6 +155,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             recased=asked,
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
+                            described=answer_type in NAMED_TYPES and _describes_whom([w.lower() for w in words]),
                             speaker_terms=frozenset(_speech_subject(asked)),
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
                             agreement=asks_agreement(words),
@@ -241,7 +243,7 @@ def _counted(phrase: list[str]) -> Optional[str]:
     """The noun a "how many" question counts (``phrase``: ``_counted_phrase``): the last word
     before its auxiliary or verb."""
     content = [w.lower() for w in phrase if w.lower() not in STOPWORDS
-               and w.lower() not in vocab.ADVERBS and w[:1].islower()]
+               and w.lower() not in vocab.ADVERBS and w[:1].islower() and not _is_number(w)]
     return " ".join(content[-2:]) or None  # "crew members": a count of either word answers
 
 
@@ -251,8 +253,10 @@ def _counted_phrase(words: list[str]) -> list[str]:
     at = next((i for i, w in enumerate(lower[:-1]) if w == "how" and lower[i + 1] == "many"), None)
     if at is None:
         return []
-    phrase = []
+    phrase: list[str] = []
     for word in words[at + 2:]:
+        if not phrase and word.lower() == "of":
+            continue  # "how many of the nine ferries": the ferries
         if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (phrase and _verbish(word)
                                                                             and not _plural(word)):
             break
@@ -303,12 +307,25 @@ def _named_noun(words: list[str], answer_type: AnswerType) -> Optional[str]:
     if len(lower) > 2 and lower[0] in ("what", "which") and lower[1] not in vocab.AUXILIARIES \
             and words[1][:1].islower() and lower[1] not in STOPWORDS:
         return _noun_phrase_head(words[1:])  # "which ship carried ...": the ship's name is asked
+    if _describes_whom(lower):
+        return _noun_phrase_head(words[5:] if lower[0] != "who" else words[3:])
+    return None
+
+
+# Bodies and places are often named with no noun of their kind ("run by Tidewater Lines",
+# "reached Oslo"): the name of "the company that ran the ferry" may stand alone.
+_NAMED_ALONE = vocab.ORGANISATION_NOUNS | vocab.PLACE_NOUNS
+
+
+def _describes_whom(lower: list[str]) -> bool:
+    """"What is the name of the officer who ...", "who was the officer who ...": the name of one
+    individual the question describes, which a name in a sentence that never mentions that
+    individual does not give (unlike "which network reported ...", whose answer often stands
+    alone: "CNN reported ...")."""
     if len(lower) > 4 and lower[0] in ("what", "which") and lower[1] in vocab.BE_FORMS \
             and lower[2] in vocab.DETERMINERS and lower[3] in ("name", "names") and lower[4] == "of":
-        return _noun_phrase_head(words[5:])
-    if len(lower) > 3 and lower[0] == "who" and lower[1] in vocab.BE_FORMS and lower[2] in vocab.DETERMINERS:
-        return _noun_phrase_head(words[3:])
-    return None
+        return True
+    return len(lower) > 3 and lower[0] == "who" and lower[1] in vocab.BE_FORMS and lower[2] in vocab.DETERMINERS
 
 
 def _noun_phrase_head(words: list[str]) -> Optional[str]:
@@ -577,7 +594,8 @@ def _kind_of(words: list[str]) -> Optional[tuple[str, ...]]:
         if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (_content(phrase) and _verbish(word)
                                                                              and not possessed):
             break
-        phrase.append(word)
+        if not _is_number(word):  # "the names of the two sailors": the sailors
+            phrase.append(word)
     content = _content(phrase)
     return (content[-1].lower(),) if content else None
 
@@ -818,6 +836,7 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind == "quantity":
         if analysis.count_names and not all(_named_in(name, text) for name in analysis.count_names):
             return False
+        text = _without_given_numbers(text, analysis.text)
         if not analysis.counted_terms:
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
@@ -832,8 +851,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
         return _is_statement(text, speaker) and _by_the_asked_speaker(analysis, text, speaker)
     if kind in NAMED_TYPES and analysis.named:
         bound = _names_where_it_mentions(text, analysis, speaker)
-        if bound is not None:
-            return bound
+        if bound is not None or (analysis.described and analysis.named not in _NAMED_ALONE):
+            return bool(bound)
     if kind == "person":
         return _has_person(text, analysis, corpus, speaker)
     if kind == "organisation":
@@ -884,6 +903,8 @@ def _new_name_word(word: str, asked: set[str]) -> bool:
 
 
 _BEFORE_NOUN = re.compile(r"^(?:'s|\u2019s)?(?:\s+[a-z][\w-]*){0,3}\s+$")  # "a Harbour Lines repair crew"
+_NEW_PHRASE = re.compile(r"\b(?:and|or)\s+(?:" + "|".join(sorted(vocab.DETERMINERS | vocab.NUMBER_WORDS)) + r"|\d[\d,.]*)\b",
+                         re.IGNORECASE)
 _AFTER_NOUN = re.compile(r"^\.?,?\s+(?:(?:named|called)\s+)?$")  # "spokesman Tom Reyes", "a man named Ali"
 _APPOSITION = re.compile(r"^\s*,\s+[^,.;:!?]{0,60}$")  # "Ann Lee, the council's spokeswoman"
 # Copulas: "the owner of the ferry is Harbour Lines", "Ann Lee is the council's spokeswoman"
@@ -894,6 +915,8 @@ _IS_NOUN = re.compile(r"^\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:[\w'\u2019-]
 def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
     if name.end() <= mention.start():
         between = text[name.end():mention.start()]
+        if _NEW_PHRASE.search(between):
+            return False  # "one Swede and two Danes": the Swede is not one of the Danes
         return bool(_BEFORE_NOUN.match(between) or _APPOSITION.match(between) or _IS_NOUN.match(between))
     if mention.end() <= name.start():
         between = text[mention.end():name.start()]
@@ -1000,6 +1023,15 @@ def _lower_words(text: str) -> set[str]:
     """The words of ``text``, hyphenated compounds also split ("eight-month-old")."""
     words = {w.lower() for w in _words(text)}
     return words | {part for w in words if "-" in w for part in w.split("-") if part}
+
+
+def _without_given_numbers(text: str, question: str) -> str:
+    """``text`` without the numbers the question states: "how many of the nine ferries were
+    late" is not answered by "nine ferries sailed"."""
+    given = {w.lower() for w in _words(question) if _is_number(w)}
+    if not given:
+        return text
+    return _WORD.sub(lambda m: "" if m.group(0).lower() in given else m.group(0), text)
 
 
 def _has_quantity(text: str) -> bool:

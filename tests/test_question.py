@@ -240,6 +240,28 @@ def test_a_number_joined_to_what_it_counts_is_a_count():
     assert not has_candidate(analysis, "The tunnel has a well-lit lane for buses.")
 
 
+def test_a_number_the_question_states_is_not_its_answer():
+    analysis = analyze_question("How many of the nine ferries were late?")
+    assert analysis.counted == "ferries"
+    assert not has_candidate(analysis, "Nine ferries sailed from the island on Monday.")
+    assert has_candidate(analysis, "Four of the ferries were late on Monday.")
+    plain = analyze_question("How many ferries were late?")
+    assert has_candidate(plain, "Nine ferries were late on Monday.")
+
+
+def test_the_name_of_a_described_individual_needs_a_sentence_about_that_individual():
+    analysis = analyze_question("What were the names of the two Danes killed?")
+    assert analysis.named == "danes" and analysis.described and analysis.focus == ("killed",)
+    assert not has_candidate(analysis, "One Swede and two Danes are among the dead.")  # coordination
+    assert not has_candidate(analysis, "Police named four victims: Ann Lee and Tom Reyes.")  # not the Danes
+    assert has_candidate(analysis, "The two Danes, Ole Berg and Lars Moe, died in the fire.")
+    who = analyze_question("Who was the officer who closed the road?")
+    assert who.described and not has_candidate(who, "Mayor Ann Lee thanked the crews.")
+    # "which network": the answer often stands alone ("KXTV reported ...")
+    which = analyze_question("Which network reported the rescue?")
+    assert not which.described and has_candidate(which, "KXTV reported that divers found the car.")
+
+
 def test_what_x_said_y_would_do_asks_about_the_clause():
     analysis = analyze_question("What did the council say the new terminal would cost?")
     assert analysis.focus == ("cost",)
