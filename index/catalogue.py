@@ -33,7 +33,7 @@ class Catalogue:
         if revision == self.revision:
             return
         self.manifest = self.store.manifest()
-        self.versions = {d: m.sha256[:16] for d, m in self.manifest.items()}
+        self.versions = self.store.committed_versions()
         self.speakers = self.store.speakers()
         sync_lexical(self.store, self.lexical, revision)
         self.revision = revision

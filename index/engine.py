@@ -27,7 +27,7 @@ from .generate import (Declined, DisputeNote, Fallback, Generated, Generation, O
 from .catalogue import Catalogue
 from .claim_groups import claim_groups, ranked_groups, shared_text
 from .claims import ClaimIndex
-from .ingest import Checkpoint, Notify, Progress, ingest
+from .ingest import Checkpoint, Notify, Progress, ingest, stale_documents
 from .lexical import tokenize
 from .models import (DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta,
                      IngestReport, SharedText)
@@ -108,8 +108,11 @@ class Engine:
                 return done
         store = Store.open(settings, model_id(settings))
         documents, chunks = len(store.manifest()), store.count_chunks()
+        stale = len(stale_documents(store))
+        older = (f"; {stale} of them read by an older version of the reader: `dossier ingest` of their files "
+                 f"re-reads them" if stale else "")
         return (f"the store ({store.connection.where}) opens and reads: {documents} "
-                f"document{'' if documents == 1 else 's'}, {chunks} chunk{'' if chunks == 1 else 's'}")
+                f"document{'' if documents == 1 else 's'}, {chunks} chunk{'' if chunks == 1 else 's'}{older}")
 
     # ---- corpus ------------------------------------------------------------------------------
 

@@ -16,6 +16,27 @@ from .models import IngestReport, ParsedDocument
 from .parse import SUPPORTED_SUFFIXES, parse_article, read_article
 from .store import PendingDocument, Store
 
+# What a stored document holds besides its text (sentences and their spans, chunks, title and
+# date, speakers, quotes, pronoun subjects) is the reader's work: parse.py and attribution.py.
+# Bump READER_VERSION whenever a change to them alters what they make of an unchanged file: the
+# next ingest then re-reads every document an older reader stored (its version lacks this
+# suffix) instead of keeping its old sentences. tests/test_reader_version.py fails when the
+# reader's output on the shipped corpora changes and this number did not.
+READER_VERSION = 2
+
+
+def record_version(sha256: str) -> str:
+    """The version a document's records carry: its file's content and the reader that read it
+    (version 1 stores carry the content digest alone)."""
+    return f"{sha256[:16]}-r{READER_VERSION}"
+
+
+def stale_documents(store: Store) -> list[str]:
+    """Documents stored by an older reader: the next ingest of their files re-reads them."""
+    versions = store.committed_versions()
+    return sorted(d for d, meta in store.manifest().items() if versions.get(d) != record_version(meta.sha256))
+
+
 Progress = Callable[[int, int, str], None]
 # Called with the name of each point an ingest passes ("locked", "uncommitted", "committed",
 # "publishing"): the race tests pause a writer there to start another one.
@@ -165,6 +186,7 @@ def _ingest_locked(store: Store, embedder: Embedder, lexical: LexicalIndex, path
     batch_sentences = batch_sentences or EMBED_BATCH_SENTENCES
     files, skipped = discover(paths)
     committed = store.manifest()
+    versions = store.committed_versions()
     repaired_count = store.collect_garbage()
     added: list[str] = []
     updated: list[str] = []
@@ -214,7 +236,7 @@ def _ingest_locked(store: Store, embedder: Embedder, lexical: LexicalIndex, path
         try:
             text, sha256 = read_article(path, max_file_bytes)
             known = committed.get(doc_id)
-            if known is not None and known.sha256 == sha256:
+            if known is not None and known.sha256 == sha256 and versions.get(doc_id) == record_version(sha256):
                 seen[doc_id] = path
                 unchanged.append(doc_id)
                 continue
@@ -223,7 +245,7 @@ def _ingest_locked(store: Store, embedder: Embedder, lexical: LexicalIndex, path
             skipped.append((str(path), str(reason)))
             continue
         seen[doc_id] = path
-        pending.append((parsed, sha256[:16], known is not None))
+        pending.append((parsed, record_version(sha256), known is not None))
         pending_sentences += len(parsed.sentences)
         if pending_sentences >= batch_sentences:
             flush()
