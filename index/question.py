@@ -110,6 +110,7 @@ class QuestionAnalysis:
     clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
+    amount: bool = False  # "how much ...": money, a measure or a share answers, a count of things does not
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
     described: bool = False  # the named noun is one individual the question describes (_describes_whom)
@@ -153,6 +154,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             count_names=_count_names(counted_phrase),
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
+                            amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
                             recased=asked,
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
                             described=answer_type in NAMED_TYPES and _describes_whom([w.lower() for w in words]),
@@ -257,13 +259,16 @@ def _counted_phrase(words: list[str]) -> list[str]:
     for word in words[at + 2:]:
         if not phrase and word.lower() == "of":
             continue  # "how many of the nine ferries": the ferries
-        if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (phrase and _verbish(word)
-                                                                            and not _plural(word)):
+        if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (
+                phrase and _verbish(word) and not _plural(word)
+                and not phrase[-1][:1].isupper()):  # "how many Danish personnel": a noun after the name
             break
         phrase.append(word)
     return phrase
 
 
+# "how much did it cost", "how much is the fare": an amount; "how much cargo" may be a count of units
+_HOW_MUCH = re.compile(r"\bhow much\s+(?:" + "|".join(sorted(vocab.AUXILIARIES)) + r")\b", re.IGNORECASE)
 _CLOCK_QUESTION = re.compile(r"\bwhat (?:time|hour)\b(?! (?:period|frame|span|of year))", re.IGNORECASE)
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]*\s*)+)")
 
@@ -837,6 +842,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
         if analysis.count_names and not all(_named_in(name, text) for name in analysis.count_names):
             return False
         text = _without_given_numbers(text, analysis.text)
+        if analysis.amount:
+            return _has_amount(text)
         if not analysis.counted_terms:
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
@@ -1032,6 +1039,32 @@ def _without_given_numbers(text: str, question: str) -> str:
     if not given:
         return text
     return _WORD.sub(lambda m: "" if m.group(0).lower() in given else m.group(0), text)
+
+
+def _has_amount(text: str) -> bool:
+    """A number that is an amount, not a count of things: "$50", "6 billion", "95,000 tons",
+    "4,679 TEU", "two minutes", "11 percent"; not "hundreds of drones" nor "three Danish ferries"."""
+    if re.search("[" + vocab.CURRENCY_SIGNS + r"]\s?\d|\d\s?%", text):
+        return True
+    words = _words(text)
+    for i, word in enumerate(words):
+        if not _is_number(word) or _YEAR.fullmatch(word):
+            continue
+        if _amount_follows(words[i + 1:i + 4]):
+            return True
+    return False
+
+
+def _amount_follows(following: list[str]) -> bool:
+    """Whether the words after a number make it an amount: a unit, a currency or a scale comes
+    before any plural noun ("6 billion", "two minutes"); "three other ferries" counts ferries."""
+    for word in following:
+        lower = word.lower()
+        if lower in vocab.UNITS or lower in vocab.CURRENCY_WORDS or lower in vocab.SCALE_WORDS:
+            return True
+        if _plural(word):
+            return False
+    return True
 
 
 def _has_quantity(text: str) -> bool:

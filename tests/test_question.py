@@ -6,6 +6,8 @@ council, a strike), so nothing here can pass by knowing the demo story.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from dossier.index import extractive
@@ -509,6 +511,38 @@ def test_a_count_and_its_verb_may_sit_in_neighbouring_sentences(embedder):
     scored = choose(question, ["The crew fired flares as the ferry drifted.",
                                "Rescuers counted 14 flares over the bay."], embedder)
     assert extractive.answered(scored, analyze_question(question))
+
+
+def test_how_much_is_answered_by_an_amount_not_a_count_of_things():
+    analysis = analyze_question("How much did the city pay for the ferries?")
+    assert analysis.amount and analysis.counted is None
+    for amount in ["The city paid $4 million for them.", "The deal was worth 12 billion kronor.",
+                   "Each weighs 95,000 tons.", "It carried 4,679 TEU.", "Fares rose 11%."]:
+        assert has_candidate(analysis, amount), amount
+    for count in ["The city took delivery of hundreds Danish-built ferries.", "Three other ferries were sold."]:
+        assert not has_candidate(analysis, count), count
+    assert has_candidate(analyze_question("How many ferries did the city buy?"), "Three other ferries were sold.")
+    assert not analyze_question("How much cargo was the ship carrying?").amount  # "4,700 containers" may answer
+
+
+def test_a_noun_after_a_name_in_a_count_is_what_is_counted():
+    analysis = analyze_question("How many Danish personnel were sent to the port?")
+    assert analysis.counted == "personnel" and analysis.count_names == ("Danish",)
+    assert not has_candidate(analysis, "Denmark sent Danish personnel to the port on 3 May.")
+    assert has_candidate(analysis, "About 40 Danish personnel were sent to the port.")
+
+
+def test_a_count_far_below_the_best_sentence_does_not_answer(embedder):
+    """"How many" is answered by a count among the best sentences, not by one on another topic."""
+    question = "How many ferries did the city buy?"
+    analysis = analyze_question(question)
+    focus = _scored("The city bought new ferries for the harbour.", "a", embedder, question, 1.5)
+    far = _scored("Twelve ferries were built in the yard last century.", "b", embedder, question,
+                  1.5 - extractive.ANSWER_WINDOW - 0.1)
+    near = _scored("Twelve ferries were built in the yard last century.", "b", embedder, question, 1.3)
+    focus = dataclasses.replace(focus, candidate=False)
+    assert not extractive.answered([focus, dataclasses.replace(far, focus=False)], analysis)
+    assert extractive.answered([focus, dataclasses.replace(near, focus=False)], analysis)
 
 
 def test_a_name_after_a_word_for_a_company_is_a_body():
