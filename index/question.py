@@ -1056,13 +1056,14 @@ def _has_amount(text: str) -> bool:
 
 
 def _amount_follows(following: list[str]) -> bool:
-    """Whether the words after a number make it an amount: a unit, a currency or a scale comes
-    before any plural noun ("6 billion", "two minutes"); "three other ferries" counts ferries."""
+    """Whether the words after a number make it an amount: a unit or a currency comes before
+    any plural noun ("two minutes", "12 billion kronor", "6 billion" alone); "three other
+    ferries" and "three hundred ferries" count ferries."""
     for word in following:
         lower = word.lower()
-        if lower in vocab.UNITS or lower in vocab.CURRENCY_WORDS or lower in vocab.SCALE_WORDS:
+        if lower in vocab.UNITS or lower in vocab.CURRENCY_WORDS:
             return True
-        if _plural(word):
+        if _plural(word) and lower.rstrip("s") not in vocab.SCALE_WORDS:
             return False
     return True
 

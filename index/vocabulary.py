@@ -141,11 +141,10 @@ UNITS = _words("ft feet foot m metres meters metre meter km kilometres kilometer
                "mph kph kg kilograms kilogram tons tonnes ton pounds lb percent per cent degrees gmt utc et est "
                "edt pst bst a.m p.m am pm hours hour minutes minute seconds second years year days day")
 # "How much" asks for an amount: money, a measure or a share. A number of things ("hundreds
-# of ferries") is a count and does not answer it; these words after a number make it an amount.
+# of ferries") is a count and does not answer it; a currency after a number makes it an amount.
 CURRENCY_WORDS = _words("dollar dollars euro euros pound pounds sterling yen yuan renminbi won rupee rupees ruble "
                         "rubles rouble roubles franc francs peso pesos krona kronor krone kroner rand real reais "
                         "lira dinar dinars riyal riyals dirham dirhams shekel shekels cents pence usd eur gbp")
-SCALE_WORDS = _words("thousand million millions billion billions trillion trillions bn mln m k")
 CURRENCY_SIGNS = "$\u20ac\u00a3\u00a5\u20b9\u20a9"  # $ euro pound yen rupee won
 MONTHS = _words("january february march april may june july august september october november december "
                 "jan feb mar apr jun jul aug sep sept oct nov dec")
