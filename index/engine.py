@@ -384,7 +384,7 @@ class Engine:
             stems, matrix = self.lexical.word_vectors(lambda words: embed_texts(self.embedder, words))
             outlets = frozenset(o for m in self.catalogue.manifest.values() for o in (m.outlet, m.byline) if o)
             facts = CorpusFacts(speakers=frozenset(self.catalogue.speakers), outlets=outlets, knows=self.lexical.knows,
-                                proper=self.lexical.proper(),
+                                proper=self.lexical.proper(), share=self.lexical.article_share,
                                 vectors=WordVectors(stems, matrix),
                                 embed=lambda words: embed_texts(self.embedder, words))
             self._facts = (revision, facts)

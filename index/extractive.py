@@ -31,7 +31,7 @@ import numpy as np
 
 from .attribution import keep_speaker, subject_pronoun
 from .lexical import tokenize
-from .question import SPEECH_TERMS, CorpusFacts, QuestionAnalysis, has_candidate, supports_focus
+from .question import SPEECH_TERMS, CorpusFacts, QuestionAnalysis, has_candidate, mentions_subject, supports_focus
 from .store import SentenceRecord
 
 OVERLAP_WEIGHT = 0.9
@@ -139,7 +139,8 @@ def score_sentences(question_vector: np.ndarray, analysis: QuestionAnalysis, rec
         overlap = weighted_share(weights, sentence_terms(record))
         relevance = float(cosine) + OVERLAP_WEIGHT * overlap
         # A question the article asks ("WHAT HAPPENED?", a subhead) states nothing: it cannot be the answer.
-        candidate = not _asks(record.text) and has_candidate(analysis, record.text, corpus, record.speaker)
+        candidate = (not _asks(record.text) and has_candidate(analysis, record.text, corpus, record.speaker)
+                     and mentions_subject(analysis, record.text, record.speaker, record.subject))
         focus = supports_focus(analysis, record.text, record.speaker) or float(cosine) >= FOCUS_BY_SENTENCE
         bonus = _speaker_bonus(analysis, record) + TYPE_WEIGHT * candidate + FOCUS_WEIGHT * focus
         if followup is not None:

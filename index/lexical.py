@@ -108,6 +108,8 @@ class LexicalIndex:
         self._idf: dict[str, float] = {}
         self._surface: dict[str, str] = {}  # stem -> its most frequent word in the corpus
         self._proper: frozenset[str] = frozenset()  # words the corpus only ever writes capitalised, lower-cased
+        self._articles: dict[str, int] = {}  # stem -> how many articles use it
+        self._n_articles = 0
         self._vectors: Optional[tuple[int, list[str], np.ndarray]] = None
 
     def load(self) -> bool:
@@ -120,12 +122,13 @@ class LexicalIndex:
             self._bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if state["ids"] else None
         except Exception:
             return False
-        if "surface" not in state or "proper" not in state:  # saved by an older version: rebuild once
+        if "surface" not in state or "proper" not in state or "articles" not in state:  # an older version's: rebuild once
             return False
         self._ids, self._docs, self.revision = state["ids"], state["docs"], state["revision"]
         self._idf = state.get("idf", {})
         self._surface = state["surface"]
         self._proper = frozenset(state["proper"])
+        self._articles, self._n_articles = state["articles"], len(set(self._docs))
         return True
 
     def build(self, rows: Iterable[tuple[str, str, str]], revision: int) -> None:
@@ -147,9 +150,12 @@ class LexicalIndex:
         for (stem, word), _ in sorted(words.items(), key=lambda item: -item[1]):
             surface.setdefault(stem, word)
         frequency: dict[str, int] = {}
-        for terms in corpus:
+        by_article: dict[str, set[str]] = {}
+        for terms, doc_id in zip(corpus, docs):
             for term in set(terms):
                 frequency[term] = frequency.get(term, 0) + 1
+                by_article.setdefault(term, set()).add(doc_id)
+        articles = {t: len(found) for t, found in by_article.items()}
         idf = {t: math.log(1 + (len(corpus) - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
         bm25 = None
         if ids:
@@ -162,9 +168,10 @@ class LexicalIndex:
             bm25.save(str(target), show_progress=False)
         proper = sorted(capitalised - lowered)
         dump_json(self.directory / "state.json", {"revision": revision, "ids": ids, "docs": docs, "idf": idf,
-                                                  "surface": surface, "proper": proper})
+                                                  "surface": surface, "proper": proper, "articles": articles})
         self._bm25, self._ids, self._docs, self.revision = bm25, ids, docs, revision
         self._idf, self._surface, self._proper = idf, surface, frozenset(proper)
+        self._articles, self._n_articles = articles, len(set(docs))
 
     def word_vectors(self, embed: Callable[[list[str]], np.ndarray]) -> tuple[list[str], np.ndarray]:
         """(stems, unit vectors of their words) for the corpus vocabulary, so that no question
@@ -201,6 +208,10 @@ class LexicalIndex:
         """The words the corpus writes only with a capital inside a sentence ("oslo"),
         lower-cased: a question typed in lower case still names them."""
         return self._proper
+
+    def article_share(self, term: str) -> float:
+        """The share of the corpus's articles that use a (tokenized) term."""
+        return self._articles.get(term, 0) / self._n_articles if self._n_articles else 0.0
 
     def knows(self, term: str) -> bool:
         """Whether a (tokenized) term occurs anywhere in the indexed corpus."""

@@ -91,6 +91,7 @@ class CorpusFacts:
     vectors: Optional[WordVectors] = None
     embed: Optional[Callable[[list[str]], np.ndarray]] = None  # for a focus word the corpus never uses
     proper: frozenset[str] = frozenset()  # words the corpus only writes capitalised, lower-cased ("oslo")
+    share: Callable[[str], float] = lambda term: 0.0  # the share of the articles that use a stemmed term
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class QuestionAnalysis:
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     amount: bool = False  # "how much ...": money, a measure or a share answers, a count of things does not
+    subject_name: tuple[str, ...] = ()  # "when did Ann Lee resign": the named subject an answer must be about
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
     described: bool = False  # the named noun is one individual the question describes (_describes_whom)
@@ -147,6 +149,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     counted_phrase = _counted_phrase(words) if answer_type == "quantity" else []
     counted = (_counted(counted_phrase) or _measured(words)) if answer_type == "quantity" else None
     counted_words = tuple(counted.split()) if counted else ()
+    subject = _subject_name(asked, corpus) if answer_type in SUBJECT_BOUND_TYPES else ()
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
@@ -155,6 +158,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
+                            subject_name=subject,
                             recased=asked,
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
                             described=answer_type in NAMED_TYPES and _describes_whom([w.lower() for w in words]),
@@ -271,6 +275,44 @@ def _counted_phrase(words: list[str]) -> list[str]:
 _HOW_MUCH = re.compile(r"\bhow much\s+(?:" + "|".join(sorted(vocab.AUXILIARIES)) + r")\b", re.IGNORECASE)
 _CLOCK_QUESTION = re.compile(r"\bwhat (?:time|hour)\b(?! (?:period|frame|span|of year))", re.IGNORECASE)
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]*\s*)+)")
+
+
+# "When did Ann Lee resign", "how old is Ann Lee", "why did Norway send ships": the question is
+# about the named subject, and a date, age or reason in a sentence that never mentions it (nor
+# quotes it, nor resolves a pronoun to it) is someone else's. Who/which/what-did-X-say
+# questions bind names in their own ways (``named``, ``speaker_terms``).
+SUBJECT_BOUND_TYPES = frozenset({"date", "quantity", "reason", "response", "place", "description", "yesno"})
+_SUBJECT_AFTER_AUX = re.compile(
+    r"^(?i:(?:(?:when|where|why|how(?:\s+\w+)?|what(?:\s+\w+)?)\s+)?(?:" + "|".join(sorted(vocab.AUXILIARIES))
+    + r")\s+(?:the\s+)?)(?P<name>[A-Z][\w'\u2019-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'\u2019-]*)*)")
+
+
+# A name most of the articles use is the story's own subject, which they also call by a
+# description ("the vessel", "the capital"): a sentence about it need not name it. (Dev: binding
+# such names cost three answerable questions for one more out-of-corpus one declined.)
+CENTRAL_NAME_SHARE = 0.5
+
+
+def _subject_name(question: str, corpus: CorpusFacts) -> tuple[str, ...]:
+    match = _SUBJECT_AFTER_AUX.match(question)
+    if not match:
+        return ()
+    words = [re.sub(r"['\u2019]s$", "", w) for w in match.group("name").split()]
+    words = [w for w in words if w not in vocab.COMMON_CAPITALISED and len(w) > 2 and not _is_time(w.lower())]
+    if any(corpus.share(t) >= CENTRAL_NAME_SHARE for w in words for t in tokenize(w)):
+        return ()
+    return tuple(words)
+
+
+def mentions_subject(analysis: QuestionAnalysis, text: str, speaker: str = "", subject: str = "") -> bool:
+    """Whether a sentence is about the question's named subject: a word of its name (or one
+    made from it: "Mexico", "Mexican") in the sentence, its speaker or the person its pronoun
+    resolves to. Word vectors as aliases (capital for country) were tried on dev: they let
+    back more out-of-corpus answers than they saved answerable ones."""
+    if not analysis.subject_name:
+        return True
+    known = " ".join(filter(None, (text, speaker, subject)))
+    return any(_named_in(word, known) for word in analysis.subject_name)
 
 
 def _place_names(question: str) -> tuple[str, ...]:

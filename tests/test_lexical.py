@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import json
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,21 @@ def test_a_missing_or_damaged_index_does_not_load(tmp_path: Path, state):
         directory.mkdir()
         (directory / "state.json").write_text(state, encoding="utf-8")
     assert LexicalIndex(directory).load() is False
+
+
+def test_the_share_of_articles_using_a_term_counts_articles_not_chunks(index: LexicalIndex, tmp_path: Path):
+    assert index.article_share("harbour") == pytest.approx(1 / 3)  # twice in one article's chunk
+    assert index.article_share("storm") == pytest.approx(2 / 3)
+    assert index.article_share("unseen") == 0.0
+    loaded = LexicalIndex(tmp_path / "bm25")
+    assert loaded.load() and loaded.article_share("storm") == pytest.approx(2 / 3)
+
+
+def test_an_index_saved_without_article_counts_is_rebuilt(index: LexicalIndex, tmp_path: Path):
+    state = json.loads((tmp_path / "bm25" / "state.json").read_text(encoding="utf-8"))
+    del state["articles"]
+    (tmp_path / "bm25" / "state.json").write_text(json.dumps(state), encoding="utf-8")
+    assert LexicalIndex(tmp_path / "bm25").load() is False
 
 
 def test_a_rebuild_replaces_the_saved_index(index: LexicalIndex, tmp_path: Path):

@@ -14,7 +14,7 @@ from dossier.index import extractive
 from dossier.index.lexical import tokenize
 from dossier.index.models import SentenceRecord
 from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addresses, analyze_question,
-                                    has_candidate, supports_focus)
+                                    has_candidate, mentions_subject, supports_focus)
 
 
 @pytest.mark.parametrize("question,answer_type,focus", [
@@ -543,6 +543,28 @@ def test_a_count_far_below_the_best_sentence_does_not_answer(embedder):
     focus = dataclasses.replace(focus, candidate=False)
     assert not extractive.answered([focus, dataclasses.replace(far, focus=False)], analysis)
     assert extractive.answered([focus, dataclasses.replace(near, focus=False)], analysis)
+
+
+def test_a_named_subject_must_be_what_the_answering_sentence_is_about():
+    """"When did Ann Lee resign" is not answered by a date of someone else's resignation."""
+    question = "When did Ann Lee resign from the board?"
+    analysis = analyze_question(question)
+    assert analysis.subject_name == ("Ann", "Lee")
+    assert not mentions_subject(analysis, "Tom Reyes resigned from the board in May.")
+    assert mentions_subject(analysis, "Lee resigned from the board in May.")
+    assert mentions_subject(analysis, "She resigned in May.", subject="Lee")  # the pronoun resolved at ingest
+    assert analyze_question("Did Mexico send ships?").subject_name == ("Mexico",)
+    assert mentions_subject(analyze_question("Did Mexico send ships?"), "Mexican ships sailed.")
+    # who- and what-did-X-say questions bind names their own way
+    assert analyze_question("What did Ann Lee say about the board?").subject_name == ()
+    assert analyze_question("When did February's storm hit?").subject_name == ()  # a month is no subject
+
+
+def test_a_name_most_articles_use_need_not_be_named_by_the_answer():
+    """The story's own subject is often called by a description ("the vessel")."""
+    central = CorpusFacts(share=lambda term: 0.75 if term == "aurora" else 0.1)
+    assert analyze_question("When did the Aurora sail?", central).subject_name == ()
+    assert analyze_question("When did the Tern sail?", central).subject_name == ("Tern",)
 
 
 def test_a_name_after_a_word_for_a_company_is_a_body():
