@@ -228,11 +228,14 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
     open_quote = False
     group: list[int] = []  # the sentences of the quotation still open
     lead_in = ""  # whom a sentence ending in ":" introduces ("Vilsack released a statement reading:")
+    unquoted: list[bool] = []  # whether a sentence has words outside its quotation marks
     for index, sentence in enumerate(sentences):
         if index and paragraphs[index] != paragraphs[index - 1]:
             state.paragraph_mentions, open_quote, group = [], False, []
         spans, still_open = quote_spans(sentence, open_quote)
         names = [m for m in mentions[index] if outside(spans, m.start)]
+        unquoted.append(bool(re.search(r"[A-Za-z]", "".join(
+            sentence[a:b] for a, b in zip([0] + [e for _, e in spans], [b for b, _ in spans] + [len(sentence)])))))
         resolved, subject, antecedent = _pronouns(state, index, sentence, spans, names, open_quote)
         speaker_entity = _speech_subject(sentence, spans, resolved)
         speaker = _shown(people, speaker_entity)
@@ -260,6 +263,25 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
                              default=-1)
         state.paragraph_mentions.extend((index, m) for m in resolved)
         results.append(Attribution(speaker=speaker, quoted=quoted, subject=shown, antecedent=antecedent))
+    return _quote_paragraphs_continue(results, sentences, paragraphs, unquoted)
+
+
+def _quote_paragraphs_continue(results: list[Attribution], sentences: list[str], paragraphs: list[int],
+                               unquoted: list[bool]) -> list[Attribution]:
+    """A paragraph that is nothing but a quotation (no word outside the quotation marks, so
+    no attribution), right after a paragraph that ends quoting someone, goes on quoting them
+    (the news convention: 'X warned ... "...," he said. / "Frankly it looks like a war zone."')."""
+    starts = [i for i in range(len(sentences)) if i == 0 or paragraphs[i] != paragraphs[i - 1]]
+    for start, end in zip(starts, starts[1:] + [len(sentences)]):
+        block = range(start, end)
+        if not start or not sentences[start][:1] in QUOTE_CHARS:
+            continue
+        before = results[start - 1]
+        if not (before.quoted and before.speaker):
+            continue
+        if all(results[i].quoted and not results[i].speaker and not unquoted[i] for i in block):
+            for i in block:
+                results[i] = _with_speaker(results[i], before.speaker)
     return results
 
 

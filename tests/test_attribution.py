@@ -132,6 +132,21 @@ def test_a_quotation_nobody_is_named_for_leaves_the_subject_as_it_was(tmp_path):
     assert of(rows, "She said people").speaker == "Ortiz"
 
 
+def test_a_quotation_paragraph_after_a_quoted_speaker_goes_on_quoting_them(tmp_path):
+    rows = read("Harbour\n\nMayor Lena Ortiz warned that repairs would take weeks. \"We are very concerned,\" "
+                "she said.\n\n\"Frankly the pier looks like a ruin. It will take time.\"\n\n"
+                "Crews worked through the night.\n\n\"Nobody slept.\"\n", tmp_path)
+    assert of(rows, '"Frankly the pier').speaker == "Ortiz"
+    assert of(rows, "It will take time").speaker == "Ortiz"
+    assert of(rows, '"Nobody slept').speaker == ""  # after a paragraph that quotes nobody
+
+
+def test_a_quotation_paragraph_that_names_someone_is_not_carried_over(tmp_path):
+    rows = read("Harbour\n\nMayor Lena Ortiz warned that repairs would take weeks. \"We are very concerned,\" "
+                "she said.\n\n\"Tom Baker's crew will fix it,\" the engineer's deputy added.\n", tmp_path)
+    assert of(rows, '"Tom Baker').speaker != "Ortiz"
+
+
 def test_a_quotation_after_another_speaker_does_not_carry_the_first(tmp_path):
     rows = read("Harbour\n\nMayor Lena Ortiz said the crews had worked through the night.\n\n"
                 "\"It was hard,\" said Tom Baker, the chief engineer.\n\n\"We kept going.\"\n\n"
