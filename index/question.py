@@ -1001,14 +1001,25 @@ def _speaking_side(text: str) -> set[str]:
     verbs = [i for i, w in enumerate(words) if set(tokenize(w)) & _REPORTING_STEMS]
     if not verbs:
         return set(tokenize(text))  # a quotation without a verb of saying: anyone it names
-    near = [w for verb in verbs
-            for w in words[max(0, verb - SPEAKER_WINDOW):verb] + words[verb + 1:verb + 1 + SPEAKER_WINDOW // 2]]
+    near = [w for verb in verbs for w in _before_verb(words, verb) + words[verb + 1:verb + 1 + SPEAKER_WINDOW // 2]]
     if not re.search(r"[,;:\"\u201c\u201d(]", text[:text.find(words[verbs[0]])]):
         near += words[:verbs[0]]  # one subject up to the verb, however long: "A manager for the firm that ... said"
     return {t for w in near for t in tokenize(w)}
 
 
 SPEAKER_WINDOW = 8  # words before a verb of saying that may name its subject ("The city's deputy mayor, Ada Okafor, said")
+
+
+def _before_verb(words: list[str], verb: int) -> list[str]:
+    """The SPEAKER_WINDOW words before a verb of saying, auxiliaries not counted ("an official
+    with the port authority can be heard saying")."""
+    taken: list[str] = []
+    at = verb - 1
+    while at >= 0 and len(taken) < SPEAKER_WINDOW:
+        if words[at].lower() not in vocab.AUXILIARIES and words[at].lower() not in ("be", "been", "being"):
+            taken.append(words[at])
+        at -= 1
+    return taken
 
 
 def _titled(text: str, speaker: str, asked: frozenset[str]) -> bool:

@@ -235,6 +235,14 @@ def test_a_long_subject_before_its_verb_of_saying_is_who_spoke():
                                        "port's lawyers for the families of the crew said repairs would wait.")
 
 
+def test_auxiliaries_before_a_verb_of_saying_do_not_push_its_subject_out_of_reach():
+    analysis = analyze_question("What did the port authority official say about the fog?")
+    assert has_candidate(analysis, '"The fog is lifting," an official with the city port authority could '
+                                   'then be heard saying on the radio.')
+    assert not has_candidate(analysis, '"The fog is lifting," a pilot of the ferry that left the city port '
+                                       'could then be heard saying.')
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
