@@ -112,6 +112,8 @@ class QuestionAnalysis:
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     amount: bool = False  # "how much ...": money, a measure or a share answers, a count of things does not
+    units: frozenset[str] = field(default=frozenset())  # "how deep": a number in one of these units answers
+    age: bool = False  # "how old": an age answers ("a 40-year-old", "aged 40", "Ann Lee (40)")
     subject_name: tuple[str, ...] = ()  # "when did Ann Lee resign": the named subject an answer must be about
     kind_noun: Optional[str] = None  # "spokesman" in "which spokesman": a stricter kind than "who"
     named: Optional[str] = None  # the noun whose name is asked: "which spokesman", "the name of her husband", "who was the officer"
@@ -155,9 +157,11 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
                             count_names=_count_names(counted_phrase),
-                            place_names=_place_names(asked) if answer_type in ("quantity", "date") else (),
+                            place_names=_place_names(asked) if answer_type in ("quantity", "date") and not _how_adjective(words) else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
+                            units=frozenset(vocab.MEASURE_UNITS.get(_how_adjective(words), ())),
+                            age=_how_adjective(words) == "old",
                             subject_name=subject,
                             recased=asked,
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
@@ -272,6 +276,14 @@ def _counted_phrase(words: list[str]) -> list[str]:
 
 
 # "how much did it cost", "how much is the fare": an amount; "how much cargo" may be a count of units
+def _how_adjective(words: list[str]) -> Optional[str]:
+    """"How deep is ...", "how long did ...": the adjective of a measure question."""
+    lower = [w.lower() for w in words[:3]]
+    if len(lower) > 2 and lower[0] == "how" and lower[1] in _HOW_ADJECTIVES and lower[2] in vocab.AUXILIARIES:
+        return lower[1]
+    return None
+
+
 _HOW_MUCH = re.compile(r"\bhow much\s+(?:" + "|".join(sorted(vocab.AUXILIARIES)) + r")\b", re.IGNORECASE)
 _CLOCK_QUESTION = re.compile(r"\bwhat (?:time|hour)\b(?! (?:period|frame|span|of year))", re.IGNORECASE)
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]*\s*)+)")
@@ -886,6 +898,10 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
         text = _without_given_numbers(text, analysis.text)
         if analysis.amount:
             return _has_amount(text)
+        if analysis.age:
+            return bool(_AGE.search(text))
+        if analysis.units:
+            return _measured_in(text, analysis.units)
         if not analysis.counted_terms:
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
@@ -1092,6 +1108,26 @@ def _without_given_numbers(text: str, question: str) -> str:
     if not given:
         return text
     return _WORD.sub(lambda m: "" if m.group(0).lower() in given else m.group(0), text)
+
+
+_AGE = re.compile(r"\b[\w.]+-(?:year|month|week|day)s?-old\b|\b(?:aged|age)\s+\d|\b[A-Z][\w'\u2019-]+\s+\(\d{1,3}\)"
+                  r"|\b\w+\s+(?:years|months)\s+old\b")
+
+
+def _measured_in(text: str, units: frozenset[str]) -> bool:
+    """A number in one of ``units``: "185 feet", "a 1.6-mile span", "948ft", "10km"."""
+    words = _words(text)
+    for i, word in enumerate(words):
+        lower = word.lower()
+        parts = lower.split("-")
+        if len(parts) > 1 and any(_is_number(p) and q in units for p, q in zip(parts, parts[1:])):
+            return True
+        glued = re.fullmatch(r"\d[\d,.]*([a-z/]+)", lower)
+        if glued and glued.group(1) in units:
+            return True
+        if _is_number(word) and i + 1 < len(words) and words[i + 1].lower().strip(".") in units:
+            return True
+    return False
 
 
 def _has_amount(text: str) -> bool:

@@ -351,6 +351,22 @@ CLAUSE_OPENERS = _words("that whether if")
 # Adjectives after "how" that ask for a measure ("how far", "how old").
 MEASURE_ADJECTIVES = _words("long far old large big often heavy fast high deep wide severe serious tall "
                             "cold hot warm late early")
+# The units a "how <adjective>" question is answered in: "how deep" by a length, "how long" by a
+# length or a time; a number in another unit ("48-degree water", "a 27-day voyage" for "how
+# far") does not answer it. ("How old" is answered by an age; "how high" and "how big" may ask
+# for a count, "how high could the toll climb", and keep any number.)
+LENGTH_UNITS = _words("ft feet foot m metres meters metre meter km kilometres kilometers kilometre kilometer mile miles "
+                      "yard yards inch inches cm centimetres centimeters")
+TIME_UNITS = _words("second seconds minute minutes hour hours day days week weeks month months year years "
+                    "decade decades")
+MEASURE_UNITS = {
+    "deep": LENGTH_UNITS, "far": LENGTH_UNITS, "tall": LENGTH_UNITS, "wide": LENGTH_UNITS,
+    "long": LENGTH_UNITS | TIME_UNITS,
+    "heavy": _words("ton tons tonne tonnes kg kilogram kilograms pound pounds lb lbs"),
+    "fast": _words("mph kph knots knot km/h"),
+    "cold": _words("degree degrees celsius fahrenheit"), "hot": _words("degree degrees celsius fahrenheit"),
+    "warm": _words("degree degrees celsius fahrenheit"),
+}
 # Nouns of a measure: "what altitude did it reach", "what price was paid" ask for a quantity,
 # like "how high" and "how much" do.
 MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length width speed speeds weight "

@@ -575,6 +575,28 @@ def test_a_name_most_articles_use_need_not_be_named_by_the_answer():
     assert analyze_question("When did the Tern sail?", central).subject_name == ("Tern",)
 
 
+@pytest.mark.parametrize("question, answers, others", [
+    ("How deep is the harbour?", ["The harbour is 50 feet deep.", "a 12-metre channel", "dredged to 15m"],
+     ["The 48-degree water of the harbour", "a 27-day voyage to the harbour"]),
+    ("How long was the voyage?", ["a 27-day voyage", "the 1.6-mile crossing"], ["hundreds of ferries sailed"]),
+    ("How old is the captain?", ["Captain Ilse Varga (54) sailed.", "the 54-year-old captain", "aged 54"],
+     ["Six of the crew are missing.", "Captain Ilse Varga sailed 12 ferries."]),
+])
+def test_a_measure_question_is_answered_in_its_unit(question, answers, others):
+    analysis = analyze_question(question)
+    for text in answers:
+        assert has_candidate(analysis, text), text
+    for text in others:
+        assert not has_candidate(analysis, text), text
+
+
+def test_a_measure_of_something_in_a_place_is_of_that_thing():
+    """"How old was the conflict in Ukraine": the place is the subject's, not where a count was taken."""
+    analysis = analyze_question("How old was the strike in Oslo when talks began?")
+    assert analysis.place_names == () and has_candidate(analysis, "talks began in the now eight-month-old strike")
+    assert analyze_question("How many died in the Harbour Hall?").place_names == ("Harbour", "Hall")
+
+
 def test_a_name_after_a_word_for_a_company_is_a_body():
     analysis = analyze_question("Which company chartered the ferry?")
     assert analysis.answer_type == "organisation"
