@@ -1174,11 +1174,19 @@ def _counts(text: str, counted: frozenset[str], measure: bool = False) -> bool:
                                                  _is_count(w, words[j + 1] if j + 1 < len(words) else ""))]
     for i, word in enumerate(words):
         stems = tokenize(word)
+        if _rate(words, i):
+            continue  # "31,000 cars a day": a rate per day, not a number of days
         if stems and stems[0] in counted and any(j != i and i - 4 <= j <= i + 4 for j in counts):
             return True
         if _counted_compound(word, counted):
             return True
     return False
+
+
+def _rate(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` is the unit of a rate: "per hour", "every week", "vehicles a year"."""
+    before = words[i - 1].lower() if i else ""
+    return before in ("per", "each", "every") or (before in ("a", "an") and words[i].lower() in vocab.TIME_UNITS)
 
 
 def _counted_compound(word: str, counted: frozenset[str]) -> bool:

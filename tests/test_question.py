@@ -243,6 +243,13 @@ def test_auxiliaries_before_a_verb_of_saying_do_not_push_its_subject_out_of_reac
                                        'could then be heard saying.')
 
 
+def test_a_rate_is_not_a_count_of_its_unit():
+    analysis = analyze_question("How many years will the repairs take?")
+    assert not has_candidate(analysis, "The road carried 11.3 million vehicles a year.")
+    assert not has_candidate(analysis, "Crews worked 12 hours per day.")
+    assert has_candidate(analysis, "The repairs will take four years.")
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
