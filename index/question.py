@@ -1064,7 +1064,7 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
     terms = set(tokenize(text)) | (set(tokenize(speaker)) if speaker else set())
     if analysis.about_terms and not terms & analysis.about_terms:
         return False  # X's words on something else do not say what X said about this
-    if terms & analysis.focus_terms:
+    if terms & analysis.focus_terms or _negated_forms(terms) & analysis.focus_terms:
         return True
     if any(word in vocab.RESPONSE_VERBS for word in analysis.focus):
         return bool(_lower_words(text) & vocab.RESPONSE_MARKERS)
@@ -1074,6 +1074,12 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
         # any statement speaks to it
         return _is_statement(text, speaker)
     return False
+
+
+def _negated_forms(terms: set[str]) -> set[str]:
+    """The stems that prefixed words negate: "declassified" speaks to "classified", "unsafe" to
+    "safe" (the opposite is still the answer to "is it still classified?")."""
+    return {t[len(p):] for t in terms for p in vocab.NEGATING_PREFIXES if t.startswith(p) and len(t) - len(p) >= 6}
 
 
 def addresses(analysis: QuestionAnalysis, sentence_text: str, corpus: Optional[CorpusFacts] = None,

@@ -367,6 +367,11 @@ MEASURE_UNITS = {
     "cold": _words("degree degrees celsius fahrenheit"), "hot": _words("degree degrees celsius fahrenheit"),
     "warm": _words("degree degrees celsius fahrenheit"),
 }
+# Prefixes that make a word's opposite ("declassified", "unfounded", "non-lethal"): a sentence with
+# the opposite still speaks to the question's word. (in-/im- are left out: "import" is no
+# opposite of "port"; question.py also asks for six letters after the prefix, so "design"
+# does not speak to "sign".)
+NEGATING_PREFIXES = ("de", "un", "non", "dis", "mis")
 # Nouns of a measure: "what altitude did it reach", "what price was paid" ask for a quantity,
 # like "how high" and "how much" do.
 MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length width speed speeds weight "

@@ -250,6 +250,13 @@ def test_a_rate_is_not_a_count_of_its_unit():
     assert has_candidate(analysis, "The repairs will take four years.")
 
 
+def test_a_word_made_opposite_by_a_prefix_speaks_to_the_word():
+    analysis = analyze_question("Is the report still classified?")
+    assert supports_focus(analysis, "The declassified report was shared openly.")
+    sign = analyze_question("Did the mayor sign the contract?")
+    assert not supports_focus(sign, "The mayor praised the design.")
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
