@@ -1288,6 +1288,17 @@ def _has_name(text: str, analysis: QuestionAnalysis, corpus: Optional[CorpusFact
     asked = _asked(analysis)
     if corpus is not None and any(o and o in text and o.lower() not in asked for o in corpus.outlets):
         return True
-    spans = [m.group(0) for m in _CAPITALISED_SPAN.finditer(text)]
-    spans += _ACRONYM.findall(text)
-    return any(_new_name_word(w, asked) for span in spans for w in span.split())
+    words = [w for m in _CAPITALISED_SPAN.finditer(text) for w in _name_words(m, text, corpus)]
+    words += _ACRONYM.findall(text)
+    return any(_new_name_word(w, asked) for w in words)
+
+
+def _name_words(span: re.Match, text: str, corpus: Optional[CorpusFacts]) -> list[str]:
+    """The words of a capitalised span that may name something: a sentence's first word is
+    capitalised by position, and names something only when the corpus never writes it in
+    lower case ("Another worker survived" names nobody; "Oslo said" does)."""
+    words = span.group(0).split()
+    first = not text[:span.start()].strip(" \"'\u201c\u2018([-\u2014")
+    if first and corpus is not None and corpus.proper and words[0].lower() not in corpus.proper:
+        return words[1:]
+    return words

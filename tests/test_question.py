@@ -257,6 +257,14 @@ def test_a_word_made_opposite_by_a_prefix_speaks_to_the_word():
     assert not supports_focus(sign, "The mayor praised the design.")
 
 
+def test_a_capital_at_the_start_of_a_sentence_names_nothing_the_corpus_writes_in_lower_case():
+    facts = CorpusFacts(proper=frozenset({"oslo"}))
+    analysis = analyze_question("Which port did the ferry reach?", facts)
+    assert not has_candidate(analysis, "Another ferry reached a port at dawn.", facts)
+    assert has_candidate(analysis, "Oslo was reached at dawn.", facts)
+    assert has_candidate(analysis, "Another ferry reached Bergen at dawn.", facts)
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
