@@ -404,8 +404,10 @@ class Engine:
         answered check had not declined too, while it refused answerable ones. The
         thresholds were calibrated with scripts/calibrate_refusal.py (see README)."""
         cosine, relevance, overlap = evidence(scored, vector)
-        # Term coverage only vouches for a question with at least two content terms.
-        covered = overlap >= self.settings.refusal_min_overlap and len(analysis.terms) >= 2
+        # Term coverage only vouches for a question with at least two content terms, or one that
+        # is a name ("what is <an agency's acronym>?": the sentences that name it are the answer).
+        covered = overlap >= self.settings.refusal_min_overlap and (
+            len(analysis.terms) >= 2 or bool(analysis.terms) and analysis.terms <= analysis.parties)
         weak = relevance < self.settings.refusal_threshold or (cosine < self.settings.refusal_min_cosine
                                                                 and not covered)
         if analysis.unknown_names and (weak or not extractive.answered(scored, analysis)

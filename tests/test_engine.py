@@ -158,3 +158,13 @@ def test_a_reply_asked_in_other_words_is_not_refused_as_irrelevant(seeded_engine
     assert answer.status == "answered", answer.answer
     assert "Nebenzia has since denied" in answer.answer
     assert_verbatim(seeded_engine, answer)
+
+
+def test_what_is_a_name_is_answered_from_the_sentences_that_name_it(seeded_engine):
+    """A one-word question embeds far from every sentence; when its word is a name the
+    articles use, the sentences naming it are the answer, not a refusal."""
+    answer = seeded_engine.ask("What is Sokcho?")
+    assert answer.status == "answered", answer.answer
+    assert "South Korean city of Sokcho" in answer.answer
+    assert_verbatim(seeded_engine, answer)
+    assert seeded_engine.ask("What is Zanzibar?").refused  # a name the articles never use
