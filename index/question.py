@@ -109,6 +109,7 @@ class QuestionAnalysis:
     counted_terms: frozenset[str] = field(default=frozenset())
     count_names: tuple[str, ...] = ()  # "Danish" in "how many Danish sailors": a count of sailors elsewhere does not answer
     clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
+    calendar: str = ""  # "month" or "year" in "which month / what year did ...": that part of a date answers
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     amount: bool = False  # "how much ...": money, a measure or a share answers, a count of things does not
@@ -159,6 +160,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             count_names=_count_names(counted_phrase),
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") and not _how_adjective(words) else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
+                            calendar=_calendar(asked) if answer_type == "date" else "",
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
                             units=frozenset(vocab.MEASURE_UNITS.get(_how_adjective(words), ())),
                             age=_how_adjective(words) == "old",
@@ -282,6 +284,14 @@ def _how_adjective(words: list[str]) -> Optional[str]:
     if len(lower) > 2 and lower[0] == "how" and lower[1] in _HOW_ADJECTIVES and lower[2] in vocab.AUXILIARIES:
         return lower[1]
     return None
+
+
+_CALENDAR_QUESTION = re.compile(r"\b(?:which|what)\s+(month|year)\b", re.IGNORECASE)
+
+
+def _calendar(question: str) -> str:
+    match = _CALENDAR_QUESTION.search(question)
+    return match.group(1).lower() if match else ""
 
 
 _HOW_MUCH = re.compile(r"\bhow much\s+(?:" + "|".join(sorted(vocab.AUXILIARIES)) + r")\b", re.IGNORECASE)
@@ -906,6 +916,10 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
             return _has_quantity(text)
         return _counts(text, analysis.counted_terms, measure=analysis.counted in vocab.MEASURE_NOUNS)
     if kind == "date":
+        if analysis.calendar == "month":
+            return bool(_lower_words(text) & vocab.MONTHS)
+        if analysis.calendar == "year":
+            return bool(_YEAR.search(text))
         return bool(_CLOCK_TIME.search(text)) if analysis.clock else _has_date(text)
     if kind == "reason":
         verb = frozenset(tokenize(analysis.focus[0])) if analysis.focus else frozenset()

@@ -265,6 +265,17 @@ def test_a_capital_at_the_start_of_a_sentence_names_nothing_the_corpus_writes_in
     assert has_candidate(analysis, "Another ferry reached Bergen at dawn.", facts)
 
 
+def test_which_month_or_year_is_answered_by_that_part_of_a_date():
+    month = analyze_question("In which month did the strike begin?")
+    assert month.calendar == "month"
+    assert not has_candidate(month, "The strike began on Tuesday.")
+    assert has_candidate(month, "The strike began in February.")
+    year = analyze_question("What year did the bridge open?")
+    assert year.calendar == "year"
+    assert not has_candidate(year, "The bridge opened in March.") and has_candidate(year, "It opened in 1977.")
+    assert analyze_question("When did the bridge open?").calendar == ""
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
