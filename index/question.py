@@ -137,14 +137,15 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
     asked = _recased(asked[:1].upper() + asked[1:], corpus.proper)  # "when did the ferry reach oslo"
     asked = vocab.ROLE_QUESTION.sub(lambda m: _who_is(m, corpus), asked)  # "what is X's job"
-    words = _words(_without_continuation(asked))
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
+    names = [w for w in _NAME_WORD.findall(asked) if w not in vocab.COMMON_CAPITALISED]
+    asked = _main_clause(asked)  # "When the mayor spoke, how many ...": the question is the "how many"
+    words = _words(_without_continuation(asked))
     person = _named_speaker(text, corpus.speakers)
     speech = bool(vocab.QUESTION_SPEECH.search(asked))
     answer_type = answer_type_of(words, speech)
     frame = _SPEECH_FRAME.match(asked)
     focus = _speech_focus(frame) if frame and answer_type == "statement" else focus_of(words, answer_type)
-    names = [w for w in _NAME_WORD.findall(asked) if w not in vocab.COMMON_CAPITALISED]
     unknown = tuple(w for w in names if not all(corpus.knows(t) for t in tokenize(w)) and not _named_alike(w, corpus))
     topic = speech_topic(asked)
     if answer_type == "response":
@@ -172,6 +173,21 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             about_terms=frozenset(_about_terms(frame, corpus) if answer_type == "statement" else ()),
                             agreement=asks_agreement(words),
                             parties=frozenset(t for w in names for t in tokenize(w)))
+
+
+_LEADING_CLAUSE = re.compile(
+    r"^(?:when|after|before|while|once|as|since|if)\b[^,?]{3,},\s*(?P<main>(?:"
+    + "|".join(sorted(vocab.WH_WORDS | vocab.AUXILIARIES)) + r")\b.*)$", re.IGNORECASE)
+
+
+def _main_clause(question: str) -> str:
+    """The question after a leading time or condition clause ("When the mayor spoke to the radio,
+    how many ferries had sailed?" asks how many), capitalised as a question starts."""
+    match = _LEADING_CLAUSE.match(question)
+    if not match:
+        return question
+    main = match.group("main")
+    return main[:1].upper() + main[1:]
 
 
 def _recased(question: str, proper: frozenset[str]) -> str:

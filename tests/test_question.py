@@ -276,6 +276,14 @@ def test_which_month_or_year_is_answered_by_that_part_of_a_date():
     assert analyze_question("When did the bridge open?").calendar == ""
 
 
+def test_a_leading_time_clause_is_not_the_question():
+    analysis = analyze_question("When the mayor spoke to the radio, how many ferries had sailed?")
+    assert analysis.answer_type == "quantity" and analysis.counted == "ferries"
+    assert {"mayor", "radio"} <= analysis.terms  # its words still find the sentences
+    assert analyze_question("When did the mayor speak to the radio?").answer_type == "date"
+    assert analyze_question("After the storm, did the ferry sail?").answer_type == "yesno"
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
