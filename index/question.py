@@ -110,6 +110,7 @@ class QuestionAnalysis:
     count_names: tuple[str, ...] = ()  # "Danish" in "how many Danish sailors": a count of sailors elsewhere does not answer
     clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
     calendar: str = ""  # "month" or "year" in "which month / what year did ...": that part of a date answers
+    expands: str = ""  # "what does NTSB stand for": a name whose initials spell it answers
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
     place_names: tuple[str, ...] = ()  # "Harbour Hall" in "how many died in the Harbour Hall": a count elsewhere does not answer
     amount: bool = False  # "how much ...": money, a measure or a share answers, a count of things does not
@@ -162,6 +163,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") and not _how_adjective(words) else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             calendar=_calendar(asked) if answer_type == "date" else "",
+                            expands=_expanded(asked),
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
                             units=frozenset(vocab.MEASURE_UNITS.get(_how_adjective(words), ())),
                             age=_how_adjective(words) == "old",
@@ -300,6 +302,24 @@ def _how_adjective(words: list[str]) -> Optional[str]:
     if len(lower) > 2 and lower[0] == "how" and lower[1] in _HOW_ADJECTIVES and lower[2] in vocab.AUXILIARIES:
         return lower[1]
     return None
+
+
+_STANDS_FOR = re.compile(r"\bwhat\s+(?:does|did|do)\s+(?:the\s+)?([A-Z]{2,})s?\s+stand\s+for\b", re.IGNORECASE)
+
+
+def _expanded(question: str) -> str:
+    match = _STANDS_FOR.search(question)
+    return match.group(1).upper() if match else ""
+
+
+def _spells(text: str, acronym: str) -> bool:
+    """Whether ``text`` holds a name whose initials spell ``acronym`` ("National Transportation
+    Safety Board" for NTSB; "of", "the", "and" do not count)."""
+    for span in _CAPITALISED_SPAN.finditer(text.replace("\u2019", "'")):
+        initials = "".join(w[0] for w in span.group(0).split() if w.lower() not in ("of", "the", "and", "de"))
+        if initials.upper() == acronym:
+            return True
+    return False
 
 
 _CALENDAR_QUESTION = re.compile(r"\b(?:which|what)\s+(month|year)\b", re.IGNORECASE)
@@ -916,6 +936,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
                   speaker: str = "") -> bool:
     """Whether ``text`` carries a candidate of the answer type the question expects."""
     kind = analysis.answer_type
+    if analysis.expands:
+        return _spells(text, analysis.expands)
     if analysis.place_names and not any(_named_in(n, text) for n in analysis.place_names):
         return False  # a count or a date of something elsewhere
     if kind == "quantity":
@@ -1091,6 +1113,8 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
     """Whether ``text`` says something about the question's focus (exact, stem or meaning)."""
     if not analysis.focus:
         return True
+    if analysis.expands:
+        return _spells(text, analysis.expands)
     terms = set(tokenize(text)) | (set(tokenize(speaker)) if speaker else set())
     if analysis.about_terms and not terms & analysis.about_terms:
         return False  # X's words on something else do not say what X said about this

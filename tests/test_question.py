@@ -284,6 +284,14 @@ def test_a_leading_time_clause_is_not_the_question():
     assert analyze_question("After the storm, did the ferry sail?").answer_type == "yesno"
 
 
+def test_what_an_acronym_stands_for_is_a_name_with_its_initials():
+    analysis = analyze_question("What does NTSB stand for?")
+    assert analysis.expands == "NTSB"
+    spelled = "The National Transportation Safety Board (NTSB) opened an inquiry."
+    assert has_candidate(analysis, spelled) and supports_focus(analysis, spelled)
+    assert not has_candidate(analysis, "The NTSB opened an inquiry on Tuesday.")
+
+
 def test_a_number_joined_to_what_it_counts_is_a_count():
     analysis = analyze_question("how many lanes does the tunnel have")
     assert has_candidate(analysis, "The tunnel is a four-lane road under the bay.")
