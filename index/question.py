@@ -155,18 +155,19 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     counted = (_counted(counted_phrase) or _measured(words)) if answer_type == "quantity" else None
     counted_words = tuple(counted.split()) if counted else ()
     subject = _subject_name(asked, corpus) if answer_type in SUBJECT_BOUND_TYPES else ()
+    how = _how_adjective(words)  # "how deep is ...": a measure in its unit
     return QuestionAnalysis(text=text, terms=terms, answer_type=answer_type, focus=focus, person=person,
                             speech=speech, unknown_names=unknown, topic=topic,
                             focus_terms=frozenset(focus_terms(focus, corpus)), counted=counted,
                             counted_terms=frozenset(t for word in counted_words for t in tokenize(word)),
                             count_names=_count_names(counted_phrase),
-                            place_names=_place_names(asked) if answer_type in ("quantity", "date") and not _how_adjective(words) else (),
+                            place_names=_place_names(asked) if answer_type in ("quantity", "date") and not how else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
                             calendar=_calendar(asked) if answer_type == "date" else "",
                             expands=_expanded(asked),
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
-                            units=frozenset(vocab.MEASURE_UNITS.get(_how_adjective(words), ())),
-                            age=_how_adjective(words) == "old",
+                            units=frozenset(vocab.MEASURE_UNITS.get(how, ())) if how else frozenset(),
+                            age=how == "old",
                             subject_name=subject,
                             recased=asked,
                             kind_noun=_kind_noun_word(words), named=_named_noun(words, answer_type),
@@ -1131,8 +1132,8 @@ def supports_focus(analysis: QuestionAnalysis, text: str, speaker: str = "") -> 
 
 
 def _negated_forms(terms: set[str]) -> set[str]:
-    """The stems that prefixed words negate: "declassified" speaks to "classified", "unsafe" to
-    "safe" (the opposite is still the answer to "is it still classified?")."""
+    """The stems that prefixed words negate: "declassified" speaks to "classified", "undisclosed"
+    to "disclosed" (the opposite is still the answer to "is it still classified?")."""
     return {t[len(p):] for t in terms for p in vocab.NEGATING_PREFIXES if t.startswith(p) and len(t) - len(p) >= 6}
 
 
@@ -1174,6 +1175,10 @@ _AGE = re.compile(r"\b[\w.]+-(?:year|month|week|day)s?-old\b|\b(?:aged|age)\s+\d
                   r"|\b\w+\s+(?:years|months)\s+old\b")
 
 
+_GLUED_UNIT = re.compile(r"\d[\d,.]*([a-z/]+)")  # "948ft", "10km"
+_CURRENCY_OR_SHARE = re.compile("[" + vocab.CURRENCY_SIGNS + r"]\s?\d|\d\s?%")  # "$50", "NZ$ 40m", "11%"
+
+
 def _measured_in(text: str, units: frozenset[str]) -> bool:
     """A number in one of ``units``: "185 feet", "a 1.6-mile span", "948ft", "10km"."""
     words = _words(text)
@@ -1182,7 +1187,7 @@ def _measured_in(text: str, units: frozenset[str]) -> bool:
         parts = lower.split("-")
         if len(parts) > 1 and any(_is_number(p) and q in units for p, q in zip(parts, parts[1:])):
             return True
-        glued = re.fullmatch(r"\d[\d,.]*([a-z/]+)", lower)
+        glued = _GLUED_UNIT.fullmatch(lower)
         if glued and glued.group(1) in units:
             return True
         if _is_number(word) and i + 1 < len(words) and words[i + 1].lower().strip(".") in units:
@@ -1193,7 +1198,7 @@ def _measured_in(text: str, units: frozenset[str]) -> bool:
 def _has_amount(text: str) -> bool:
     """A number that is an amount, not a count of things: "$50", "6 billion", "95,000 tons",
     "4,679 TEU", "two minutes", "11 percent"; not "hundreds of drones" nor "three Danish ferries"."""
-    if re.search("[" + vocab.CURRENCY_SIGNS + r"]\s?\d|\d\s?%", text):
+    if _CURRENCY_OR_SHARE.search(text):
         return True
     words = _words(text)
     for i, word in enumerate(words):
