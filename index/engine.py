@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Generator, Iterable, Iterator, Literal, Optional, Union
+from typing import Callable, Generator, Iterable, Iterator, Literal, Optional, Union
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from .store.layout import sentence_id
 from .validate import validate_question
 
 Mode = Literal["extractive", "generated"]
+REMEMBERED_WORDS = 10_000  # question words kept with their vectors (about 1.5 kB each)
 DISPUTE_NEIGHBOURS = 16  # sentences nearest each answer line searched for a contradiction
 MIN_DISPUTED_CHARS = 120  # a "Disputed:" line cut shorter than this would not say what is disputed
 # Shown above the extractive answer when the model declined although the retrieved sentences
@@ -356,7 +357,11 @@ class Engine:
         self._refresh()
         if not self.catalogue.manifest:
             raise StoreError("the store is empty; run `dossier ingest` first")
-        vector = embed_query(self.embedder, question)
+        facts = self._corpus_facts()  # refreshed above
+        analysis = analyze_question(question, facts)
+        # the question and the topic of a who-said-what question in one pass through the model
+        vectors = embed_texts(self.embedder, [question] + ([analysis.topic] if analysis.topic else []))
+        vector, topic_vector = vectors[0], (vectors[1] if analysis.topic else None)
         timings["embed"] = _ms(clock)
         clock = time.perf_counter()
         chunks = hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self.catalogue.versions,
@@ -364,9 +369,6 @@ class Engine:
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
         timings["retrieve"] = _ms(clock)
-        facts = self._corpus_facts()  # refreshed above
-        analysis = analyze_question(question, facts)
-        topic_vector = embed_query(self.embedder, analysis.topic) if analysis.topic else None
         scored = extractive.score_sentences(vector, analysis, records, self.lexical.idf, topic_vector, followup, facts)
         return Candidates(vector=vector, chunks=chunks, records=records, analysis=analysis, scored=scored)
 
@@ -386,7 +388,7 @@ class Engine:
             facts = CorpusFacts(speakers=frozenset(self.catalogue.speakers), outlets=outlets, knows=self.lexical.knows,
                                 proper=self.lexical.proper(), share=self.lexical.article_share,
                                 vectors=WordVectors(stems, matrix),
-                                embed=lambda words: embed_texts(self.embedder, words))
+                                embed=_remembered(lambda words: embed_texts(self.embedder, words)))
             self._facts = (revision, facts)
         return self._facts[1]
 
@@ -421,7 +423,8 @@ class Engine:
                     analysis: Optional[QuestionAnalysis] = None) -> Answer:
         """The answer lines, or for ``related`` the closest statements under RELATED_LEAD."""
         budget = self.settings.max_answer_chars - (len(RELATED_LEAD) + 1 if related else 0)
-        lines = extractive.select_lines(scored, budget, self._similar,
+        near = _Nearest(self._nearest, self._current)  # each line's neighbours, asked once for folding and disputes
+        lines = extractive.select_lines(scored, budget, near,
                                         max_lines=extractive.RELATED_LINES if related else extractive.MAX_LINES)
         citations: list[Citation] = []
         rendered: list[str] = []
@@ -444,19 +447,20 @@ class Engine:
         if rendered and len(rendered[0]) > budget:
             rendered[0] = fit_cited(rendered[0], budget)  # one line alone is too long: shown as an excerpt
         if not related and not (analysis and analysis.person and analysis.speech):  # "what did X say": X's words only
-            self._add_dispute(lines, scored, rendered, citations, cited_per_line, budget)
+            self._add_dispute(lines, scored, rendered, citations, cited_per_line, budget, near)
         timings["answer"] = _ms(clock)
         text = "\n".join([RELATED_LEAD] + rendered if related else rendered)
         return Answer(question=question, answer=text, mode="extractive", refused=False,
                       citations=tuple(citations), timings_ms=timings, status="related" if related else "answered")
 
     def _add_dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence], rendered: list[str],
-                     citations: list[Citation], cited_per_line: list[int], budget: int) -> None:
+                     citations: list[Citation], cited_per_line: list[int], budget: int,
+                     near: Optional["_Nearest"] = None) -> None:
         """Append "Disputed: <the other side> [n]" when a statement shown is contradicted (stance.py),
         leaving out last lines that restate that statement first, then cutting it, to stay within
         ``budget``; no other line is given up for it."""
         shown = lines[:len(rendered)]
-        dispute = self._dispute(shown, scored)
+        dispute = self._dispute(shown, scored, near)
         if dispute is None:
             return
         line = f"{DISPUTED_LEAD} {extractive.line_text(dispute.other)} [{len(citations) + 1}]"
@@ -478,12 +482,14 @@ class Engine:
             line = lead + keep_speaker(cut, speaker)
         rendered.append(line)
 
-    def _dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence]) -> Optional[Dispute]:
+    def _dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence],
+                 near: Optional["_Nearest"] = None) -> Optional[Dispute]:
         """A statement contradicting one the answer shows (stance.py), for the answer's "Disputed:" line:
         among the retrieved sentences and those nearest each line (a denial rarely shares the
         question's words, so retrieval for the question alone often misses it)."""
         chosen = [m for line in lines for m in line.members]
-        nearest = [r for line in lines for r in self._similar(line.lead.record, DISPUTE_NEIGHBOURS)]
+        near = near or _Nearest(self._nearest, self._current)
+        nearest = [r for line in lines for r in near(line.lead.record, DISPUTE_NEIGHBOURS)]
         return find_dispute(chosen, [s.record for s in scored] + nearest, self._sentence_before)
 
     def _sentence_before(self, record: SentenceRecord) -> Optional[SentenceRecord]:
@@ -502,9 +508,12 @@ class Engine:
                                                       record.antecedent)])
         return found[0] if found else None
 
-    def _similar(self, record: SentenceRecord, k: int = 8) -> list[SentenceRecord]:
-        hits = self.store.similar_sentences(record.embedding, k)
-        return [r for r, _ in hits if self.catalogue.versions.get(r.doc_id) == version_of(r.sentence_id)]
+    def _nearest(self, record: SentenceRecord, k: int) -> list[SentenceRecord]:
+        return [r for r, _ in self.store.similar_sentences(record.embedding, k)]
+
+    def _current(self, record: SentenceRecord) -> bool:
+        """Whether a sentence belongs to its document's committed version."""
+        return self.catalogue.versions.get(record.doc_id) == version_of(record.sentence_id)
 
     def citation(self, n: int, record: SentenceRecord) -> Citation:
         return self.catalogue.citation(n, record)
@@ -712,6 +721,41 @@ class Engine:
         from .pages import pages_dir
 
         return pages_dir(self.settings.home, self._collection_name())
+
+
+def _remembered(embed: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
+    """``embed`` that keeps every word's vector (one corpus revision's question words, the
+    few a question uses that the corpus does not): a word asked again is not embedded again."""
+    known: dict[str, np.ndarray] = {}
+
+    def vectors(words: list[str]) -> np.ndarray:
+        new = [w for w in dict.fromkeys(words) if w not in known]
+        if new:
+            if len(known) > REMEMBERED_WORDS:
+                known.clear()  # a long-running bot asked many distinct words: start again
+            known.update(zip(new, embed(new)))
+        return np.stack([known[w] for w in words])
+
+    return vectors
+
+
+class _Nearest:
+    """The sentences nearest each line of one answer, asked of the store once a line: folding
+    other outlets' repeats (the nearest 8) and looking for a contradiction (the nearest
+    DISPUTE_NEIGHBOURS) share one query."""
+
+    def __init__(self, nearest: Callable[[SentenceRecord, int], list[SentenceRecord]],
+                 current: Callable[[SentenceRecord], bool]) -> None:
+        self._nearest, self._current = nearest, current
+        self._found: dict[str, tuple[int, list[SentenceRecord]]] = {}  # sentence id -> (k asked, nearest)
+
+    def __call__(self, record: SentenceRecord, k: int = 8) -> list[SentenceRecord]:
+        asked, found = self._found.get(record.sentence_id, (0, []))
+        if asked < k:
+            asked = max(k, DISPUTE_NEIGHBOURS)
+            found = self._nearest(record, asked)
+            self._found[record.sentence_id] = (asked, found)
+        return [r for r in found[:k] if self._current(r)]
 
 
 def fallback_notice(outcome: Outcome) -> str:

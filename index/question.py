@@ -921,10 +921,12 @@ def focus_terms(focus: tuple[str, ...], corpus: CorpusFacts) -> set[str]:
     terms |= set(derived(sorted(terms), corpus.knows))  # "owns": the owner, "pay": the payment
     if corpus.vectors is None or not focus:
         return terms
-    for word, word_stems in zip(focus, stems):
-        vector = corpus.vectors.vector(word_stems[0]) if word_stems else None
-        if vector is None and corpus.embed is not None:
-            vector = corpus.embed([word])[0]
+    vectors = [corpus.vectors.vector(word_stems[0]) if word_stems else None for word_stems in stems]
+    unknown = [word for word, vector in zip(focus, vectors) if vector is None]
+    if unknown and corpus.embed is not None:  # words the corpus never uses: one pass through the model
+        embedded = dict(zip(unknown, corpus.embed(unknown)))
+        vectors = [embedded[word] if vector is None else vector for word, vector in zip(focus, vectors)]
+    for vector in vectors:
         if vector is not None:
             terms |= corpus.vectors.near(vector, FOCUS_SIMILARITY)
     return terms
