@@ -357,11 +357,7 @@ class Engine:
         self._refresh()
         if not self.catalogue.manifest:
             raise StoreError("the store is empty; run `dossier ingest` first")
-        facts = self._corpus_facts()  # refreshed above
-        analysis = analyze_question(question, facts)
-        # the question and the topic of a who-said-what question in one pass through the model
-        vectors = embed_texts(self.embedder, [question] + ([analysis.topic] if analysis.topic else []))
-        vector, topic_vector = vectors[0], (vectors[1] if analysis.topic else None)
+        vector = embed_query(self.embedder, question)
         timings["embed"] = _ms(clock)
         clock = time.perf_counter()
         chunks = hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self.catalogue.versions,
@@ -369,6 +365,10 @@ class Engine:
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
         timings["retrieve"] = _ms(clock)
+        facts = self._corpus_facts()  # refreshed above
+        analysis = analyze_question(question, facts)
+        # (embedded apart from the question: a batch of two pads the shorter text and costs more)
+        topic_vector = embed_query(self.embedder, analysis.topic) if analysis.topic else None
         scored = extractive.score_sentences(vector, analysis, records, self.lexical.idf, topic_vector, followup, facts)
         return Candidates(vector=vector, chunks=chunks, records=records, analysis=analysis, scored=scored)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -62,7 +63,14 @@ def derived(terms: list[str], knows: Callable[[str], bool]) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop-word-free, Snowball-stemmed terms."""
-    return [stem for stem, _ in tokenize_words(text)]
+    return list(_stems(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _stems(text: str) -> tuple[str, ...]:
+    """``tokenize`` remembered: answering tokenizes the same sentences and words many times over
+    (the question analysis reads each retrieved sentence word by word)."""
+    return tuple(stem for stem, _ in tokenize_words(text))
 
 
 def tokenize_words(text: str) -> list[tuple[str, str]]:
