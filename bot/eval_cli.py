@@ -40,8 +40,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the metrics and every answer (as `ask --json` prints it) to OUT")
     parser.add_argument("--report", type=Path, default=None, metavar="DIR",
                         help="also write DIR/report.md with a bar chart DIR/metrics.png")
-    parser.add_argument("--failures", type=int, default=10, metavar="N",
-                        help="failing questions listed per configuration on the terminal (default 10; 0: none)")
+    parser.add_argument("--failures", type=int, default=None, metavar="N",
+                        help="failing questions listed per configuration on the terminal (default 10, or 0 for "
+                             "a heldout question set, whose failures are not to be read while tuning; 0: none)")
     parser.add_argument("--benchmarks", choices=("dev", "all"), default=None,
                         help="splits of the judge, attribution and stance benchmarks to print: dev, or all "
                              "(dev and heldout); default all for a heldout question set, else dev, so that "
@@ -82,8 +83,11 @@ def _run(args: argparse.Namespace, embedder) -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=240)  # the whole metrics table on one line when piped
-    for item in eval_report.terminal(result, max(args.failures, 0)):
+    limit = failure_limit(args)
+    for item in eval_report.terminal(result, limit):
         console.print(item)
+    if limit == 0 and args.failures is None:
+        console.print("held-out questions: failing ones are not listed (--failures N lists them)")
     splits = benchmark_splits(args)
     for line in attribution_report(splits):  # who-said-what, on its hand-labelled sentences (not the questions)
         console.print(line)
@@ -96,13 +100,27 @@ def _run(args: argparse.Namespace, embedder) -> int:
     return 0
 
 
+def failure_limit(args: argparse.Namespace) -> int:
+    """How many failing questions to list: as asked, else none for a held-out set (reading its
+    failures would spend it) and ten otherwise."""
+    if args.failures is not None:
+        return max(args.failures, 0)
+    return 0 if _heldout(args) else DEFAULT_FAILURES
+
+
+DEFAULT_FAILURES = 10
+
+
+def _heldout(args: argparse.Namespace) -> bool:
+    return args.question_set is not None and args.question_set.endswith("/heldout")
+
+
 def benchmark_splits(args: argparse.Namespace) -> tuple[str, ...]:
     """The benchmark splits to print: held-out figures only when asked for (``--benchmarks all``)
     or when the questions themselves are a held-out set."""
     if args.benchmarks is not None:
         return ("dev", "heldout") if args.benchmarks == "all" else ("dev",)
-    heldout = args.question_set is not None and args.question_set.endswith("/heldout")
-    return ("dev", "heldout") if heldout else ("dev",)
+    return ("dev", "heldout") if _heldout(args) else ("dev",)
 
 
 def inputs(args: argparse.Namespace) -> tuple[Path, Path]:

@@ -313,6 +313,19 @@ def test_held_out_benchmark_figures_are_printed_only_when_asked_for(argv, splits
     assert benchmark_splits(parse(*argv)) == splits
 
 
+@pytest.mark.parametrize("argv, limit", [
+    ((), 10),
+    (("--set", "seeds/dev"), 10),
+    (("--set", "christchurch-quake/heldout"), 0),
+    (("--set", "seeds/heldout", "--failures", "5"), 5),
+    (("--set", "seeds/dev", "--failures", "-3"), 0),
+])
+def test_failing_held_out_questions_are_listed_only_when_asked_for(argv, limit):
+    from dossier.bot.eval_cli import failure_limit
+
+    assert failure_limit(parse(*argv)) == limit
+
+
 def test_the_benchmark_reports_print_only_the_splits_given(embedder):
     from dossier.index.eval.attribution import report as attribution_report
     from dossier.index.eval.faithful import report as faithful_report
