@@ -234,8 +234,7 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
             state.paragraph_mentions, open_quote, group = [], False, []
         spans, still_open = quote_spans(sentence, open_quote)
         names = [m for m in mentions[index] if outside(spans, m.start)]
-        unquoted.append(bool(re.search(r"[A-Za-z]", "".join(
-            sentence[a:b] for a, b in zip([0] + [e for _, e in spans], [b for b, _ in spans] + [len(sentence)])))))
+        unquoted.append(bool(re.search(r"[A-Za-z]", _outside_quotes(sentence, spans))))
         resolved, subject, antecedent = _pronouns(state, index, sentence, spans, names, open_quote)
         speaker_entity = _speech_subject(sentence, spans, resolved)
         speaker = _shown(people, speaker_entity)
@@ -266,6 +265,13 @@ def attribute(sentences: list[str], paragraphs: list[int], text: str = "") -> li
     return _quote_paragraphs_continue(results, sentences, paragraphs, unquoted)
 
 
+def _outside_quotes(sentence: str, spans: list[tuple[int, int]]) -> str:
+    """The text of ``sentence`` outside its quotation spans."""
+    starts = [0] + [end for _, end in spans]
+    ends = [start for start, _ in spans] + [len(sentence)]
+    return "".join(sentence[a:b] for a, b in zip(starts, ends))
+
+
 def _quote_paragraphs_continue(results: list[Attribution], sentences: list[str], paragraphs: list[int],
                                unquoted: list[bool]) -> list[Attribution]:
     """A paragraph that is nothing but a quotation (no word outside the quotation marks, so
@@ -274,7 +280,7 @@ def _quote_paragraphs_continue(results: list[Attribution], sentences: list[str],
     starts = [i for i in range(len(sentences)) if i == 0 or paragraphs[i] != paragraphs[i - 1]]
     for start, end in zip(starts, starts[1:] + [len(sentences)]):
         block = range(start, end)
-        if not start or not sentences[start][:1] in QUOTE_CHARS:
+        if not start or sentences[start][:1] not in QUOTE_CHARS:
             continue
         before = results[start - 1]
         if not (before.quoted and before.speaker):

@@ -213,13 +213,14 @@ def answered(scored: list[ScoredSentence], analysis: Optional[QuestionAnalysis] 
     dev questions, whose count or reason sits a sentence away.)"""
     if analysis is not None and analysis.answer_type in COMMON_CANDIDATES:
         return any(s.addresses for s in scored)
-    if analysis is not None and (analysis.counted_terms or analysis.amount):
+    candidates = [s for s in scored if s.candidate]
+    if candidates and analysis is not None and (analysis.counted_terms or analysis.amount):
         # a count of the asked things, or an amount, far below the best sentence is about
         # something else (dev: two out-of-corpus "how many/how much" declined, no answerable one
         # lost; asking the same of every type cost six answerable why/how-old questions)
         best = max(s.score for s in scored)
-        return any(s.focus for s in scored) and any(s.candidate and s.score >= best - ANSWER_WINDOW for s in scored)
-    return any(s.focus for s in scored) and any(s.candidate for s in scored)
+        candidates = [s for s in candidates if s.score >= best - ANSWER_WINDOW]
+    return any(s.focus for s in scored) and bool(candidates)
 
 
 def select_lines(scored: list[ScoredSentence], max_chars: int,

@@ -600,6 +600,7 @@ def test_a_count_far_below_the_best_sentence_does_not_answer(embedder):
     focus = dataclasses.replace(focus, candidate=False)
     assert not extractive.answered([focus, dataclasses.replace(far, focus=False)], analysis)
     assert extractive.answered([focus, dataclasses.replace(near, focus=False)], analysis)
+    assert not extractive.answered([], analysis)  # nothing retrieved: no answer, no error
 
 
 def test_a_named_subject_must_be_what_the_answering_sentence_is_about():
