@@ -136,9 +136,13 @@ class Engine:
 
     def ensure_corpus(self, progress: Optional[Progress] = None) -> CorpusStatus:
         """Ingest the demo corpus (seeds/) into a store that has never held anything; report,
-        never refill, a store that held documents (or had an ingest start) and holds none now."""
+        never refill, a store that held documents (or had an ingest start) and holds none now;
+        say so when some of a ready store's articles were stored by an older reader."""
         if not self.is_empty():
-            return CorpusStatus("ready")
+            stale = len(stale_documents(self.store))
+            return CorpusStatus("ready", None if not stale else (
+                f"{stale} article{'s were' if stale > 1 else ' was'} stored by an older version of Dossier's reader; "
+                "answers may differ until `dossier ingest` re-reads them."))
         if self.store.has_history():
             holder = self.store.lock.holder() if self.store.lock is not None else None
             if holder:

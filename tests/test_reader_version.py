@@ -36,6 +36,8 @@ def test_a_document_an_older_reader_stored_is_read_again_by_the_next_ingest(fres
     _store_as_an_older_reader_would(fresh_engine, embedder, path)
     assert stale_documents(fresh_engine.store) == ["ferry"]
     assert "1 of them read by an older version of the reader" in Engine.doctor(fresh_engine.settings)
+    status = fresh_engine.ensure_corpus()  # what ask, the REPL and the bot print before answering
+    assert status.action == "ready" and "1 article was stored by an older version" in status.message
     old_ids = set(fresh_engine.store.sentences.get()["ids"])
 
     report = fresh_engine.ingest([folder])
@@ -49,6 +51,7 @@ def test_a_document_an_older_reader_stored_is_read_again_by_the_next_ingest(fres
     assert "Varga" in answer.answer and answer.citations[0].quote in ARTICLE
     assert fresh_engine.ingest([folder]).unchanged == ("ferry",)  # read once, then left alone
     assert "older version" not in Engine.doctor(fresh_engine.settings)
+    assert fresh_engine.ensure_corpus().message is None
 
 
 def _store_as_an_older_reader_would(engine: Engine, embedder, path: Path) -> None:
