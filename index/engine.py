@@ -727,18 +727,22 @@ class Engine:
         return pages_dir(self.settings.home, self._collection_name())
 
 
-def _remembered(embed: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
+def _remembered(embed: Callable[[list[str]], np.ndarray],
+                limit: int = REMEMBERED_WORDS) -> Callable[[list[str]], np.ndarray]:
     """``embed`` that keeps every word's vector (one corpus revision's question words, the
     few a question uses that the corpus does not): a word asked again is not embedded again."""
     known: dict[str, np.ndarray] = {}
 
     def vectors(words: list[str]) -> np.ndarray:
-        new = [w for w in dict.fromkeys(words) if w not in known]
+        # read into a dict of its own: another thread answering may clear ``known`` meanwhile
+        found = {w: known.get(w) for w in words}
+        new = [w for w, vector in found.items() if vector is None]
         if new:
-            if len(known) > REMEMBERED_WORDS:
+            found.update(zip(new, embed(new)))
+            if len(known) + len(new) > limit:
                 known.clear()  # a long-running bot asked many distinct words: start again
-            known.update(zip(new, embed(new)))
-        return np.stack([known[w] for w in words])
+            known.update((w, found[w]) for w in new)
+        return np.stack([found[w] for w in words])
 
     return vectors
 

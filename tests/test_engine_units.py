@@ -42,3 +42,18 @@ def test_remembered_words_are_embedded_once():
     assert calls == [["pay", "ferry"]] and first.shape == (3, 2) and first[0][0] == first[2][0] == 3.0
     second = vectors(["ferry", "toll"])
     assert calls == [["pay", "ferry"], ["toll"]] and second[0][0] == 5.0
+
+
+def test_remembered_words_start_again_past_the_limit():
+    calls: list[list[str]] = []
+
+    def embed(words: list[str]) -> np.ndarray:
+        calls.append(list(words))
+        return np.ones((len(words), 2))
+
+    vectors = _remembered(embed, limit=2)
+    vectors(["pay", "ferry"])
+    vectors(["toll"])  # a third word: the two kept so far are dropped
+    vectors(["toll"])
+    vectors(["pay"])
+    assert calls == [["pay", "ferry"], ["toll"], ["pay"]]
