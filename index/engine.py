@@ -109,7 +109,7 @@ class Engine:
                 return done
         store = Store.open(settings, model_id(settings))
         documents, chunks = len(store.manifest()), store.count_chunks()
-        stale = len(stale_documents(store))
+        stale = len(stale_documents(store.manifest(), store.committed_versions()))
         older = (f"; {stale} of them read by an older version of the reader: `dossier ingest` of their files "
                  f"re-reads them" if stale else "")
         return (f"the store ({store.connection.where}) opens and reads: {documents} "
@@ -139,7 +139,8 @@ class Engine:
         never refill, a store that held documents (or had an ingest start) and holds none now;
         say so when some of a ready store's articles were stored by an older reader."""
         if not self.is_empty():
-            stale = len(stale_documents(self.store))
+            # the catalogue is_empty just refreshed holds both: no second read of the store
+            stale = len(stale_documents(self.catalogue.manifest, self.catalogue.versions))
             return CorpusStatus("ready", None if not stale else (
                 f"{stale} article{'s were' if stale > 1 else ' was'} stored by an older version of Dossier's reader; "
                 "answers may differ until `dossier ingest` re-reads them."))

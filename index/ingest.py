@@ -5,14 +5,14 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 
 from .attribution import attribute
 from .embedder import Embedder, embed_texts
 from .errors import DossierError, FileRejected, StoreError
 from .lexical import LexicalIndex
-from .models import IngestReport, ParsedDocument
+from .models import DocumentMeta, IngestReport, ParsedDocument
 from .parse import SUPPORTED_SUFFIXES, parse_article, read_article
 from .store import PendingDocument, Store
 
@@ -31,10 +31,10 @@ def record_version(sha256: str) -> str:
     return f"{sha256[:16]}-r{READER_VERSION}"
 
 
-def stale_documents(store: Store) -> list[str]:
-    """Documents stored by an older reader: the next ingest of their files re-reads them."""
-    versions = store.committed_versions()
-    return sorted(d for d, meta in store.manifest().items() if versions.get(d) != record_version(meta.sha256))
+def stale_documents(manifest: Mapping[str, DocumentMeta], versions: Mapping[str, str]) -> list[str]:
+    """Of the committed documents (``manifest``, with their record ``versions``), those an older
+    reader stored: the next ingest of their files re-reads them."""
+    return sorted(d for d, meta in manifest.items() if versions.get(d) != record_version(meta.sha256))
 
 
 Progress = Callable[[int, int, str], None]

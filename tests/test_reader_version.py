@@ -34,7 +34,7 @@ def test_a_document_an_older_reader_stored_is_read_again_by_the_next_ingest(fres
     path = folder / "ferry.txt"
     path.write_text(ARTICLE, encoding="utf-8")
     _store_as_an_older_reader_would(fresh_engine, embedder, path)
-    assert stale_documents(fresh_engine.store) == ["ferry"]
+    assert stale_documents(fresh_engine.store.manifest(), fresh_engine.store.committed_versions()) == ["ferry"]
     assert "1 of them read by an older version of the reader" in Engine.doctor(fresh_engine.settings)
     status = fresh_engine.ensure_corpus()  # what ask, the REPL and the bot print before answering
     assert status.action == "ready" and "1 article was stored by an older version" in status.message
@@ -43,7 +43,7 @@ def test_a_document_an_older_reader_stored_is_read_again_by_the_next_ingest(fres
     report = fresh_engine.ingest([folder])
 
     assert report.updated == ("ferry",) and not report.unchanged
-    assert stale_documents(fresh_engine.store) == []
+    assert stale_documents(fresh_engine.store.manifest(), fresh_engine.store.committed_versions()) == []
     ids = set(fresh_engine.store.sentences.get()["ids"])
     assert ids and not ids & old_ids and all(f":{record_version(_sha(path))}:" in i for i in ids)
     assert len(ids) == len(load_article(path, 1_000_000).sentences) > 1  # the reader's own split, not the older one
