@@ -278,6 +278,9 @@ def _counted(phrase: list[str]) -> Optional[str]:
     return " ".join(content[-2:]) or None  # "crew members": a count of either word answers
 
 
+_NOUN_FOLLOWS = vocab.COORDINATORS
+
+
 def _counted_phrase(words: list[str]) -> list[str]:
     """The words after "how many", up to the question's auxiliary or verb."""
     lower = [w.lower() for w in words]
@@ -290,7 +293,8 @@ def _counted_phrase(words: list[str]) -> list[str]:
             continue  # "how many of the nine ferries": the ferries
         if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (
                 phrase and _verbish(word) and not _plural(word)
-                and not phrase[-1][:1].isupper()):  # "how many Danish personnel": a noun after the name
+                and not phrase[-1][:1].isupper()  # "how many Danish personnel": a noun after the name
+                and phrase[-1].lower() not in _NOUN_FOLLOWS):  # "teachers and other staff": a noun
             break
         phrase.append(word)
     return phrase
@@ -315,12 +319,29 @@ def _expanded(question: str) -> str:
 
 def _spells(text: str, acronym: str) -> bool:
     """Whether ``text`` holds a name whose initials spell ``acronym`` ("National Transportation
-    Safety Board" for NTSB; "of", "the", "and" do not count)."""
+    Safety Board" for NTSB; "of", "the", "and" do not count), or words in any case that it
+    abbreviates where it is introduced ("twenty-foot equivalent unit, or TEU", "(TEU)")."""
     for span in _CAPITALISED_SPAN.finditer(text.replace("\u2019", "'")):
-        initials = "".join(w[0] for w in span.group(0).split() if w.lower() not in ("of", "the", "and", "de"))
-        if initials.upper() == acronym:
+        if _initials(span.group(0).split()) == acronym:
             return True
+    for match in re.finditer(rf"\b{re.escape(acronym)}s?\b", text):
+        introduced = _INTRODUCES.search(text[:match.start()])
+        before = text[:introduced.start()].split() if introduced else []
+        for take in range(1, min(len(before), 2 * len(acronym)) + 1):
+            if acronym in (_initials(before[-take:]), _initials(before[-take:], hyphen_parts=True)):
+                return True
     return False
+
+
+_INTRODUCES = re.compile(r"(?:\s*\(|,?\s+or)\s*$")  # "... unit (TEU)", "... unit, or TEU"
+
+
+def _initials(words: list[str], hyphen_parts: bool = False) -> str:
+    """The initials of ``words`` as an acronym takes them ("of", "the", "and" left out): a
+    hyphenated word gives one ("twenty-foot equivalent unit": TEU) or, with ``hyphen_parts``,
+    one per part."""
+    parts = [p for w in words for p in (w.split("-") if hyphen_parts else [w]) if p]
+    return "".join(p[0] for p in parts if p.lower() not in ("of", "the", "and", "de")).upper()
 
 
 _CALENDAR_QUESTION = re.compile(r"\b(?:which|what)\s+(month|year)\b", re.IGNORECASE)

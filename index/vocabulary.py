@@ -56,7 +56,8 @@ REQUEST_LEAD = re.compile(
 # ("spokesman Ada Okafor"), and never uses the word "job" for it.
 ROLE_QUESTION = re.compile(
     r"^\s*[Ww]hat(?:'s|\u2019s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>[\w.\s-]+?)(?:'s|\u2019s|s')\s+"
-    r"(?:job|jobs|role|roles|title|titles|position|positions|post|occupation|profession)"
+    r"(?:job|role|title|position|post|rank|occupation|profession)s?"
+    r"(?:\s+(?:or|and)\s+(?:job|role|title|position|post|rank|occupation|profession)s?)?"  # "rank or job"
     r"(?:\s+(?:at|in|with|for|on)\s+[^?]*)?\s*\??\s*$")  # "... role at the ministry?"
 CORPUS_REFERENCE = re.compile(
     r"^\s*(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|these\s+|your\s+)?"
@@ -377,6 +378,9 @@ NEGATING_PREFIXES = ("de", "un", "non", "dis", "mis")
 MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length width speed speeds weight "
                        "magnitude magnitudes price prices cost costs age temperature temperatures toll death-toll salary wage")
 # Prepositions and subordinators that end a noun phrase or a verb's object.
+# Words that join two nouns of one noun phrase ("teachers and other staff", "ships or boats"):
+# the word after them is a noun, whatever else it could be ("staff" as a verb).
+COORDINATORS = _words("and or other")
 PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
                        "since under of as than that whether if")
 # Verbs of thinking and saying whose clause carries what a yes/no or wh-question is about:

@@ -162,6 +162,8 @@ def test_what_is_x_s_job_asks_who_x_is():
     assert analyze_question("What was the mayor's role?").answer_type == "description"  # a role, no name
     typed = analyze_question("what's okafor's role at the harbour?", CorpusFacts(speakers=frozenset({"Okafor"})))
     assert typed.answer_type == "person" and typed.person == "Okafor"  # typed in lower case, a person of the corpus
+    both = analyze_question("What is Ada Okafor's rank or job in the coastguard?")
+    assert both.answer_type == "person" and both.focus == ()  # two words for the role ask the same
 
 
 def test_when_is_answered_by_a_time_of_day_too():
@@ -290,6 +292,22 @@ def test_what_an_acronym_stands_for_is_a_name_with_its_initials():
     spelled = "The National Transportation Safety Board (NTSB) opened an inquiry."
     assert has_candidate(analysis, spelled) and supports_focus(analysis, spelled)
     assert not has_candidate(analysis, "The NTSB opened an inquiry on Tuesday.")
+
+
+def test_an_acronym_is_also_spelled_by_the_lower_case_words_that_introduce_it():
+    analysis = analyze_question("what does LNG stand for")
+    assert has_candidate(analysis, "The berth takes liquefied natural gas (LNG) tankers.")
+    assert has_candidate(analysis, "It holds 9,000 twenty-foot equivalent units, or LNG, a made-up measure.") is False
+    teu = analyze_question("What does TEU stand for?")
+    assert has_candidate(teu, "It holds 9,000 twenty-foot equivalent units, or TEU, a measure of capacity.")
+    # the same initials in words that do not introduce it spell nothing
+    assert not has_candidate(analysis, "A large national group LNG said so.")
+
+
+def test_nouns_joined_by_and_or_other_are_all_counted():
+    analysis = analyze_question("how many teachers and other staff of the school are missing")
+    assert analysis.counted_terms == frozenset(tokenize("teachers staff"))
+    assert has_candidate(analysis, "At least nine staff members are also missing.")
 
 
 def test_a_number_joined_to_what_it_counts_is_a_count():
