@@ -783,7 +783,14 @@ def _clause_verb(words: list[str]) -> Optional[int]:
     lead = 1 if words and words[0].lower() in vocab.CLAUSE_OPENERS else 0
     aux = next((i for i, w in enumerate(words) if w.lower() in vocab.AUXILIARIES), None)
     if aux is not None:
-        return next((j for j in range(aux + 1, len(words)) if _verbish(words[j])), None)
+        verb = next((j for j in range(aux + 1, len(words)) if _verbish(words[j])), None)
+        if words[aux].lower() in vocab.BE_FORMS and (verb is None or any(
+                w.lower() in _BREAKS for w in words[aux + 1:verb])):
+            # "the state's top priority was at that point": a copula, so the clause is about
+            # its subject, not a word of the phrase after it
+            subject = [j for j in range(lead, aux) if _content([words[j]])]
+            return subject[-1] if subject else verb
+        return verb
     return _verb_after_subject(words, lead)
 
 

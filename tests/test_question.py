@@ -860,6 +860,11 @@ def test_what_x_said_when_something_happened_asks_what_x_said():
     assert analyze_question("What did the mayor say the ferry would cost?").focus == ("cost",)
 
 
+def test_a_reported_copula_clause_is_about_its_subject_not_the_phrase_after_it():
+    assert analyze_question("what did the mayor say the city's top priority was at that point").focus == ("priority",)
+    assert analyze_question("Did she think the fare was fair?").focus == ("fair",)  # an adjective after "was" stays
+
+
 def test_a_clock_time_written_with_a_point_answers_when():
     assert has_candidate(analyze_question("What time did the ferry sink?"), "The ferry sank at 12.51pm in calm seas.")
 
