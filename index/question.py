@@ -166,7 +166,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             calendar=_calendar(asked) if answer_type == "date" else "",
                             expands=_expanded(asked),
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
-                            units=frozenset(vocab.MEASURE_UNITS.get(how, ())) if how else frozenset(),
+                            units=_units(how, words),
                             age=how == "old",
                             subject_name=subject,
                             recased=asked,
@@ -307,6 +307,16 @@ def _how_adjective(words: list[str]) -> Optional[str]:
     if len(lower) > 2 and lower[0] == "how" and lower[1] in _HOW_ADJECTIVES and lower[2] in vocab.AUXILIARIES:
         return lower[1]
     return None
+
+
+def _units(how: Optional[str], words: list[str]) -> frozenset[str]:
+    """The units a "how <adjective>" question is answered in. "How long did/has/will ..." asks
+    how long something went on, a time; "how long is/was ..." may be a length too."""
+    if how is None:
+        return frozenset()
+    if how == "long" and words[2].lower() not in vocab.BE_FORMS:
+        return vocab.TIME_UNITS
+    return frozenset(vocab.MEASURE_UNITS.get(how, ()))
 
 
 _STANDS_FOR = re.compile(r"\bwhat\s+(?:does|did|do)\s+(?:the\s+)?([A-Z]{2,})s?\s+stand\s+for\b", re.IGNORECASE)

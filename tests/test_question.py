@@ -647,6 +647,8 @@ def test_a_name_most_articles_use_need_not_be_named_by_the_answer():
     ("How deep is the harbour?", ["The harbour is 50 feet deep.", "a 12-metre channel", "dredged to 15m"],
      ["The 48-degree water of the harbour", "a 27-day voyage to the harbour"]),
     ("How long was the voyage?", ["a 27-day voyage", "the 1.6-mile crossing"], ["hundreds of ferries sailed"]),
+    ("How long did the port stay shut?", ["The port was shut for 36 hours.", "a two-week closure"],
+     ["The port, 57 kilometers east of the city, was shut."]),  # how long something went on: a time
     ("How old is the captain?", ["Captain Ilse Varga (54) sailed.", "the 54-year-old captain", "aged 54"],
      ["Six of the crew are missing.", "Captain Ilse Varga sailed 12 ferries."]),
 ])
