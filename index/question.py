@@ -139,7 +139,8 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     asked = _recased(asked[:1].upper() + asked[1:], corpus.proper)  # "when did the ferry reach oslo"
     asked = vocab.ROLE_QUESTION.sub(lambda m: _who_is(m, corpus), asked)  # "what is X's job"
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
-    names = [w for w in _NAME_WORD.findall(asked) if w not in vocab.COMMON_CAPITALISED]
+    names = [w for w in _NAME_WORD.findall(asked) if w not in vocab.COMMON_CAPITALISED
+             and w not in vocab.COMMON_ABBREVIATIONS]
     asked = _main_clause(asked)  # "When the mayor spoke, how many ...": the question is the "how many"
     words = _words(_without_continuation(asked))
     person = _named_speaker(text, corpus.speakers)

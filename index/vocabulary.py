@@ -39,6 +39,9 @@ COMMON_CAPITALISED = _words(
     "Might May Must Shall So Then Also After Before Besides Apart Except Beyond Other Among Since While Although "
     "Despite For From With To At By Into Toward Towards Under Over During Between Apart Is Aside Now Yes No Not "
     "Was It This That These Those")
+# Abbreviations written in capitals that stand for common nouns, not names ("which TV network",
+# "what did the PM say"): a question using one names nothing the articles must contain.
+COMMON_ABBREVIATIONS = _words("TV PM CEO CFO GMT UTC HQ ID GPS VIP")
 
 # Requests wrapped around a question ("Can you tell me who ...", "Please, when did ...",
 # "I'd like to know why ..."): they ask nothing themselves, so the question is analysed

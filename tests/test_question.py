@@ -58,6 +58,9 @@ def test_names_the_corpus_never_uses_are_unknown():
     analysis = analyze_question("What did Ursula Gruber say about the Harbour Council?", facts)
     assert analysis.unknown_names == ("Ursula", "Gruber")
     assert analyze_question("Besides ferries, what did the council close?", facts).unknown_names == ()
+    # a capitalised abbreviation of a common noun names nothing the articles must contain
+    assert analyze_question("Which TV network did the council speak to?", facts).unknown_names == ()
+    assert analyze_question("What did the PM say about the ferries?", facts).unknown_names == ()
 
 
 def test_a_speaker_of_the_corpus_is_the_person_asked_about():
