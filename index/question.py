@@ -481,8 +481,10 @@ def _noun_phrase_head(words: list[str]) -> Optional[str]:
                 break
             continue
         if phrase and _verbish(word) and (lower.endswith(("ed", "ing")) or lower in _SPEECH_SURFACE
-                                          or (lower.endswith("s") and _opens_object(words, at + 1))):
-            break  # "the sailor killed in ...", "which union said ...", "what company owns the ...": a verb
+                                          or (lower.endswith("s") and _opens_object(words, at + 1))
+                                          or (at + 1 < len(words) and words[at + 1].lower() in vocab.LOCATIVE_PREPOSITIONS)):
+            break  # "the sailor killed in ...", "which union said ...", "what company owns the ...",
+            # "which highway ran across ...": a verb
         phrase.append(word)
     return re.sub(r"['\u2019]s?$", "", phrase[-1].lower()) if phrase else None
 
@@ -1019,6 +1021,24 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
     if kind in ("place", "name"):
         return _has_name(text, analysis, corpus)
     return True
+
+
+def left_unnamed(analysis: QuestionAnalysis, text: str) -> bool:
+    """Whether ``text`` speaks of the thing whose name is asked without naming it: "taken to a
+    hospital" for "which hospital". An indefinite article says the writer does not name it
+    there; "the ferry" may be named in the next sentence."""
+    stem = tokenize(analysis.named)[:1] if analysis.named else []
+    if not stem or analysis.answer_type not in NAMED_TYPES:
+        return False
+    words = _words(text)
+    for at, word in enumerate(words):
+        if word in ("a", "an"):
+            for noun in words[at + 1:at + 4]:  # "a hospital", "an area hospital"
+                if not noun[:1].islower():
+                    break  # "a Mercy Hospital ward" names it
+                if _stands_for(noun, stem):
+                    return True
+    return False
 
 
 def _names_where_it_mentions(text: str, analysis: QuestionAnalysis, speaker: str) -> Optional[bool]:

@@ -14,7 +14,7 @@ from dossier.index import extractive
 from dossier.index.lexical import tokenize
 from dossier.index.models import SentenceRecord
 from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addresses, analyze_question,
-                                    has_candidate, mentions_subject, supports_focus)
+                                    has_candidate, left_unnamed, mentions_subject, supports_focus)
 
 
 @pytest.mark.parametrize("question,answer_type,focus", [
@@ -514,6 +514,26 @@ def test_a_line_from_another_article_that_adds_part_of_the_question_is_kept(embe
     assert [line.lead.record.doc_id for line in lines] == ["a", "b"]
 
 
+def test_a_thing_spoken_of_with_an_indefinite_article_is_left_unnamed():
+    analysis = analyze_question("Which hospital were the injured taken to?")
+    assert left_unnamed(analysis, "One of them was taken to a hospital with serious injuries.")
+    assert left_unnamed(analysis, "Both were taken to an area hospital.")
+    assert not left_unnamed(analysis, "Both were taken to the hospital.")  # may be named elsewhere
+    assert not left_unnamed(analysis, "Both were taken to a Mercy Hospital ward.")
+    assert not left_unnamed(analyze_question("When were the injured taken to hospital?"), "taken to a hospital")
+
+
+def test_which_thing_is_not_answered_when_the_best_sentence_leaves_it_unnamed(embedder):
+    question = "Which hospital were the injured workers taken to?"
+    scored = choose(question, ["The two injured workers were taken to a hospital on Tuesday.",
+                               "Ann Lee said the injured workers were taken away."], embedder)
+    assert any(s.addresses for s in scored)  # a name elsewhere, where no hospital is mentioned
+    assert not extractive.answered(scored, analyze_question(question))
+    scored = choose(question, ["The two injured workers were taken to St Mary's Hospital on Tuesday.",
+                               "Mayor Ann Lee thanked the crews at the harbour."], embedder)
+    assert extractive.answered(scored, analyze_question(question))
+
+
 @pytest.mark.parametrize("question", ["Which ferry hit the pier?", "What was the name of the ferry's captain?",
                                       "What is the name of the company that ran the ferry?"])
 def test_which_thing_or_the_name_of_one_is_answered_by_a_name(question):
@@ -523,6 +543,10 @@ def test_which_thing_or_the_name_of_one_is_answered_by_a_name(question):
     assert analysis.answer_type == "name"
     assert has_candidate(analysis, "The Aurora, run by Tidewater Lines under Captain Ilse Varga, left at noon.")
     assert not has_candidate(analysis, "the ferry's captain said the company ran the ferry at a loss.")
+
+
+def test_a_verb_after_the_noun_of_which_ends_its_phrase():
+    assert analyze_question("Which interstate highway ran across the bridge?").named == "highway"
 
 
 def test_what_some_noun_is_not_asked_for_by_name():
