@@ -1104,8 +1104,9 @@ def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
 
 
 def _named_in(name: str, text: str) -> bool:
-    """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Mexican", "Mexico")."""
-    stem = name.lower()[:5]
+    """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Mexican", "Mexico";
+    "Seals", "SEAL")."""
+    stem = (tokenize(name)[:1] or [name.lower()])[0][:5]
     return any(w.lower().startswith(stem) for w in _words(text))
 
 

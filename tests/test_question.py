@@ -845,6 +845,10 @@ def test_a_name_that_narrows_a_count_must_be_in_the_counting_sentence():
     assert has_candidate(analysis, "Twelve Danish sailors were rescued on Monday.")
     assert has_candidate(analysis, "Twelve sailors from the Danish navy ship were rescued on Monday.")
     assert not has_candidate(analysis, "Twelve sailors were rescued on Monday.")
+    # a plural name is found in its singular or capitals ("45 HAWK unit members")
+    hawks = analyze_question("How many Hawks were sent to the harbour?")
+    assert hawks.count_names == ("Hawks",)
+    assert has_candidate(hawks, "Teams including 45 HAWK unit members were sent to the harbour.")
 
 
 def test_who_says_a_sentence_is_not_who_did_what_is_asked():
