@@ -365,7 +365,7 @@ def _calendar(question: str) -> str:
 
 _HOW_MUCH = re.compile(r"\bhow much\s+(?:" + "|".join(sorted(vocab.AUXILIARIES)) + r")\b", re.IGNORECASE)
 _CLOCK_QUESTION = re.compile(r"\bwhat (?:time|hour)\b(?! (?:period|frame|span|of year))", re.IGNORECASE)
-_PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:[A-Z][\w'\u2019-]*\s*)+)")
+_PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:(?:[A-Z]\.){2,}\s*|[A-Z][\w'\u2019-]*\s*)+)")
 
 
 # "When did Ann Lee resign", "how old is Ann Lee", "why did Norway send ships": the question is
@@ -1106,6 +1106,9 @@ def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
 def _named_in(name: str, text: str) -> bool:
     """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Mexican", "Mexico";
     "Seals", "SEAL")."""
+    if re.fullmatch(r"(?:[A-Z]\.){2,}", name):  # "U.S.": "U.S." or "US", not any word starting with "u"
+        letters = name.replace(".", "")
+        return any(w.strip(",;:()\"'\u2019\u201c\u201d").replace(".", "") == letters for w in text.split())
     stem = (tokenize(name)[:1] or [name.lower()])[0][:5]
     return any(w.lower().startswith(stem) for w in _words(text))
 

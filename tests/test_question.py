@@ -869,6 +869,10 @@ def test_a_count_or_a_date_asked_for_a_named_place_must_be_of_that_place():
     assert not has_candidate(when, "The ferry left Oban on Monday.")
     assert has_candidate(when, "The ferry left Port Ellen on Monday.")
     assert analyze_question("How many ferries did Tidewater run on Monday?").place_names == ()
+    dotted = analyze_question("How many people were on the rescue team from the U.K.?")
+    assert dotted.place_names == ("U.K.",)  # an abbreviation with its points is one name
+    assert has_candidate(dotted, "The team from the UK had 72 people.")
+    assert not has_candidate(dotted, "Some 228 people were still unaccounted for.")  # not any word with a "u"
 
 
 @pytest.mark.parametrize("question,named", [
