@@ -31,7 +31,7 @@ from .ingest import Checkpoint, Notify, Progress, ingest, stale_documents
 from .lexical import tokenize
 from .models import (DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta,
                      IngestReport, SharedText)
-from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question
+from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question, spelled_out
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
 from .attribution import keep_speaker
@@ -417,9 +417,10 @@ class Engine:
             len(analysis.terms) >= 2 or bool(analysis.terms) and analysis.terms <= analysis.parties)
         weak = relevance < self.settings.refusal_threshold or (cosine < self.settings.refusal_min_cosine
                                                                 and not covered)
-        if analysis.unknown_names and (weak or not extractive.answered(scored, analysis)
-                                       or not any(s.addresses for s in scored)):
-            names = ", ".join(analysis.unknown_names)
+        # an acronym a retrieved sentence spells out is mentioned ("IAG": "Insurance Australia Group")
+        unknown = [n for n in analysis.unknown_names if not any(spelled_out(s.record.text, n) for s in scored)]
+        if unknown and (weak or not extractive.answered(scored, analysis) or not any(s.addresses for s in scored)):
+            names = ", ".join(unknown)
             return f"The articles do not mention {names}, so they cannot answer this question."
         return REFUSAL if weak else None
 

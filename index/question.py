@@ -328,12 +328,19 @@ def _expanded(question: str) -> str:
     return match.group(1).upper() if match else ""
 
 
+def spelled_out(text: str, acronym: str) -> bool:
+    """Whether ``text`` writes out ``acronym`` (a word in capitals): a name whose initials spell it."""
+    return acronym.isupper() and len(acronym) > 1 and _spells(text, acronym)
+
+
 def _spells(text: str, acronym: str) -> bool:
     """Whether ``text`` holds a name whose initials spell ``acronym`` ("National Transportation
     Safety Board" for NTSB; "of", "the", "and" do not count), or words in any case that it
     abbreviates where it is introduced ("twenty-foot equivalent unit, or TEU", "(TEU)")."""
     for span in _CAPITALISED_SPAN.finditer(text.replace("\u2019", "'")):
-        if _initials(span.group(0).split()) == acronym:
+        words = span.group(0).split()
+        # any run of the span: "Australia's Insurance Australia Group" holds IAG
+        if any(_initials(words[i:j]) == acronym for i in range(len(words)) for j in range(i + 1, len(words) + 1)):
             return True
     for match in re.finditer(rf"\b{re.escape(acronym)}s?\b", text):
         introduced = _INTRODUCES.search(text[:match.start()])

@@ -151,3 +151,10 @@ def test_a_price_the_articles_never_give_is_not_answered(ferry_engine):
 def test_out_of_corpus_questions_are_refused(ferry_engine, question):
     answer = ferry_engine.ask(question)
     assert answer.status == "refused" and answer.refused and not answer.citations
+
+
+def test_an_acronym_of_a_name_the_articles_write_out_is_no_unknown_name(ferry_engine):
+    """"MWU" is never written, but "Maritime Workers Union" is: the question is about it."""
+    answer = ferry_engine.ask("What did the MWU say the strike would last until?")
+    assert "do not mention MWU" not in answer.answer and answer.status != "refused", answer.answer
+    assert "Maritime Workers Union said the strike would last" in answer.answer

@@ -14,7 +14,8 @@ from dossier.index import extractive
 from dossier.index.lexical import tokenize
 from dossier.index.models import SentenceRecord
 from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addresses, analyze_question,
-                                    has_candidate, left_unnamed, mentions_subject, supports_focus)
+                                    has_candidate, left_unnamed, mentions_subject, spelled_out,
+                                    supports_focus)
 
 
 @pytest.mark.parametrize("question,answer_type,focus", [
@@ -295,6 +296,12 @@ def test_what_an_acronym_stands_for_is_a_name_with_its_initials():
     spelled = "The National Transportation Safety Board (NTSB) opened an inquiry."
     assert has_candidate(analysis, spelled) and supports_focus(analysis, spelled)
     assert not has_candidate(analysis, "The NTSB opened an inquiry on Tuesday.")
+
+
+def test_an_acronym_is_spelled_by_any_run_of_a_capitalised_name():
+    assert spelled_out("Both Norway's Coastal Ferry Line and Tidewater said so.", "CFL")
+    assert not spelled_out("The Coastal Line said so.", "CFL")
+    assert not spelled_out("The Coastal Ferry Line said so.", "Cfl")  # only a word in capitals
 
 
 def test_an_acronym_is_also_spelled_by_the_lower_case_words_that_introduce_it():
