@@ -219,10 +219,11 @@ def answered(scored: list[ScoredSentence], analysis: Optional[QuestionAnalysis] 
     if analysis is not None and analysis.answer_type in COMMON_CANDIDATES:
         return any(s.addresses for s in scored)
     candidates = [s for s in scored if s.candidate]
-    if candidates and analysis is not None and (analysis.counted_terms or analysis.amount):
-        # a count of the asked things, or an amount, far below the best sentence is about
-        # something else (dev: two out-of-corpus "how many/how much" declined, no answerable one
-        # lost; asking the same of every type cost six answerable why/how-old questions)
+    if candidates and analysis is not None and (analysis.counted_terms or analysis.amount or analysis.units):
+        # a count of the asked things, an amount, or a measure ("how deep": a length) far below
+        # the best sentence is about something else (dev: two out-of-corpus "how many/how much"
+        # declined, no answerable one lost, and one "how deep" later; asking the same of every
+        # type cost six answerable why/how-old questions)
         best = max(s.score for s in scored)
         candidates = [s for s in candidates if s.score >= best - ANSWER_WINDOW]
     return any(s.focus for s in scored) and bool(candidates)

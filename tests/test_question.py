@@ -653,6 +653,11 @@ def test_a_count_far_below_the_best_sentence_does_not_answer(embedder):
     assert not extractive.answered([focus, dataclasses.replace(far, focus=False)], analysis)
     assert extractive.answered([focus, dataclasses.replace(near, focus=False)], analysis)
     assert not extractive.answered([], analysis)  # nothing retrieved: no answer, no error
+    deep = analyze_question("How deep was the shaft the crews planned to dig?")
+    shaft = _scored("The crews will dig a narrow shaft into the hillside.", "a", embedder, question, 1.5)
+    length = _scored("The cave runs 10km under the hill.", "b", embedder, question, 1.5 - extractive.ANSWER_WINDOW - 0.1)
+    assert not extractive.answered([dataclasses.replace(shaft, candidate=False), length], deep)
+    assert extractive.answered([dataclasses.replace(shaft, candidate=False), dataclasses.replace(length, score=1.3)], deep)
 
 
 def test_a_named_subject_must_be_what_the_answering_sentence_is_about():
