@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .lexical import tokenize
-from .vocabulary import (ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
+from .vocabulary import (REPORT_OPENERS, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
                          DETERMINERS, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS,
                          MONTHS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS,
                          REPORTING_VERBS, SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
@@ -390,6 +390,8 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
     source_cue = _main_clause_cue(answer, source)
     if not (source_speaker or source_cue is not None) or _names_only(answer):
         return None
+    if not source_speaker and source_cue is not None and _stems(answer) <= _stems(_unreported(source, source_cue)):
+        return None  # the answer takes the part of the source the report does not cover
     said_by = _words(answer) | {w for s in speakers for w in _name_words(s)}
     if source_speaker and _name_words(source_speaker) & said_by:
         return None
@@ -409,6 +411,21 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
     if not described and _bare(phrase) != _bare(source_phrase):
         return "attribution-dropped"  # "he said" for a source whose speaker is somebody else
     return None
+
+
+def _unreported(tokens: list[_Token], cue: int) -> list[_Token]:
+    """The words of a source before a report that a clause word opens: "Aftershocks rocked the
+    city Tuesday, where police say the toll could rise" (the aftershocks are no one's claim),
+    "The toll rose to 75, and officials said it would climb". None when the report closes what
+    it follows ("..., the coastguard said", "according to ...": the words before are its claim)."""
+    if tokens[cue].word == "according" or cue + 1 >= len(tokens) or tokens[cue + 1].boundary:
+        return []
+    span = _speaker_span(tokens, cue)
+    start = span[0] if span else cue
+    opener = next((i for i in reversed(range(max(start - 1, 0), cue)) if tokens[i].word in REPORT_OPENERS), None)
+    if opener is None:
+        return []  # "..., the coastguard told reporters": after a comma it reports what precedes
+    return tokens[:opener]
 
 
 _NOT_A_NAME = AUXILIARIES | ADVERBS  # words that end a speaker's name: "the ministry has also said"

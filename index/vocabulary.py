@@ -384,6 +384,10 @@ MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length 
 # Words that join two nouns of one noun phrase ("teachers and other staff", "ships or boats"):
 # the word after them is a noun, whatever else it could be ("staff" as a verb).
 COORDINATORS = _words("and or other")
+# Words that open a clause reporting someone's claim after a clause of its own ("Aftershocks
+# rocked the city, where police say ...", "..., and officials said ..."): what comes before
+# them is not part of the claim.
+REPORT_OPENERS = _words("where while whereas and but as when although though")
 PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
                        "since under of as than that whether if")
 # Verbs of thinking and saying whose clause carries what a yes/no or wh-question is about:

@@ -347,3 +347,13 @@ def test_one_of_them_limits_the_rest_of_the_sentence():
     assert reason("The boats sank near the harbour entrance [1].", source) == "scope"
     assert reason("One of the boats sank near the harbour entrance [1].", source) == "ok"
     assert reason("It sank near the harbour entrance [1].", source) == "ok"
+
+
+def test_the_part_of_a_source_its_report_does_not_cover_needs_no_attribution():
+    source = "Storms flooded the harbour on Tuesday, where police say the damage could reach 40 million."
+    assert reason("Storms flooded the harbour on Tuesday [1].", source) == "ok"
+    assert reason("The damage could reach 40 million [1].", source) == "attribution-dropped"
+    joined = "The toll rose to 75 on Tuesday, and officials said it would climb further."
+    assert reason("The toll rose to 75 on Tuesday [1].", joined) == "ok"
+    closing = "The ferry sank in ten minutes, the coastguard told reporters."
+    assert reason("The ferry sank in ten minutes [1].", closing) == "attribution-dropped"  # what it reports
