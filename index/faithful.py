@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .lexical import tokenize
-from .vocabulary import (REPORT_OPENERS, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
+from .vocabulary import (PHRASE_PREPOSITIONS, REPORT_OPENERS, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
                          DETERMINERS, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS,
                          MONTHS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS,
                          REPORTING_VERBS, SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
@@ -111,14 +111,27 @@ def _failure(bare: str, source: str, cosine: float, overlap: float, source_speak
         return "negation"
     if _modality_changed(answer, cited):
         return "modality"
-    lost = _attribution_lost(answer, cited, source_speaker, speakers)
+    phrase = _bare_phrase(answer, cited)
+    lost = None if phrase else _attribution_lost(answer, cited, source_speaker, speakers)
     if lost:
         return lost
     if _overstated(answer, cited):
         return "scope"
-    if not similar(bare, cosine, overlap, set(tokenize(source)) | _name_stems(source_speaker, speakers)):
+    if not phrase and not similar(bare, cosine, overlap, set(tokenize(source)) | _name_stems(source_speaker, speakers)):
         return "low-similarity"
     return None
+
+
+FRAGMENT_WORDS = 8
+
+
+def _bare_phrase(answer: list[_Token], source: list[_Token]) -> bool:
+    """A short phrase opened by a preposition, all of whose words the source has ("During the
+    lunch hour", "In a letter on Sunday"): it states nothing of its own, so it needs no
+    attribution and no similarity bar (its numbers, dates, negation and scope are still checked)."""
+    words = [t for t in answer if t.word[0].isalnum()]
+    return (0 < len(words) <= FRAGMENT_WORDS and words[0].word in PHRASE_PREPOSITIONS
+            and _stems(words) <= _stems(source))
 
 
 def without_markers(sentence: str) -> str:

@@ -384,6 +384,10 @@ MEASURE_NOUNS = _words("altitude altitudes height heights depth distance length 
 # Words that join two nouns of one noun phrase ("teachers and other staff", "ships or boats"):
 # the word after them is a noun, whatever else it could be ("staff" as a verb).
 COORDINATORS = _words("and or other")
+# Prepositions that open a phrase answering where, when, how or why ("in a letter on Sunday",
+# "during the lunch hour", "over falling prices"): such a phrase alone asserts nothing.
+PHRASE_PREPOSITIONS = _words("in on at during over from by after before since under with for near inside "
+                             "outside within through because")
 # Words that open a clause reporting someone's claim after a clause of its own ("Aftershocks
 # rocked the city, where police say ...", "..., and officials said ..."): what comes before
 # them is not part of the claim.

@@ -357,3 +357,13 @@ def test_the_part_of_a_source_its_report_does_not_cover_needs_no_attribution():
     assert reason("The toll rose to 75 on Tuesday [1].", joined) == "ok"
     closing = "The ferry sank in ten minutes, the coastguard told reporters."
     assert reason("The ferry sank in ten minutes [1].", closing) == "attribution-dropped"  # what it reports
+
+
+def test_a_short_phrase_opened_by_a_preposition_states_nothing_of_its_own():
+    source = "Police said up to 120 bodies could still be trapped in the collapsed harbour office building."
+    assert reason("In the harbour office building [1].", source) == "ok"  # where: no claim to attribute
+    assert reason("In the harbour office tower [1].", source) != "ok"  # a word the source lacks
+    assert reason("Up to 120 bodies could still be trapped [1].", source) == "attribution-dropped"
+    assert reason("In 12 buildings [1].", "Police searched 10 buildings on Monday.") == "number-mismatch"
+    scope = "Fighting is heaviest in the East or in the South, the ministry said."
+    assert reason("In the East [1].", scope) == "scope"  # a dropped alternative is still caught
