@@ -107,7 +107,10 @@ def _failure(bare: str, source: str, cosine: float, overlap: float, source_speak
         return "quote-not-verbatim"
     if not quantities(bare) <= quantities(source) | quantities(context):
         return "number-mismatch"
-    if _negation_flipped(answer, cited):
+    if _paired_elsewhere(_date_pairs(bare), _date_pairs(source) | _date_pairs(context)) \
+            or _paired_elsewhere(_count_pairs(bare), _count_pairs(source)):
+        return "number-mismatch"  # "March 22" for "Feb. 22" in a source dated March 1; "two Britons" for "one"
+    if _negation_flipped(answer, cited) or _prefix_negated(answer, cited):
         return "negation"
     if _modality_changed(answer, cited):
         return "modality"
@@ -115,7 +118,7 @@ def _failure(bare: str, source: str, cosine: float, overlap: float, source_speak
     lost = None if phrase else _attribution_lost(answer, cited, source_speaker, speakers)
     if lost:
         return lost
-    if _overstated(answer, cited):
+    if _overstated(answer, cited) or _range_narrowed(answer, source):
         return "scope"
     if not phrase and not similar(bare, cosine, overlap, set(tokenize(source)) | _name_stems(source_speaker, speakers)):
         return "low-similarity"
@@ -361,6 +364,55 @@ def _has(tokens: list[_Token], is_cue) -> bool:
     return any(is_cue(tokens, i) for i in range(len(tokens)))
 
 
+def _date_pairs(text: str) -> set[tuple[str, str]]:
+    """(month, day) for each date written "Feb. 22", "February 22" or "22 February": a day
+    the source dates in another month is a swapped month."""
+    words = re.findall(r"\d+(?:st|nd|rd|th)?|[^\W\d_]+", text)
+    pairs = set()
+    for i, word in enumerate(words):
+        month = MONTH_ABBREVIATIONS.get(word.lower(), word.lower())
+        if word[0].isupper() and month in MONTHS:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(words) and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", words[j]):
+                    pairs.add((month, _digits(words[j].lower()).lstrip("#")))
+    return pairs
+
+
+def _count_pairs(text: str) -> set[tuple[str, str]]:
+    """(number, what it counts) for each number written right before a noun ("two Britons")."""
+    words = re.findall(r"\d+(?:[.,]\d+)*|[^\W\d_]+", text)
+    pairs = set()
+    for number, noun in zip(words, words[1:]):
+        lower = number.lower()
+        value = _digits(lower) if number[0].isdigit() else str(CARDINALS[lower]) if lower in CARDINALS else None
+        stems = tokenize(noun)
+        if value is not None and stems and noun[0].isalpha() and noun.lower() not in SCALE_WORDS:
+            pairs.add((value, stems[0][:COUNTED_PREFIX]))
+    return pairs
+
+
+COUNTED_PREFIX = 5  # "Irishmen" and "Irishman" count the same thing
+
+
+def _paired_elsewhere(answer: set[tuple[str, str]], source: set[tuple[str, str]]) -> bool:
+    """An answer pair whose second part the source pairs only with another first part: the
+    values swapped between the things (a day given another month, a count another noun)."""
+    return any(any(s == second for _, s in source) for _, second in answer - source)
+
+
+NEGATING_PREFIXES = ("un", "in", "im", "non", "dis", "ir", "il")
+
+
+def _prefix_negated(answer: list[_Token], source: list[_Token]) -> bool:
+    """"known" for the source's "unknown", or "unknown" for its "known": a prefix turns the word around."""
+    answer_words, source_words = _words(answer), _words(source)
+    for mine, theirs in ((answer_words, source_words), (source_words, answer_words)):
+        for word in mine:
+            if len(word) >= 4 and word not in theirs and any(p + word in theirs for p in NEGATING_PREFIXES):
+                return True
+    return False
+
+
 # ---- negation and modality ------------------------------------------------------------------------
 
 
@@ -568,6 +620,24 @@ def _overstated(answer: list[_Token], source: list[_Token]) -> bool:
             if {s for i in window for s in source[i].stems} & answer_stems and not (word == "one" and singular):
                 return True
     return _negation_widened(answer, source) or _disjunct_dropped(answer, source)
+
+
+_NUMBER = r"(?<![\d/:.,])(\d+(?:[.,]\d+)*)(?![\d/:])"  # not part of a date or a clock time ("11/02/2022 - 15:50")
+_RANGE = re.compile(_NUMBER + r"\s*[-\u2013]\s*\$?" + _NUMBER + r"|\bbetween\s+\$?" + _NUMBER + r"\S*\s+and\s+\$?" + _NUMBER)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def _range_narrowed(answer: list[_Token], source: str) -> bool:
+    """One end of a range the source gives ("11-32 percent", "between $350 and $390") stated
+    alone, as if it were the value."""
+    said = {_digits(t.word) for t in answer if t.word[0].isdigit()}
+    for match in _RANGE.finditer(source):
+        ends = {_digits(e) for e in match.groups() if e}
+        if all(_YEAR.fullmatch(e) for e in ends):
+            continue  # "the 2010-2011 season": a span of years, either of which may be meant
+        if len(ends) == 2 and len(ends & said) == 1:
+            return True
+    return False
 
 
 _ARTICLES = frozenset({"a", "an", "the", "any"})  # "an immediate threat": article, modifier, noun

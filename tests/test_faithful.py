@@ -367,3 +367,27 @@ def test_a_short_phrase_opened_by_a_preposition_states_nothing_of_its_own():
     assert reason("In 12 buildings [1].", "Police searched 10 buildings on Monday.") == "number-mismatch"
     scope = "Fighting is heaviest in the East or in the South, the ministry said."
     assert reason("In the East [1].", scope) == "scope"  # a dropped alternative is still caught
+
+
+def test_a_day_given_another_month_or_a_count_given_another_noun_is_a_swap():
+    dated = "OSLO, March 1 -- Police say the toll from the Feb. 22 storm could rise to 40."
+    assert reason("Police say the toll from the March 22 storm could rise to 40 [1].", dated) == "number-mismatch"
+    assert reason("Police say the toll from the February 22 storm could rise to 40 [1].", dated) == "ok"
+    counted = "One Swede and two Danes are known to be among the dead."
+    assert reason("Two Swedes and one Dane are known to be among the dead [1].", counted) == "number-mismatch"
+    assert reason("One Swede and two Danes are among the dead [1].", counted) == "ok"
+
+
+def test_a_prefix_that_turns_a_word_around_flips_it():
+    source = "The true cost of the storm was still unknown, officials said."
+    assert reason("Officials said the true cost of the storm was already known [1].", source) == "negation"
+    assert reason("Officials said the true cost of the storm was still unknown [1].", source) == "ok"
+
+
+def test_one_end_of_a_range_alone_overstates_it():
+    source = "The storm has triggered earnings downgrades of 11-32 percent for the insurers, analysts said."
+    assert reason("Analysts said the storm triggered downgrades of 32 percent for the insurers [1].", source) == "scope"
+    assert reason("Analysts said the storm triggered downgrades of 11-32 percent for the insurers [1].", source) == "ok"
+    between = "Shares traded between $350 and $390 before the outage."
+    assert reason("Shares traded at $390 before the outage [1].", between) == "scope"
+    assert reason("Shares traded at $350 to $390 before the outage [1].", between) == "ok"
