@@ -471,6 +471,8 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
     source_phrase = _speaker_phrase(source, source_cue) if source_cue is not None else []
     if described and described <= {t.word for t in source_phrase if t.stems}:
         return None  # described as the source describes the speaker ("the governor said")
+    if not source_speaker and _other_speaker(phrase, source, source_cue):
+        return "speaker-mismatch"
     if source_speaker:
         return "attribution-dropped"  # the named speaker left out, or left as an unresolved pronoun
     if not described and _bare(phrase) != _bare(source_phrase):
@@ -491,6 +493,29 @@ def _unreported(tokens: list[_Token], cue: int) -> list[_Token]:
     if opener is None:
         return []  # "..., the coastguard told reporters": after a comma it reports what precedes
     return tokens[:opener]
+
+
+def _other_speaker(phrase: list[_Token], source: list[_Token], cue: Optional[int]) -> bool:
+    """The answer names or describes its speaker with none of the words the source uses for its
+    own short, whole subject ("Delta said" where the source has "..., CrowdStrike said"; "the
+    fire service said" for "..., police said"), though those words may occur elsewhere in it."""
+    if cue is None:
+        return False
+    span = _speaker_span(source, cue)
+    whole = bool(span) and (span[0] == 0 or source[span[0] - 1].boundary)
+    theirs = [source[i] for i in span if source[i].stems]
+    if not whole or not theirs or len(theirs) > 3:
+        return False  # a long or cut subject ("A senior executive for the company that ... said")
+    mine = [t for t in phrase if t.stems and t.word not in _COMMON | _PRONOUNS | _DATES]
+    if not mine:
+        return False
+    names = [t.word for t in theirs if t.capital and span[0] != 0 and t.word not in _DATES]
+    if names:
+        return any(t.capital for t in mine) and not any(_in_source(t.word, names) for t in mine if t.capital)
+    return not {s for t in mine for s in t.stems} & {s for t in theirs for s in t.stems}
+
+
+_DATES = WEEKDAYS | MONTHS
 
 
 _NOT_A_NAME = AUXILIARIES | ADVERBS  # words that end a speaker's name: "the ministry has also said"

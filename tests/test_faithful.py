@@ -391,3 +391,15 @@ def test_one_end_of_a_range_alone_overstates_it():
     between = "Shares traded between $350 and $390 before the outage."
     assert reason("Shares traded at $390 before the outage [1].", between) == "scope"
     assert reason("Shares traded at $350 to $390 before the outage [1].", between) == "ok"
+
+
+def test_a_speaker_the_source_does_not_give_its_claim_is_the_wrong_speaker():
+    named = "In a letter, Tidewater said that its chief had called the Harbour Board, but got no reply."
+    assert reason("The Harbour Board said its chief had called Tidewater but got no reply [1].", named) == "speaker-mismatch"
+    assert reason("Tidewater said its chief had called the Harbour Board but got no reply [1].", named) == "ok"
+    described = '"We know people want their cars back," police said in a statement.'
+    assert reason("The fire service said in a statement it knew people wanted their cars back [1].",
+                  described) == "speaker-mismatch"
+    assert reason("Police said in a statement they knew people wanted their cars back [1].", described) == "ok"
+    long = "A manager for the firm that built the pier where the ferry sank said on Tuesday that it was safe."
+    assert reason("A manager of the firm that built the pier said on Tuesday that it was safe [1].", long) == "ok"
