@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dossier.index import faithful
-from dossier.index.eval.faithful import PAIRS_DIR, PROJECT_ROOT, load_pairs, score
+from dossier.index.eval.faithful import PAIRS_DIR, PROJECT_ROOT, SPLITS, load_pairs, score
 from dossier.index.faithful import Verdict, judge, quantities
 
 HIGH = {"cosine": 0.9, "overlap": 0.9}
@@ -403,3 +403,26 @@ def test_a_speaker_the_source_does_not_give_its_claim_is_the_wrong_speaker():
     assert reason("Police said in a statement they knew people wanted their cars back [1].", described) == "ok"
     long = "A manager for the firm that built the pier where the ferry sank said on Tuesday that it was safe."
     assert reason("A manager of the firm that built the pier said on Tuesday that it was safe [1].", long) == "ok"
+
+
+def test_the_second_heldout_file_is_real_sentences_of_another_story():
+    rows = load_pairs(PAIRS_DIR / "heldout2.jsonl")
+    assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["kind"] for r in rows} == KINDS
+    assert all((r["label"] == "faithful") == r["kind"].startswith("faithful") for r in rows)
+    earlier = {r["doc"] for name in SPLITS for r in load_pairs(PAIRS_DIR / f"{name}.jsonl")}
+    assert not earlier & {r["doc"] for r in rows}  # articles no earlier pair used
+    for row in rows:
+        flat = " ".join((PROJECT_ROOT / row["doc"]).read_text(encoding="utf-8").split())
+        assert " ".join(row["source"].split()) in flat, row["id"]
+
+
+def test_second_heldout_figures(benchmark):
+    # heldout2.jsonl was written blind in session 23 (Tham Luang cave rescue articles) and run once,
+    # after that session's judge changes, chosen on dev and on the first heldout file once read. The
+    # bounds are that first run's figures (66/72 faithful, precision 0.880, 9/88 unfaithful accepted):
+    # faithful >= 0.9 met, "no unfaithful pair accepted" missed.
+    later = benchmark["heldout2"]
+    assert later.faithful_rate >= 0.91
+    assert later.precision >= 0.88
+    assert sum(later.unfaithful_accepted().values()) <= 9
