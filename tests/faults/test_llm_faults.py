@@ -155,7 +155,7 @@ def run_repl(engine: Engine, settings: Settings, keys: str) -> tuple[str, Repl, 
 def test_hanging_model_repl_follow_up(seeded_store, embedder, silent):
     """LLM server never answers a REPL follow-up (rewrite + answer, 5 retries allowed) -> one budget for both, the notice says the rewrite used it"""
     keys = f"{QUESTION}\rDid he say how they were transported?\r:quit\r"
-    timeout, retries = 1, 5  # a short budget, and retries enough that spending it per attempt shows
+    timeout, retries = 0.5, 5  # a short budget (waited out twice), and retries enough that spending it per attempt shows
     offline = Settings(home=seeded_store, mode="extractive", _env_file=None)
     _, _, baseline = run_repl(Engine.open(offline, embedder=embedder), offline, keys)
     settings = generated_settings(seeded_store, silent.url + "/v1", timeout=timeout, retries=retries)
@@ -164,7 +164,7 @@ def test_hanging_model_repl_follow_up(seeded_store, embedder, silent):
     assert f"timed out after {timeout}s (1 attempt" in first.notice
     assert "no time was left to call the model" in second.notice
     assert re.search(rf"the follow-up's rewrite took \d+\.\ds and failed \(timed out after {timeout}s\)", second.notice)
-    # Two answers, one budget each at most; per call and per attempt it would be 1 + 2 x 6 x 1 s.
+    # Two answers, one budget each at most; per call and per attempt it would be 0.5 + 2 x 6 x 0.5 s.
     assert seconds < baseline + 2 * timeout + 4, (seconds, baseline)
     assert timeout + 2 * (retries + 1) * timeout > 2 * timeout + 4  # the bound above tells the two apart
 
