@@ -267,7 +267,7 @@ def test_a_crashed_server_writers_lease_expires(embedder, corpus, tmp_path, chro
 
 def test_a_chroma_server_that_never_answers_gives_one_line_within_the_deadline(tmp_path):
     """A Chroma server that accepts connections and never answers -> ask, sources, ingest and repl each print one line within the deadline"""
-    deadline = 1  # seconds, DOSSIER_CHROMA_TIMEOUT
+    deadline = 0.5  # seconds, DOSSIER_CHROMA_TIMEOUT (short: every command waits it out)
     commands = (("ask", "Who said what?"), ("sources",), ("ingest", str(SEEDS_DIR)), ("repl",))
     with SilentServer() as silent:
         env = {"DOSSIER_CHROMA_HOST": "127.0.0.1", "DOSSIER_CHROMA_PORT": str(silent.port),
@@ -304,7 +304,7 @@ def test_a_chroma_server_that_never_answers_stops_the_bot_at_startup(tmp_path, c
         await self.setup_hook()
 
     monkeypatch.setattr(discord.Client, "login", login)
-    deadline = 1  # seconds, DOSSIER_CHROMA_TIMEOUT
+    deadline = 0.5  # seconds, DOSSIER_CHROMA_TIMEOUT (short: every command waits it out)
     with SilentServer() as silent:
         settings = Settings(home=tmp_path / "home", chroma_host="127.0.0.1", chroma_port=silent.port,
                             chroma_timeout=deadline, discord_token="x.y.z", _env_file=None)
