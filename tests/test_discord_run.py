@@ -86,7 +86,8 @@ class Unauthorized(BaseHTTPRequestHandler):
 
 def test_discord_rejected_token_is_one_line(capsys, caplog, monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Unauthorized)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() below waits up to one poll interval (serve_forever's default is 0.5 s).
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{server.server_address[1]}/api/v10")
     try:
         status, err = run_and_capture(capsys, caplog, settings())

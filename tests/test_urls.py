@@ -195,7 +195,8 @@ def site() -> Iterator[Site]:
     server = QuietHTTPServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
     site.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits up to one poll interval; serve_forever's default (0.5 s) cost every test that.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     site.page("/news/ferry-suspended", *FERRY)
     site.page("/news/lighthouse", *LIGHTHOUSE, author="Jonas Berg", date="2024-04-11", section="Culture")
@@ -219,7 +220,7 @@ def tls_site(tmp_path) -> Iterator[tuple[Site, Path]]:
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     site.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     site.page("/news/lighthouse", *LIGHTHOUSE)
     yield site, cert
     server.shutdown()
@@ -316,11 +317,11 @@ def test_a_slow_page_times_out_within_the_setting(site, local_network, embedder,
     # The same without a length: the body ends when the server closes the connection.
     site.routes["/drip-close"] = Response(body=news_page(*LIGHTHOUSE).encode(), drip=0.05, close=True,
                                           headers={"Content-Type": "text/html"})
-    engine = open_engine(embedder, tmp_path / "home", fetch_timeout=1.0)
+    engine = open_engine(embedder, tmp_path / "home", fetch_timeout=0.5)  # short: the test waits it out 3 times
     started = time.monotonic()
     report = engine.ingest_links([site.url("/slow-start"), site.url("/drip"), site.url("/drip-close")])
-    assert time.monotonic() - started < 6  # three links, one second each (and a little), not 5 s and minutes
-    assert [reason for _, reason in report.skipped] == ["timed out after 1 s (DOSSIER_FETCH_TIMEOUT)"] * 3
+    assert time.monotonic() - started < 4.5  # three links, half a second each (and a little), not 5 s and minutes
+    assert [reason for _, reason in report.skipped] == ["timed out after 0.5 s (DOSSIER_FETCH_TIMEOUT)"] * 3
     assert engine.is_empty()
 
 

@@ -26,8 +26,8 @@ from dossier.index.models import Answer
 from dossier.index.question import addresses, analyze_question
 from dossier.index.settings import SEEDS_DIR, Settings
 from conftest import assert_verbatim, copy_store
-from harness import (SECRET_KEY, baseline_seconds, dossier, generated_engine, generated_settings, llm,  # noqa: F401
-                     silent)
+from harness import (SECRET_KEY, baseline_seconds, dossier, dossier_here, dossier_started,  # noqa: F401
+                     generated_engine, generated_settings, llm, silent)
 
 QUESTION = "What did Kirby say about North Korea's artillery shells for Russia?"
 QUANTITY_QUESTION = "How many missiles did North Korea fire toward the Sea of Japan?"
@@ -155,7 +155,7 @@ def run_repl(engine: Engine, settings: Settings, keys: str) -> tuple[str, Repl, 
 def test_hanging_model_repl_follow_up(seeded_store, embedder, silent):
     """LLM server never answers a REPL follow-up (rewrite + answer, 5 retries allowed) -> one budget for both, the notice says the rewrite used it"""
     keys = f"{QUESTION}\rDid he say how they were transported?\r:quit\r"
-    timeout, retries = 1, 5  # a short budget, and retries enough that spending it per attempt shows
+    timeout, retries = 0.5, 5  # a short budget (waited out twice), and retries enough that spending it per attempt shows
     offline = Settings(home=seeded_store, mode="extractive", _env_file=None)
     _, _, baseline = run_repl(Engine.open(offline, embedder=embedder), offline, keys)
     settings = generated_settings(seeded_store, silent.url + "/v1", timeout=timeout, retries=retries)
@@ -164,7 +164,7 @@ def test_hanging_model_repl_follow_up(seeded_store, embedder, silent):
     assert f"timed out after {timeout}s (1 attempt" in first.notice
     assert "no time was left to call the model" in second.notice
     assert re.search(rf"the follow-up's rewrite took \d+\.\ds and failed \(timed out after {timeout}s\)", second.notice)
-    # Two answers, one budget each at most; per call and per attempt it would be 1 + 2 x 6 x 1 s.
+    # Two answers, one budget each at most; per call and per attempt it would be 0.5 + 2 x 6 x 0.5 s.
     assert seconds < baseline + 2 * timeout + 4, (seconds, baseline)
     assert timeout + 2 * (retries + 1) * timeout > 2 * timeout + 4  # the bound above tells the two apart
 
@@ -176,9 +176,11 @@ def test_hanging_embeddings_cli(tmp_path, silent):
            "DOSSIER_LLM_TIMEOUT": str(timeout), "DOSSIER_LLM_MAX_RETRIES": str(retries)}
     assert (retries + 1) * timeout > timeout + 20  # per attempt, the old behaviour, breaks the bound below
     commands = (("ingest", str(SEEDS_DIR)), ("ask", "Who said what?"))
-    # Each in a new store, the two side by side, each timed on its own clock.
-    with ThreadPoolExecutor(len(commands)) as pool:
-        runs = list(pool.map(lambda args: dossier(*args, home=tmp_path / args[0], env=env), commands))
+    # Each in a new store, timed on its own clock. Both fail on the same call to the service:
+    # `ask` (which first ingests the demo articles into its empty store) as a user runs it, a new
+    # process (nothing but the one line reaches stderr), `ingest` meanwhile through main() here.
+    asked = dossier_started(*commands[1], home=tmp_path / commands[1][0], env=env)
+    runs = [dossier_here(*commands[0], home=tmp_path / commands[0][0], env=env), asked()]
     for args, run in zip(commands, runs):
         assert run.status == 1 and run.stdout == "", (args, run.stdout)
         assert run.stderr.count("\n") == 1 and "the embedding service at 127.0.0.1" in run.stderr, run.stderr
