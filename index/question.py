@@ -279,9 +279,6 @@ def _counted(phrase: list[str]) -> Optional[str]:
     return " ".join(content[-2:]) or None  # "crew members": a count of either word answers
 
 
-_NOUN_FOLLOWS = vocab.COORDINATORS
-
-
 def _counted_phrase(words: list[str]) -> list[str]:
     """The words after "how many", up to the question's auxiliary or verb."""
     lower = [w.lower() for w in words]
@@ -295,7 +292,7 @@ def _counted_phrase(words: list[str]) -> list[str]:
         if word.lower() in vocab.AUXILIARIES or word.lower() in _BREAKS or (
                 phrase and _verbish(word) and not _plural(word)
                 and not phrase[-1][:1].isupper()  # "how many Danish personnel": a noun after the name
-                and phrase[-1].lower() not in _NOUN_FOLLOWS):  # "teachers and other staff": a noun
+                and phrase[-1].lower() not in vocab.COORDINATORS):  # "teachers and other staff": a noun
             break
         phrase.append(word)
     return phrase
