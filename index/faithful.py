@@ -42,10 +42,11 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .lexical import tokenize
-from .vocabulary import (PHRASE_PREPOSITIONS, REPORT_OPENERS, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
-                         DETERMINERS, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTH_ABBREVIATIONS,
-                         MONTHS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, ORDINALS, PARTITIVES, PERSON_PRONOUNS,
-                         REPORTING_VERBS, SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
+from .vocabulary import (ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
+                         DETERMINERS, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTHS,
+                         MONTH_ABBREVIATIONS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, OPPOSITE_PREFIXES, ORDINALS,
+                         PARTITIVES, PERSON_PRONOUNS, PHRASE_PREPOSITIONS, REPORTING_VERBS, REPORT_OPENERS,
+                         SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
 
 SUPPORT_COSINE = 0.5  # the answer check's bars (generate.SupportScorer)
 SUPPORT_OVERLAP = 0.5
@@ -400,15 +401,12 @@ def _paired_elsewhere(answer: set[tuple[str, str]], source: set[tuple[str, str]]
     return any(any(s == second for _, s in source) for _, second in answer - source)
 
 
-NEGATING_PREFIXES = ("un", "in", "im", "non", "dis", "ir", "il")
-
-
 def _prefix_negated(answer: list[_Token], source: list[_Token]) -> bool:
     """"known" for the source's "unknown", or "unknown" for its "known": a prefix turns the word around."""
     answer_words, source_words = _words(answer), _words(source)
     for mine, theirs in ((answer_words, source_words), (source_words, answer_words)):
         for word in mine:
-            if len(word) >= 4 and word not in theirs and any(p + word in theirs for p in NEGATING_PREFIXES):
+            if len(word) >= 4 and word not in theirs and any(p + word in theirs for p in OPPOSITE_PREFIXES):
                 return True
     return False
 

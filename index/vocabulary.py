@@ -388,6 +388,10 @@ COORDINATORS = _words("and or other")
 # "during the lunch hour", "over falling prices"): such a phrase alone asserts nothing.
 PHRASE_PREPOSITIONS = _words("in on at during over from by after before since under with for near inside "
                              "outside within through because")
+# Prefixes that make a word its opposite, for the judge of generated sentences, which compares
+# whole words ("known" in the answer, "unknown" in the source): an exact word after the prefix,
+# so "in" and "il" are safe there, unlike in a stem comparison ("information").
+OPPOSITE_PREFIXES = ("un", "in", "im", "non", "dis", "ir", "il")
 # Words that open a clause reporting someone's claim after a clause of its own ("Aftershocks
 # rocked the city, where police say ...", "..., and officials said ..."): what comes before
 # them is not part of the claim.
