@@ -417,7 +417,7 @@ class Engine:
             len(analysis.terms) >= 2 or bool(analysis.terms) and analysis.terms <= analysis.parties)
         weak = relevance < self.settings.refusal_threshold or (cosine < self.settings.refusal_min_cosine
                                                                 and not covered)
-        # an acronym a retrieved sentence spells out is mentioned ("IAG": "Insurance Australia Group")
+        # an acronym a retrieved sentence spells out is mentioned ("CFL": "Coastal Ferry Line")
         unknown = [n for n in analysis.unknown_names if not any(spelled_out(s.record.text, n) for s in scored)]
         if unknown and (weak or not extractive.answered(scored, analysis) or not any(s.addresses for s in scored)):
             names = ", ".join(unknown)

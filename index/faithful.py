@@ -110,7 +110,7 @@ def _failure(bare: str, source: str, cosine: float, overlap: float, source_speak
         return "number-mismatch"
     if _paired_elsewhere(_date_pairs(bare), _date_pairs(source) | _date_pairs(context)) \
             or _paired_elsewhere(_count_pairs(bare), _count_pairs(source)):
-        return "number-mismatch"  # "March 22" for "Feb. 22" in a source dated March 1; "two Britons" for "one"
+        return "number-mismatch"  # "March 22" for "Feb. 22" in a source dated March 1; "two Danes" for "one"
     if _negation_flipped(answer, cited) or _prefix_negated(answer, cited):
         return "negation"
     if _modality_changed(answer, cited):
@@ -380,7 +380,7 @@ def _date_pairs(text: str) -> set[tuple[str, str]]:
 
 
 def _count_pairs(text: str) -> set[tuple[str, str]]:
-    """(number, what it counts) for each number written right before a noun ("two Britons")."""
+    """(number, what it counts) for each number written right before a noun ("two Danes")."""
     words = re.findall(r"\d+(?:[.,]\d+)*|[^\W\d_]+", text)
     pairs = set()
     for number, noun in zip(words, words[1:]):
@@ -479,8 +479,8 @@ def _attribution_lost(answer: list[_Token], source: list[_Token], source_speaker
 
 
 def _unreported(tokens: list[_Token], cue: int) -> list[_Token]:
-    """The words of a source before a report that a clause word opens: "Aftershocks rocked the
-    city Tuesday, where police say the toll could rise" (the aftershocks are no one's claim),
+    """The words of a source before a report that a clause word opens: "Storms flooded the
+    harbour Tuesday, where police say the damage could reach 40 million" (the flood is no one's claim),
     "The toll rose to 75, and officials said it would climb". None when the report closes what
     it follows ("..., the coastguard said", "according to ...": the words before are its claim)."""
     if tokens[cue].word == "according" or cue + 1 >= len(tokens) or tokens[cue + 1].boundary:
@@ -495,7 +495,7 @@ def _unreported(tokens: list[_Token], cue: int) -> list[_Token]:
 
 def _other_speaker(phrase: list[_Token], source: list[_Token], cue: Optional[int]) -> bool:
     """The answer names or describes its speaker with none of the words the source uses for its
-    own short, whole subject ("Delta said" where the source has "..., CrowdStrike said"; "the
+    own short, whole subject ("Tidewater said" where the source has "..., the Harbour Board said"; "the
     fire service said" for "..., police said"), though those words may occur elsewhere in it."""
     if cue is None:
         return False

@@ -333,10 +333,10 @@ def spelled_out(text: str, acronym: str) -> bool:
 def _spells(text: str, acronym: str) -> bool:
     """Whether ``text`` holds a name whose initials spell ``acronym`` ("National Transportation
     Safety Board" for NTSB; "of", "the", "and" do not count), or words in any case that it
-    abbreviates where it is introduced ("twenty-foot equivalent unit, or TEU", "(TEU)")."""
+    abbreviates where it is introduced ("liquefied natural gas, or LNG", "(LNG)")."""
     for span in _CAPITALISED_SPAN.finditer(text.replace("\u2019", "'")):
         words = span.group(0).split()
-        # any run of the span: "Australia's Insurance Australia Group" holds IAG
+        # any run of the span: "Norway's Coastal Ferry Line" holds CFL
         if any(_initials(words[i:j]) == acronym for i in range(len(words)) for j in range(i + 1, len(words) + 1)):
             return True
     for match in re.finditer(rf"\b{re.escape(acronym)}s?\b", text):
@@ -348,7 +348,7 @@ def _spells(text: str, acronym: str) -> bool:
     return False
 
 
-_INTRODUCES = re.compile(r"(?:\s*\(|,?\s+or)\s*$")  # "... unit (TEU)", "... unit, or TEU"
+_INTRODUCES = re.compile(r"(?:\s*\(|,?\s+or)\s*$")  # "... gas (LNG)", "... gas, or LNG"
 
 
 def _initials(words: list[str], hyphen_parts: bool = False) -> str:
@@ -803,7 +803,7 @@ def _clause_verb(words: list[str]) -> Optional[int]:
         verb = next((j for j in range(aux + 1, len(words)) if _verbish(words[j])), None)
         if words[aux].lower() in vocab.BE_FORMS and (verb is None or any(
                 w.lower() in _BREAKS for w in words[aux + 1:verb])):
-            # "the state's top priority was at that point": a copula, so the clause is about
+            # "the city's top priority was at that point": a copula, so the clause is about
             # its subject, not a word of the phrase after it
             subject = [j for j in range(lead, aux) if _content([words[j]])]
             return subject[-1] if subject else verb
@@ -1109,7 +1109,7 @@ def _bound(text: str, name: re.Match, mention: re.Match) -> bool:
 
 def _named_in(name: str, text: str) -> bool:
     """Whether ``text`` names ``name`` or a word made from it ("Thai", "Thailand"; "Mexican", "Mexico";
-    "Seals", "SEAL")."""
+    "Hawks", "HAWK")."""
     if re.fullmatch(r"(?:[A-Z]\.){2,}", name):  # "U.S.": "U.S." or "US", not any word starting with "u"
         letters = name.replace(".", "")
         return any(w.strip(",;:()\"'\u2019\u201c\u201d").replace(".", "") == letters for w in text.split())

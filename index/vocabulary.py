@@ -392,8 +392,8 @@ PHRASE_PREPOSITIONS = _words("in on at during over from by after before since un
 # whole words ("known" in the answer, "unknown" in the source): an exact word after the prefix,
 # so "in" and "il" are safe there, unlike in a stem comparison ("information").
 OPPOSITE_PREFIXES = ("un", "in", "im", "non", "dis", "ir", "il")
-# Words that open a clause reporting someone's claim after a clause of its own ("Aftershocks
-# rocked the city, where police say ...", "..., and officials said ..."): what comes before
+# Words that open a clause reporting someone's claim after a clause of its own ("Storms
+# flooded the harbour, where police say ...", "..., and officials said ..."): what comes before
 # them is not part of the claim.
 REPORT_OPENERS = _words("where while whereas and but as when although though")
 PHRASE_BREAKS = _words("to for on in at with from about after before over into toward towards against by during "
