@@ -461,7 +461,7 @@ class Engine:
 
     def _add_dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence], rendered: list[str],
                      citations: list[Citation], cited_per_line: list[int], budget: int,
-                     near: Optional["_Nearest"] = None) -> None:
+                     near: "_Nearest") -> None:
         """Append "Disputed: <the other side> [n]" when a statement shown is contradicted (stance.py),
         leaving out last lines that restate that statement first, then cutting it, to stay within
         ``budget``; no other line is given up for it."""
@@ -489,12 +489,11 @@ class Engine:
         rendered.append(line)
 
     def _dispute(self, lines: list[extractive.Line], scored: list[extractive.ScoredSentence],
-                 near: Optional["_Nearest"] = None) -> Optional[Dispute]:
+                 near: "_Nearest") -> Optional[Dispute]:
         """A statement contradicting one the answer shows (stance.py), for the answer's "Disputed:" line:
         among the retrieved sentences and those nearest each line (a denial rarely shares the
         question's words, so retrieval for the question alone often misses it)."""
         chosen = [m for line in lines for m in line.members]
-        near = near or _Nearest(self._nearest, self._current)
         nearest = [r for line in lines for r in near(line.lead.record, DISPUTE_NEIGHBOURS)]
         return find_dispute(chosen, [s.record for s in scored] + nearest, self._sentence_before)
 

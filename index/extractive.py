@@ -224,8 +224,7 @@ def answered(scored: list[ScoredSentence], analysis: Optional[QuestionAnalysis] 
         # the best sentence is about something else (dev: two out-of-corpus "how many/how much"
         # declined, no answerable one lost, and one "how deep" later; asking the same of every
         # type cost six answerable why/how-old questions)
-        best = max(s.score for s in scored)
-        candidates = [s for s in candidates if s.score >= best - ANSWER_WINDOW]
+        candidates = [s for s in candidates if s.score >= best.score - ANSWER_WINDOW]
     return any(s.focus for s in scored) and bool(candidates)
 
 

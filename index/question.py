@@ -335,9 +335,9 @@ def _spells(text: str, acronym: str) -> bool:
     Safety Board" for NTSB; "of", "the", "and" do not count), or words in any case that it
     abbreviates where it is introduced ("liquefied natural gas, or LNG", "(LNG)")."""
     for span in _CAPITALISED_SPAN.finditer(text.replace("\u2019", "'")):
-        words = span.group(0).split()
-        # any run of the span: "Norway's Coastal Ferry Line" holds CFL
-        if any(_initials(words[i:j]) == acronym for i in range(len(words)) for j in range(i + 1, len(words) + 1)):
+        # any run of the span: "Norway's Coastal Ferry Line" holds CFL (a run's initials are a
+        # stretch of the span's, "of" and "the" giving none)
+        if acronym in _initials(span.group(0).split()):
             return True
     for match in re.finditer(rf"\b{re.escape(acronym)}s?\b", text):
         introduced = _INTRODUCES.search(text[:match.start()])
