@@ -115,13 +115,13 @@ def _failure(bare: str, source: str, cosine: float, overlap: float, source_speak
         return "negation"
     if _modality_changed(answer, cited):
         return "modality"
-    phrase = _bare_phrase(answer, cited)
-    lost = None if phrase else _attribution_lost(answer, cited, source_speaker, speakers)
+    fragment = _bare_phrase(answer, cited)
+    lost = None if fragment else _attribution_lost(answer, cited, source_speaker, speakers)
     if lost:
         return lost
     if _overstated(answer, cited) or _range_narrowed(answer, source):
         return "scope"
-    if not phrase and not similar(bare, cosine, overlap, set(tokenize(source)) | _name_stems(source_speaker, speakers)):
+    if not fragment and not similar(bare, cosine, overlap, set(tokenize(source)) | _name_stems(source_speaker, speakers)):
         return "low-similarity"
     return None
 
@@ -507,7 +507,8 @@ def _other_speaker(phrase: list[_Token], source: list[_Token], cue: Optional[int
     mine = [t for t in phrase if t.stems and t.word not in _COMMON | _PRONOUNS | _DATES]
     if not mine:
         return False
-    names = [t.word for t in theirs if t.capital and span[0] != 0 and t.word not in _DATES]
+    # at the start of the sentence every subject word may be capitalised by position
+    names = [] if span[0] == 0 else [t.word for t in theirs if t.capital and t.word not in _DATES]
     if names:
         return any(t.capital for t in mine) and not any(_in_source(t.word, names) for t in mine if t.capital)
     return not {s for t in mine for s in t.stems} & {s for t in theirs for s in t.stems}
