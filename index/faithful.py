@@ -232,7 +232,7 @@ class _Token:
 
 def _tokens(text: str) -> list[_Token]:
     result = []
-    for raw in _TOKEN.findall(text.replace("\u2019", "'")):
+    for raw in _contractions_split(_TOKEN.findall(text.replace("\u2019", "'"))):
         word = raw.lower()
         if raw[0].isdigit():
             stems: tuple[str, ...] = (_digits(word),)
@@ -241,6 +241,26 @@ def _tokens(text: str) -> list[_Token]:
         boundary = not (word[0].isalnum()) or word in _CLAUSE_WORDS
         result.append(_Token(word, stems, raw[0].isupper(), boundary))
     return _scare_quotes_joined(result)
+
+
+_IRREGULAR_NEGATIVES = {"can't": "can", "won't": "will", "shan't": "shall"}
+
+
+def _contractions_split(raw: list[str]) -> list[str]:
+    """"couldn't" read as "could not" ("cannot" as "can not"): the modal or auxiliary it holds is
+    the same word as in the long form, so "could not" in an answer neither adds a hedge nor drops
+    the negation."""
+    words: list[str] = []
+    for word in raw:
+        lower = word.lower()
+        if lower == "cannot":
+            words += [word[:3], "not"]
+        elif lower.endswith("n't") and len(lower) > 3:
+            base = _IRREGULAR_NEGATIVES.get(lower, word[:-3])
+            words += [base.capitalize() if word[0].isupper() else base, "not"]
+        else:
+            words.append(word)
+    return words
 
 
 _QUOTE_MARKS = frozenset({'"', "\u201c", "\u201d"})
@@ -313,6 +333,8 @@ def _cue_windows(tokens: list[_Token], is_cue) -> list[list[int]]:
 
 def _is_negator(tokens: list[_Token], i: int) -> bool:
     word = tokens[i].word
+    if word == "yet":  # "were yet to be brought out": not yet
+        return i + 1 < len(tokens) and tokens[i + 1].word == "to"
     return word in NEGATORS or word in TRAILING_NEGATORS or word.endswith("n't")
 
 
@@ -320,6 +342,8 @@ def _is_hedge(tokens: list[_Token], i: int) -> bool:
     token = tokens[i]
     if token.word == "may" and token.capital and i > 0:
         return False  # the month
+    if token.word == "can" and i + 1 < len(tokens) and tokens[i + 1].word == "not":
+        return False  # "can not enter": an inability, which the negation check reads, not a doubt
     if token.word in {"point", "points", "pointed", "pointing"}:  # "the evidence points to ..."
         return i + 1 < len(tokens) and tokens[i + 1].word in {"to", "towards", "toward"}
     return token.word in HEDGES
@@ -402,13 +426,26 @@ def _paired_elsewhere(answer: set[tuple[str, str]], source: set[tuple[str, str]]
 
 
 def _prefix_negated(answer: list[_Token], source: list[_Token]) -> bool:
-    """"known" for the source's "unknown", or "unknown" for its "known": a prefix turns the word around."""
+    """"known" for the source's "unknown", or "unknown" for its "known": a prefix turns the word
+    around, in another form of the word too ("consciousness" for "unconscious")."""
     answer_words, source_words = _words(answer), _words(source)
     for mine, theirs in ((answer_words, source_words), (source_words, answer_words)):
         for word in mine:
-            if len(word) >= 4 and word not in theirs and any(p + word in theirs for p in OPPOSITE_PREFIXES):
+            if len(word) >= 4 and word not in theirs and any(_prefixed(p, word, other) for p in OPPOSITE_PREFIXES
+                                                             for other in theirs):
                 return True
     return False
+
+
+SHARED_FORM = 6  # letters a word and the unprefixed other word share to count as forms of one word
+
+
+def _prefixed(prefix: str, word: str, other: str) -> bool:
+    """``other`` is ``prefix`` + ``word``, or + another form of it."""
+    if not other.startswith(prefix):
+        return False
+    base = other[len(prefix):]
+    return base == word or (min(len(base), len(word)) >= SHARED_FORM and (word.startswith(base) or base.startswith(word)))
 
 
 # ---- negation and modality ------------------------------------------------------------------------
@@ -640,7 +677,10 @@ def _overstated(answer: list[_Token], source: list[_Token]) -> bool:
     if not _limiters(answer):
         # "one of them fell" -> "it fell", "one fell": the answer keeps the single one
         singular = "one" in _words(answer) or (bool(answer) and answer[0].word in {"it", "he", "she"})
+        counted = any(_is_number(answer, i) for i in range(len(answer)))  # "eight of the boys" -> "four boys ...": counts checked as numbers
         for word, window in _limiters(source):
+            if _is_number([_Token(word, (), False, False)], 0) and counted:
+                continue
             if {s for i in window for s in source[i].stems} & answer_stems and not (word == "one" and singular):
                 return True
     return _negation_widened(answer, source) or _disjunct_dropped(answer, source)
@@ -675,7 +715,7 @@ def _limiters(tokens: list[_Token]) -> list[tuple[str, list[int]]]:
     for i, token in enumerate(tokens):
         after = tokens[i + 1].word if i + 1 < len(tokens) else ""
         start, width = None, 2
-        if token.word in PARTITIVES and after == "of":
+        if (token.word in PARTITIVES or _is_number(tokens, i)) and after == "of":
             start = i + 1
             if i + 2 < len(tokens) and tokens[i + 2].word in _PRONOUN_OBJECTS:
                 start, width = i + 2, SCOPE_WIDTH * 2

@@ -428,19 +428,21 @@ NEGATORS = _words("not no never none nobody nothing neither nor without cannot u
 # Words that negate what comes before them ("... were untrue", "... is groundless").
 TRAILING_NEGATORS = _words("untrue false groundless baseless unfounded")
 # Words that make a claim uncertain or second-hand ("may", "is believed to", "appeared to",
-# "allegedly", "presumed dead", "whether"): an answer that states the claim without any of them
+# "allegedly", "presumed dead", "whether", "hoped that"): an answer that states the claim without any of them
 # turns a possibility into a fact; one that adds them where the source states a fact weakens it.
 HEDGES = _words("may might could possibly possible perhaps maybe likely unlikely probably probable reportedly "
                 "allegedly apparently appear appears appeared appearing seem seems seemed seemingly "
                 "suggest suggests suggested suggesting indicate indicates indicated indicating believe believes "
                 "believed presumed presumably suspected suspect potential potentially unverified unconfirmed "
-                "whether expected")
+                "whether expected hope hopes hoped hoping can thought")
 # Words that put a claim in the future or in a pledge ("will raise", "would resume"): dropped,
 # the promise reads as something done.
 FUTURE_MARKERS = _words("will would shall 'll")
 # Words that limit how much of something a claim covers ("some of the oldest", "one of the
-# largest", "most staff", "part of"): dropped, the answer overstates.
-PARTITIVES = _words("some one many most much part parts several few among")
+# largest", "most staff", "part of", "largely because"): dropped, the answer overstates. A number
+# before "of" ("two of the divers") limits the same way (faithful.py).
+PARTITIVES = _words("some one many most much part parts several few among largely mostly mainly partly partially "
+                    "chiefly primarily predominantly")
 # Words that make a number or a degree approximate ("nearly two months", "at least 10",
 # "as many as seven"); "at least", "more than", "up to", "as many as" are matched as phrases.
 APPROXIMATORS = _words("nearly almost about around approximately roughly some over under")
@@ -455,7 +457,8 @@ ATTRIBUTION_CUES = _words(
     "said says say told tells stated states added adds according insisted insists claimed claims accused accuses "
     "declared declares warned warns announced announces reported reports noted notes alleged alleging alleges "
     "revealed reveals pledged pledges promised promises vowed vows cited cites hailed blamed blames "
-    "acknowledged admitted explained argued tweeted countered refuted dismissed")
+    "acknowledged admitted explained argued argues tweeted countered refuted dismissed estimated estimates "
+    "wrote writes")
 # Conjunctions that open an adverbial clause before the main one ("Given X has vowed ..., it
 # is likely ...", "After X said ..., the market fell"): a verb of saying inside that clause
 # reports that clause, not the main clause that follows its comma.

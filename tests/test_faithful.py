@@ -405,13 +405,69 @@ def test_a_speaker_the_source_does_not_give_its_claim_is_the_wrong_speaker():
     assert reason("A manager of the firm that built the pier said on Tuesday that it was safe [1].", long) == "ok"
 
 
-def test_the_second_heldout_file_is_real_sentences_of_another_story():
-    rows = load_pairs(PAIRS_DIR / "heldout2.jsonl")
+def test_a_negative_contraction_reads_as_its_long_form():
+    source = "The inspectors couldn\u2019t safely enter the tunnel at that time, the mayor said."
+    assert reason("The mayor said the inspectors could not safely enter the tunnel at that time [1].", source) == "ok"
+    assert reason("The mayor said the inspectors could safely enter the tunnel at that time [1].", source) == "negation"
+    assert reason("The mayor said the inspectors can't enter the tunnel [1].",
+                  "The inspectors cannot enter the tunnel, the mayor said.") == "ok"
+
+
+def test_yet_to_negates_what_follows():
+    source = "The stranded hikers were yet to be brought down from the ridge last night."
+    assert reason("The stranded hikers had been brought down from the ridge by last night [1].", source) == "negation"
+    assert reason("The stranded hikers had yet to be brought down from the ridge last night [1].", source) == "ok"
+
+
+def test_a_prefix_turns_around_another_form_of_the_word():
+    source = "We carried him to the second camp, but he remained unconscious."
+    assert reason("They carried him to the second camp and he regained consciousness [1].", source) == "negation"
+    assert reason("They carried him to the second camp, but he remained unconscious [1].", source) == "ok"
+
+
+def test_a_number_before_of_limits_the_claim_unless_the_answer_counts():
+    source = "Three of the volunteers had been leading the search, the organiser said."
+    assert reason("The organiser said the volunteers had been leading the search [1].", source) == "scope"
+    assert reason("The organiser said three of the volunteers had been leading the search [1].", source) == "ok"
+    counted = "Eight of the climbers were flown out over two days - four on Friday and four on Saturday."
+    assert reason("Four climbers were flown out on Friday and four on Saturday [1].", counted) == "ok"
+
+
+def test_a_degree_adverb_limits_the_claim():
+    source = "The repairs were slow largely because the storm had cut the roads."
+    assert reason("The repairs were slow because the storm had cut the roads [1].", source) == "scope"
+    assert reason("The repairs were slow largely because the storm had cut the roads [1].", source) == "ok"
+
+
+@pytest.mark.parametrize("source, answer", [
+    ("Even for trained guides, the narrow ledges can be deadly.", "Even for trained guides, the narrow ledges are deadly [1]."),
+    ("The officials hoped that the climbers had found shelter.", "The climbers had found shelter [1]."),
+    ("More than 40 workers are thought to have been inside the plant.", "More than 40 workers were inside the plant [1]."),
+])
+def test_can_hope_and_thought_make_a_claim_uncertain(source, answer):
+    assert reason(answer, source) in {"modality", "attribution-dropped"}
+    assert reason(answer, source) != "ok"
+
+
+@pytest.mark.parametrize("source", [
+    "The storm could cost farmers $2 billion, the bank estimated.",
+    "The lawsuit argues that the firm hid the risk of its loans.",
+])
+def test_estimates_and_arguments_are_attributed(source):
+    plain = {"estimated": "The storm could cost farmers $2 billion [1].",
+             "argues": "The firm hid the risk of its loans [1]."}
+    answer = plain["estimated" if "estimated" in source else "argues"]
+    assert reason(answer, source) == "attribution-dropped"
+
+
+@pytest.mark.parametrize("later, earlier", [("heldout2", SPLITS), ("heldout3", SPLITS + ("heldout2",))])
+def test_each_later_heldout_file_is_real_sentences_of_another_story(later, earlier):
+    rows = load_pairs(PAIRS_DIR / f"{later}.jsonl")
     assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
     assert {r["kind"] for r in rows} == KINDS
     assert all((r["label"] == "faithful") == r["kind"].startswith("faithful") for r in rows)
-    earlier = {r["doc"] for name in SPLITS for r in load_pairs(PAIRS_DIR / f"{name}.jsonl")}
-    assert not earlier & {r["doc"] for r in rows}  # articles no earlier pair used
+    used = {r["doc"] for name in earlier for r in load_pairs(PAIRS_DIR / f"{name}.jsonl")}
+    assert not used & {r["doc"] for r in rows}  # articles no earlier pair used
     for row in rows:
         flat = " ".join((PROJECT_ROOT / row["doc"]).read_text(encoding="utf-8").split())
         assert " ".join(row["source"].split()) in flat, row["id"]
@@ -419,10 +475,22 @@ def test_the_second_heldout_file_is_real_sentences_of_another_story():
 
 def test_second_heldout_figures(benchmark):
     # heldout2.jsonl was written blind in session 23 (Tham Luang cave rescue articles) and run once,
-    # after that session's judge changes, chosen on dev and on the first heldout file once read. The
-    # bounds are that first run's figures (66/72 faithful, precision 0.880, 9/88 unfaithful accepted):
-    # faithful >= 0.9 met, "no unfaithful pair accepted" missed.
+    # after that session's judge changes: 66/72 faithful, precision 0.880, 9/88 unfaithful accepted.
+    # Its misses were read in session 24, whose rules were chosen on it and on dev, so these bounds
+    # (67/72, 0.957, 3/88) are tuned figures, not blind ones: heldout3 is the blind one.
     later = benchmark["heldout2"]
-    assert later.faithful_rate >= 0.91
-    assert later.precision >= 0.88
-    assert sum(later.unfaithful_accepted().values()) <= 9
+    assert later.faithful_rate >= 0.93
+    assert later.precision >= 0.95
+    assert sum(later.unfaithful_accepted().values()) <= 3
+
+
+def test_third_heldout_figures(benchmark):
+    # heldout3.jsonl was written blind in session 24 (Chilean miners, 2010) by a writer who never read
+    # the judge, and run once, after that session's changes (the session-start judge on it: 47/72
+    # faithful, precision 0.904, 5/88 unfaithful accepted). The bounds are that run's figures: 49/72
+    # faithful (target >= 0.9, missed: 10 of the 23 rejections are paraphrases below the similarity
+    # bar), precision 0.925, 4/88 unfaithful accepted (target none, missed).
+    later = benchmark["heldout3"]
+    assert later.faithful_rate >= 0.68
+    assert later.precision >= 0.92
+    assert sum(later.unfaithful_accepted().values()) <= 4
