@@ -651,8 +651,9 @@ def focus_of(words: list[str], answer_type: AnswerType) -> tuple[str, ...]:
     word that can be a verb; after "the ...", the first one that follows a noun ("did the
     transport ministry recommend" -> "recommend"), else the last one."""
     lower = [w.lower() for w in words]
-    if len(lower) > 3 and lower[0] == "how" and lower[1] not in ("many", "much") and lower[2] in vocab.AUXILIARIES:
-        # "how cold was the water ...": a measure of the subject, whatever the adjective
+    if len(lower) > 3 and lower[0] == "how" and lower[1] not in ("many", "much") and lower[2] in vocab.BE_FORMS:
+        # "how cold was the water ...": a measure of the subject, whatever the adjective ("how far
+        # did they swim" asks about the verb, as any "wh did X VERB" does)
         subject = _content(words[3:])
         return (subject[0].lower(),) if subject else ()
     kind_of = _kind_of(words)
@@ -1249,10 +1250,19 @@ _CURRENCY_OR_SHARE = re.compile("[" + vocab.CURRENCY_SIGNS + r"]\s?\d|\d\s?%")  
 
 
 def _measured_in(text: str, units: frozenset[str]) -> bool:
-    """A number in one of ``units``: "185 feet", "a 1.6-mile span", "948ft", "10km"."""
+    """A number in one of ``units``: "185 feet", "a 1.6-mile span", "948ft", "10km"; or a unit
+    of length with an article for the number: "a kilometre", "a hazardous kilometre". (Not a
+    time: "a day" is as often a rate or a date, "cars a day", "a week ago"; dev: one
+    out-of-corpus "how long" answered by it.)"""
     words = _words(text)
     for i, word in enumerate(words):
         lower = word.lower()
+        if lower in ("a", "an") and not units & vocab.TIME_UNITS:
+            following = [w.lower().strip(".") for w in words[i + 1:i + 3]]
+            if following[:1] and following[0] in units:
+                return True
+            if len(following) == 2 and following[1] in units and words[i + 1].isalpha() and words[i + 1].islower():
+                return True
         parts = lower.split("-")
         if len(parts) > 1 and any(_is_number(p) and q in units for p, q in zip(parts, parts[1:])):
             return True

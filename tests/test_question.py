@@ -37,6 +37,7 @@ from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addr
     ("What does the closure reveal about the harbour's finances?", "description", ("finances",)),
     ("What happened to the ferry's engines before the crash?", "description", ("engines",)),
     ("What became of the old terminal?", "description", ("terminal",)),
+    ("How far did the two swimmers have to swim?", "quantity", ("swim",)),  # not "two": a verb is asked about
     ("What happened to the ferry sailing from the north quay?", "description", ("ferry",)),
 ])
 def test_answer_type_and_focus(question, answer_type, focus):
@@ -687,7 +688,9 @@ def test_a_name_most_articles_use_need_not_be_named_by_the_answer():
      ["The 48-degree water of the harbour", "a 27-day voyage to the harbour"]),
     ("How long was the voyage?", ["a 27-day voyage", "the 1.6-mile crossing"], ["hundreds of ferries sailed"]),
     ("How long did the port stay shut?", ["The port was shut for 36 hours.", "a two-week closure"],
-     ["The port, 57 kilometers east of the city, was shut."]),  # how long something went on: a time
+     ["The port, 57 kilometers east of the city, was shut.", "The port, which handles 300 ships a day, was shut."]),
+    ("How far did the swimmers go?", ["They swam a kilometre.", "they swam a hazardous kilometre underwater"],
+     ["They swam a long way.", "They swam for an hour."]),  # an article for the number, in a length
     ("How old is the captain?", ["Captain Ilse Varga (54) sailed.", "the 54-year-old captain", "aged 54"],
      ["Six of the crew are missing.", "Captain Ilse Varga sailed 12 ferries."]),
 ])
