@@ -413,16 +413,23 @@ def test_a_negative_contraction_reads_as_its_long_form():
                   "The inspectors cannot enter the tunnel, the mayor said.") == "ok"
 
 
-def test_yet_to_negates_what_follows():
-    source = "The stranded hikers were yet to be brought down from the ridge last night."
-    assert reason("The stranded hikers had been brought down from the ridge by last night [1].", source) == "negation"
-    assert reason("The stranded hikers had yet to be brought down from the ridge last night [1].", source) == "ok"
-
-
-def test_a_prefix_turns_around_another_form_of_the_word():
-    source = "We carried him to the second camp, but he remained unconscious."
-    assert reason("They carried him to the second camp and he regained consciousness [1].", source) == "negation"
-    assert reason("They carried him to the second camp, but he remained unconscious [1].", source) == "ok"
+@pytest.mark.parametrize("source, flipped, faithful, why", [
+    pytest.param("The stranded hikers were yet to be brought down from the ridge last night.",
+                 "The stranded hikers had been brought down from the ridge by last night [1].",
+                 "The stranded hikers had yet to be brought down from the ridge last night [1].",
+                 "negation", id="yet-to-negates"),
+    pytest.param("We carried him to the second camp, but he remained unconscious.",
+                 "They carried him to the second camp and he regained consciousness [1].",
+                 "They carried him to the second camp, but he remained unconscious [1].",
+                 "negation", id="prefix-on-another-form-of-the-word"),
+    pytest.param("The repairs were slow largely because the storm had cut the roads.",
+                 "The repairs were slow because the storm had cut the roads [1].",
+                 "The repairs were slow largely because the storm had cut the roads [1].",
+                 "scope", id="degree-adverb-limits"),
+])
+def test_a_rule_rejects_the_flip_and_keeps_the_faithful_answer(source, flipped, faithful, why):
+    assert reason(flipped, source) == why
+    assert reason(faithful, source) == "ok"
 
 
 def test_a_number_before_of_limits_the_claim_unless_the_answer_counts():
@@ -433,20 +440,19 @@ def test_a_number_before_of_limits_the_claim_unless_the_answer_counts():
     assert reason("Four climbers were flown out on Friday and four on Saturday [1].", counted) == "ok"
 
 
-def test_a_degree_adverb_limits_the_claim():
-    source = "The repairs were slow largely because the storm had cut the roads."
-    assert reason("The repairs were slow because the storm had cut the roads [1].", source) == "scope"
-    assert reason("The repairs were slow largely because the storm had cut the roads [1].", source) == "ok"
-
-
-@pytest.mark.parametrize("source, answer", [
-    ("Even for trained guides, the narrow ledges can be deadly.", "Even for trained guides, the narrow ledges are deadly [1]."),
-    ("The officials hoped that the climbers had found shelter.", "The climbers had found shelter [1]."),
-    ("More than 40 workers are thought to have been inside the plant.", "More than 40 workers were inside the plant [1]."),
+@pytest.mark.parametrize("source, flipped, kept", [
+    ("Even for trained guides, the narrow ledges can be deadly.",
+     "Even for trained guides, the narrow ledges are deadly [1].",
+     "Even for trained guides, the narrow ledges can be deadly [1]."),
+    ("The officials hoped that the climbers had found shelter.",
+     "The climbers had found shelter [1].", "The officials hoped the climbers had found shelter [1]."),
+    ("More than 40 workers are thought to have been inside the plant.",
+     "More than 40 workers were inside the plant [1].",
+     "More than 40 workers are thought to have been inside the plant [1]."),
 ])
-def test_can_hope_and_thought_make_a_claim_uncertain(source, answer):
-    assert reason(answer, source) in {"modality", "attribution-dropped"}
-    assert reason(answer, source) != "ok"
+def test_can_hope_and_thought_make_a_claim_uncertain(source, flipped, kept):
+    assert reason(flipped, source) == "modality"
+    assert reason(kept, source) == "ok"
 
 
 @pytest.mark.parametrize("source", [
