@@ -677,9 +677,11 @@ def _overstated(answer: list[_Token], source: list[_Token]) -> bool:
     if not _limiters(answer):
         # "one of them fell" -> "it fell", "one fell": the answer keeps the single one
         singular = "one" in _words(answer) or (bool(answer) and answer[0].word in {"it", "he", "she"})
-        counted = any(_is_number(answer, i) for i in range(len(answer)))  # "eight of the boys" -> "four boys ...": counts checked as numbers
+        # "eight of the boys" -> "four boys on Sunday and four on Monday": an answer that counts is
+        # checked by its numbers, not held to the source's partitive number
+        counted = any(_number_word(t.word) for t in answer)
         for word, window in _limiters(source):
-            if _is_number([_Token(word, (), False, False)], 0) and counted:
+            if counted and _number_word(word):
                 continue
             if {s for i in window for s in source[i].stems} & answer_stems and not (word == "one" and singular):
                 return True
@@ -751,7 +753,11 @@ def _negation_widened(answer: list[_Token], source: list[_Token]) -> bool:
 
 
 def _is_number(tokens: list[_Token], i: int) -> bool:
-    return i < len(tokens) and (tokens[i].word[0].isdigit() or tokens[i].word in CARDINALS)
+    return i < len(tokens) and _number_word(tokens[i].word)
+
+
+def _number_word(word: str) -> bool:
+    return word[0].isdigit() or word in CARDINALS
 
 
 def _disjunct_dropped(answer: list[_Token], source: list[_Token]) -> bool:

@@ -428,8 +428,9 @@ NEGATORS = _words("not no never none nobody nothing neither nor without cannot u
 # Words that negate what comes before them ("... were untrue", "... is groundless").
 TRAILING_NEGATORS = _words("untrue false groundless baseless unfounded")
 # Words that make a claim uncertain or second-hand ("may", "is believed to", "appeared to",
-# "allegedly", "presumed dead", "whether", "hoped that"): an answer that states the claim without any of them
-# turns a possibility into a fact; one that adds them where the source states a fact weakens it.
+# "allegedly", "presumed dead", "whether", "hoped that", "can be deadly", "are thought to"): an
+# answer that states the claim without any of them turns a possibility into a fact; one that adds
+# them where the source states a fact weakens it ("can not" is an inability: faithful.py).
 HEDGES = _words("may might could possibly possible perhaps maybe likely unlikely probably probable reportedly "
                 "allegedly apparently appear appears appeared appearing seem seems seemed seemingly "
                 "suggest suggests suggested suggesting indicate indicates indicated indicating believe believes "
