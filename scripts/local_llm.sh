@@ -82,10 +82,32 @@ serve() {
   exit 1
 }
 
+# One request the size of a generated answer's prompt (about 1,000 tokens), timed: it warms the
+# server and says up front how long the run will take on this machine (prompt reading speed
+# varies several times between machines and days: 10-13 tokens a second in session 24, about
+# 8x that in session 23).
+warm_up() {
+  "$VENV/bin/python" - "$PORT" <<'PY' >&2
+import json, sys, time, urllib.request
+text = " ".join(["The harbour authority said the port reopened on Friday after ships had waited for three days."] * 55)
+body = json.dumps({"model": "local", "max_tokens": 1,
+                   "messages": [{"role": "user", "content": text + " When did the port reopen?"}]}).encode()
+request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/v1/chat/completions", data=body,
+                                 headers={"Content-Type": "application/json"})
+start = time.perf_counter()
+with urllib.request.urlopen(request, timeout=900) as reply:
+    tokens = json.load(reply)["usage"]["prompt_tokens"]
+seconds = time.perf_counter() - start
+print(f"warm-up: the model read {tokens} prompt tokens in {seconds:.0f} s ({tokens / seconds:.0f} a second); "
+      f"expect roughly {seconds:.0f} s or more for each question the model is asked")
+PY
+}
+
 evaluate() {
   [ -f "$MODEL" ] || { echo "no model at $MODEL: run '$0 build' first" >&2; exit 1; }
   mkdir -p "$OUT"
   serve
+  warm_up
   local sets=("$@")
   [ ${#sets[@]} -gt 0 ] || sets=(seeds/heldout baltimore-bridge/heldout)
   for set in "${sets[@]}"; do
