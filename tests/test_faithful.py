@@ -295,15 +295,28 @@ def test_dev_figures(benchmark):
     assert dev.precision == 1.0
 
 
-def test_heldout_figures(benchmark):
-    # heldout.jsonl is a fresh set written blind (2 Dec 2026) and run once, after the rules were
-    # tuned on dev: there the targets (faithful >= 0.9, no unfaithful pair accepted) are
-    # missed (README and docs/eval.md say by how much). The bounds are that first run's figures
-    # (85/107, 0.859, 14/162), so the judge cannot get worse on unseen pairs unnoticed.
-    heldout = benchmark["heldout"]
-    assert heldout.faithful_rate >= 0.79
-    assert heldout.precision >= 0.85
-    assert sum(heldout.unfaithful_accepted().values()) <= 14
+# Each held-out file is bounded at the figures of the run that first reported it, so the judge
+# cannot get worse on unseen pairs unnoticed (faithful rate, precision on supported, unfaithful
+# pairs accepted):
+# - heldout: written blind (2 Dec 2026), run once after rules tuned on dev: 85/107, 0.859, 14/162
+#   (the targets, faithful >= 0.9 and none accepted, missed: README and docs/eval.md).
+# - heldout2: written blind in session 23 (Tham Luang articles), first run 66/72, 0.880, 9/88. Its
+#   misses were read in session 24, whose rules were chosen on it and on dev, so its bounds (67/72,
+#   0.957, 3/88) are tuned figures, not blind ones.
+# - heldout3: written blind in session 24 (Chilean miners, 2010) by a writer who never read the
+#   judge, run once after that session's changes (the session-start judge: 47/72, 0.904, 5/88):
+#   49/72 (target missed: 10 of the 23 rejections are paraphrases below the similarity bar),
+#   0.925, 4/88 (target none, missed).
+@pytest.mark.parametrize("split, faithful, precision, unfaithful", [
+    ("heldout", 0.79, 0.85, 14),
+    ("heldout2", 0.93, 0.95, 3),
+    ("heldout3", 0.68, 0.92, 4),
+])
+def test_heldout_figures(benchmark, split, faithful, precision, unfaithful):
+    scores = benchmark[split]
+    assert scores.faithful_rate >= faithful
+    assert scores.precision >= precision
+    assert sum(scores.unfaithful_accepted().values()) <= unfaithful
 
 
 def test_every_rule_rejects_something_on_dev(benchmark):
@@ -455,14 +468,11 @@ def test_can_hope_and_thought_make_a_claim_uncertain(source, flipped, kept):
     assert reason(kept, source) == "ok"
 
 
-@pytest.mark.parametrize("source", [
-    "The storm could cost farmers $2 billion, the bank estimated.",
-    "The lawsuit argues that the firm hid the risk of its loans.",
+@pytest.mark.parametrize("source, answer", [
+    ("The storm could cost farmers $2 billion, the bank estimated.", "The storm could cost farmers $2 billion [1]."),
+    ("The lawsuit argues that the firm hid the risk of its loans.", "The firm hid the risk of its loans [1]."),
 ])
-def test_estimates_and_arguments_are_attributed(source):
-    plain = {"estimated": "The storm could cost farmers $2 billion [1].",
-             "argues": "The firm hid the risk of its loans [1]."}
-    answer = plain["estimated" if "estimated" in source else "argues"]
+def test_estimates_and_arguments_are_attributed(source, answer):
     assert reason(answer, source) == "attribution-dropped"
 
 
@@ -477,26 +487,3 @@ def test_each_later_heldout_file_is_real_sentences_of_another_story(later, earli
     for row in rows:
         flat = " ".join((PROJECT_ROOT / row["doc"]).read_text(encoding="utf-8").split())
         assert " ".join(row["source"].split()) in flat, row["id"]
-
-
-def test_second_heldout_figures(benchmark):
-    # heldout2.jsonl was written blind in session 23 (Tham Luang cave rescue articles) and run once,
-    # after that session's judge changes: 66/72 faithful, precision 0.880, 9/88 unfaithful accepted.
-    # Its misses were read in session 24, whose rules were chosen on it and on dev, so these bounds
-    # (67/72, 0.957, 3/88) are tuned figures, not blind ones: heldout3 is the blind one.
-    later = benchmark["heldout2"]
-    assert later.faithful_rate >= 0.93
-    assert later.precision >= 0.95
-    assert sum(later.unfaithful_accepted().values()) <= 3
-
-
-def test_third_heldout_figures(benchmark):
-    # heldout3.jsonl was written blind in session 24 (Chilean miners, 2010) by a writer who never read
-    # the judge, and run once, after that session's changes (the session-start judge on it: 47/72
-    # faithful, precision 0.904, 5/88 unfaithful accepted). The bounds are that run's figures: 49/72
-    # faithful (target >= 0.9, missed: 10 of the 23 rejections are paraphrases below the similarity
-    # bar), precision 0.925, 4/88 unfaithful accepted (target none, missed).
-    later = benchmark["heldout3"]
-    assert later.faithful_rate >= 0.68
-    assert later.precision >= 0.92
-    assert sum(later.unfaithful_accepted().values()) <= 4
