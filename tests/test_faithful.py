@@ -476,7 +476,8 @@ def test_estimates_and_arguments_are_attributed(source, answer):
     assert reason(answer, source) == "attribution-dropped"
 
 
-@pytest.mark.parametrize("later, earlier", [("heldout2", SPLITS), ("heldout3", SPLITS + ("heldout2",))])
+@pytest.mark.parametrize("later, earlier", [("heldout2", SPLITS), ("heldout3", SPLITS + ("heldout2",)),
+                                           ("heldout4", SPLITS + ("heldout2", "heldout3"))])
 def test_each_later_heldout_file_is_real_sentences_of_another_story(later, earlier):
     rows = load_pairs(PAIRS_DIR / f"{later}.jsonl")
     assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
