@@ -107,7 +107,6 @@ _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKERS_AFTER_END = re.compile(r"([.!?\u2026]+[\"'\u201d\u2019)]*)((?:[ \t]*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?\u2026])")
 _LETTER = re.compile(r"[^\W\d_]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)]*$")
 # "He [Ortiz] said": the person an answer line names for its pronoun (extractive.line_text).
 _ANNOTATION = re.compile(r"\[([^\]\d][^\]]*)\]")
@@ -126,9 +125,13 @@ class Support:
     record: SentenceRecord
     cosine: float
     overlap: float
-    numbers_ok: bool  # every number of the answer sentence occurs in the source sentence
     reason: str = "ok"  # the verdict on the pair: "ok", or the rule it failed
     credited: str = ""  # supported once credited to this speaker ("..., according to X"): ``credit``
+
+    @property
+    def numbers_ok(self) -> bool:
+        """Every number of the answer sentence is one the source states (in digits or words: the judge's rule)."""
+        return self.reason != "number-mismatch"
 
     @property
     def margin(self) -> float:
@@ -137,7 +140,7 @@ class Support:
 
     @property
     def supported(self) -> bool:
-        return self.numbers_ok and self.reason == "ok"
+        return self.reason == "ok"
 
 
 @dataclass(frozen=True)
@@ -162,8 +165,7 @@ class SupportScorer:
         context = self.context(record)
         reason = judge(text, record.text, cosine=cosine, overlap=overlap, source_speaker=record.speaker or None,
                        sentence_speakers=self.named(text) if named is None else named, context=context).reason
-        return Support(record=record, cosine=cosine, overlap=overlap,
-                       numbers_ok=numbers(text) <= numbers(record.text) | numbers(context), reason=reason)
+        return Support(record=record, cosine=cosine, overlap=overlap, reason=reason)
 
     def best(self, text: str, vector: np.ndarray, candidates: Sequence[SentenceRecord],
              named: Optional[frozenset[str]] = None) -> Optional[Support]:
@@ -727,11 +729,6 @@ def chunk_records(chunks: Sequence[RetrievalHit], records: Sequence[SentenceReco
     """Source number -> that chunk's sentences (only those, so a marker is checked against its own chunk)."""
     by_id = {r.sentence_id: r for r in records}
     return {n: [by_id[s] for s in chunk.sentence_ids if s in by_id] for n, chunk in enumerate(chunks, 1)}
-
-
-def numbers(text: str) -> set[str]:
-    """The numbers written in digits ("10", "100,000", "3.5"): a changed number changes the claim."""
-    return {n.lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
 def idf_overlap(text: str, record: SentenceRecord, idf: Callable[[str], float]) -> float:
