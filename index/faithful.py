@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .lexical import tokenize
-from .vocabulary import (ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS, COMMON_CAPITALISED,
-                         DETERMINERS, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTHS,
+from .vocabulary import (ADDITIVE_AFTER_NOT, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS,
+                         COMMON_CAPITALISED, DETERMINERS, EVERY_MEMBER, FUTURE_MARKERS, HEDGES, HONORIFICS, LEADING_SUBORDINATORS, MONTHS,
                          MONTH_ABBREVIATIONS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, OPPOSITE_PREFIXES, ORDINALS,
                          PARTITIVES, PERSON_PRONOUNS, PHRASE_PREPOSITIONS, REPORTING_VERBS, REPORT_OPENERS,
                          SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
@@ -369,6 +369,9 @@ def _is_negator(tokens: list[_Token], i: int) -> bool:
     word = tokens[i].word
     if word == "yet":  # "were yet to be brought out": not yet
         return i + 1 < len(tokens) and tokens[i + 1].word == "to"
+    if word == "not" and i + 1 < len(tokens) and tokens[i + 1].word in ADDITIVE_AFTER_NOT \
+            and any(t.word == "but" for t in tokens[i + 2:]):
+        return False  # "not only X but Y" says X and Y
     return word in NEGATORS or word in TRAILING_NEGATORS or word.endswith("n't")
 
 
@@ -712,7 +715,8 @@ def _names_only(tokens: list[_Token]) -> bool:
 
 def _overstated(answer: list[_Token], source: list[_Token]) -> bool:
     source_words = _words(source)
-    if any(t.word in UNIVERSALS and t.word not in source_words for t in answer):
+    if any(t.word in UNIVERSALS and t.word not in source_words
+           and not (t.word in EVERY_MEMBER and source_words & EVERY_MEMBER) for t in answer):
         return True
     answer_stems = _stems(answer)
     if not _limiters(answer):

@@ -450,6 +450,11 @@ APPROXIMATORS = _words("nearly almost about around approximately roughly some ov
 # Words that claim everything ("all", "the entire", "only"): added where the source has none,
 # the answer overstates.
 UNIVERSALS = _words("all every entire whole only both always completely fully totally everyone everything")
+# Universals that say the same of a group: "every Chilean" restates "all Chileans".
+EVERY_MEMBER = _words("all every each")
+# Words after "not" that make it additive, not a negation: "not only the miners but their
+# families" says both.
+ADDITIVE_AFTER_NOT = _words("only just merely simply solely")
 # Words that mark a claim as someone's ("X said", "according to X", "the report said",
 # "X accused Y"): a source sentence with one supports only an answer that keeps the attribution.
 # Gerunds ("saying", "citing") are left out: they attribute a clause, not the sentence; so is
