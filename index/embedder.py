@@ -73,6 +73,10 @@ class OnnxMiniLMEmbedding(EmbedsThroughArray, BaseEmbedding):
         """Embed texts in batches; returns a float32 array of shape (len(texts), 384)."""
         return self._model.embed(texts, self.embed_batch_size)
 
+    def word_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's words and their contextual vectors (``MiniLM.word_vectors``)."""
+        return self._model.word_vectors(texts)
+
 
 
 def embed_texts(model: Embedder, texts: Sequence[str]) -> np.ndarray:

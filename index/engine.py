@@ -375,6 +375,10 @@ class Engine:
         # (embedded apart from the question: a batch of two pads the shorter text and costs more)
         topic_vector = embed_query(self.embedder, analysis.topic) if analysis.topic else None
         scored = extractive.score_sentences(vector, analysis, records, self.lexical.idf, topic_vector, followup, facts)
+        read = getattr(self.embedder, "word_vectors", None)
+        if read is not None and not extractive.answered(scored, analysis):
+            # only where the answer would be "related": the one extra pass of the model is paid there
+            scored = extractive.reread_focus(scored, analysis, read)
         return Candidates(vector=vector, chunks=chunks, records=records, analysis=analysis, scored=scored)
 
     def corpus_facts(self) -> CorpusFacts:

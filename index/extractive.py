@@ -24,13 +24,14 @@ window were tuned on the dev questions only (eval/*/dev.jsonl).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from dataclasses import dataclass, field, replace
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from .attribution import keep_speaker, subject_pronoun
-from .lexical import tokenize
+from . import vocabulary as vocab
+from .lexical import STOPWORDS, tokenize
 from .question import (SPEECH_TERMS, CorpusFacts, QuestionAnalysis, has_candidate, left_unnamed, mentions_subject,
                        supports_focus)
 from .store import SentenceRecord
@@ -153,6 +154,39 @@ def score_sentences(question_vector: np.ndarray, analysis: QuestionAnalysis, rec
                                      matched=matched))
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+# Reading in context: the model's vectors of each word as used in its sentence (MiniLM's hidden
+# states). A focus the question words one way and a sentence another ("enough" / "sufficient",
+# "mood" / "tone", "looking for" / "find") is close there though far apart as single words.
+WordReader = Callable[[Sequence[str]], list[tuple[list[str], np.ndarray]]]
+CONTEXT_FOCUS = 0.55
+REREAD = 6  # the best-scoring sentences that carry a candidate but missed the focus are reread
+
+
+def reread_focus(scored: list[ScoredSentence], analysis: QuestionAnalysis, read: WordReader) -> list[ScoredSentence]:
+    """Give the focus to the best sentences that carry a candidate and name the focus in other
+    words: one of their words, read in context, is within CONTEXT_FOCUS of a focus word of the
+    question. (A response, a spelled-out acronym and "X said about Y" keep their own tests.)"""
+    if (not scored or not analysis.focus or analysis.expands or analysis.about_terms
+            or any(word in vocab.RESPONSE_VERBS for word in analysis.focus)):
+        return scored
+    pending = [i for i, s in enumerate(scored[:REREAD]) if s.candidate and not s.focus]
+    if not pending:
+        return scored
+    states = read([analysis.text] + [scored[i].record.text for i in pending])
+    focus = {word.lower() for word in analysis.focus}
+    rows = [vector for word, vector in zip(*states[0]) if word.lower() in focus]
+    if not rows:
+        return scored
+    asked = np.stack(rows)
+    out = list(scored)
+    for i, (words, vectors) in zip(pending, states[1:]):
+        content = [j for j, word in enumerate(words) if word[:1].isalnum() and word.lower() not in STOPWORDS]
+        if content and float((vectors[content] @ asked.T).max()) >= CONTEXT_FOCUS:
+            out[i] = replace(out[i], focus=True, score=out[i].score + FOCUS_WEIGHT)
+    out.sort(key=lambda s: -s.score)
+    return out
 
 
 def _asks(text: str) -> bool:

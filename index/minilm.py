@@ -101,6 +101,34 @@ class MiniLM:
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
+    def word_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's words (as written) with their contextual vectors: the model's last hidden
+        states averaged over each word's WordPiece tokens, L2-normalised, one row a word. "enough"
+        in "enough to help Russia" lands near "sufficient" in "sufficient to help Russia"."""
+        out: list[tuple[list[str], np.ndarray]] = []
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(list(texts))
+        input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})[0]
+        for text, encoding, states in zip(texts, encodings, hidden):
+            pieces: dict[int, list[int]] = {}
+            for position, word in enumerate(encoding.word_ids):
+                if word is not None:
+                    pieces.setdefault(word, []).append(position)
+            words, rows = [], []
+            for positions in pieces.values():
+                start, end = encoding.offsets[positions[0]][0], encoding.offsets[positions[-1]][1]
+                words.append(text[start:end])
+                rows.append(states[positions].mean(axis=0))
+            matrix = np.array(rows, dtype=np.float32).reshape(len(rows), -1)
+            norms = np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
+            out.append((words, matrix / norms))
+        return out
+
+
 class Preload:
     """The default model loading in a background thread; ``take`` waits for it."""
 

@@ -36,6 +36,16 @@ def test_batching_pads_only_to_the_longest_item_and_changes_nothing(embedder):
     assert len(encoded[0].ids) == len(encoded[1].ids) < 16  # padded to the batch's longest, not 256
 
 
+def test_word_vectors_are_each_words_meaning_in_its_sentence(embedder):
+    (words, vectors), (other, other_vectors) = embedder.word_vectors([
+        "Is the grant enough to repave the road?", "The grant is sufficient to repave the road, the mayor said."])
+    assert words == ["Is", "the", "grant", "enough", "to", "repave", "the", "road", "?"]  # one row a word
+    assert vectors.shape == (len(words), 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similarity = vectors[words.index("enough")] @ other_vectors.T
+    assert other[int(similarity.argmax())] == "sufficient"
+    assert embedder.word_vectors([]) == []
+
+
 def test_long_text_is_truncated_not_rejected(embedder):
     vector = embedder.embed(["word " * 2000])[0]
     assert np.isfinite(vector).all()

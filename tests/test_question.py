@@ -963,3 +963,24 @@ def test_a_sentence_that_says_what_is_asked_in_other_words_speaks_to_the_focus(e
 
 def test_an_adverb_between_the_subject_and_its_verb_is_skipped():
     assert analyze_question("Could the storm still hurt fishermen?").focus == ("hurt", "fishermen")
+
+
+def test_a_focus_worded_otherwise_is_read_in_context(embedder):
+    # "running high" / "heightened": far apart as single words, close as used in the two sentences
+    question = "Why are tensions running high in the harbour town?"
+    analysis = analyze_question(question)
+    scored = choose(question, ["The strike comes amid heightened tensions in the harbour town following weeks of "
+                               "layoffs."], embedder)
+    assert not extractive.answered(scored, analysis)
+    reread = extractive.reread_focus(scored, analysis, embedder.word_vectors)
+    assert reread[0].focus and reread[0].score == pytest.approx(scored[0].score + extractive.FOCUS_WEIGHT)
+    assert extractive.answered(reread, analysis)
+
+
+def test_a_focus_no_word_of_the_sentence_means_stays_missing(embedder):
+    question = "What equipment did the rescue team bring?"
+    analysis = analyze_question(question)
+    scored = choose(question, ["The city has sent a six-person rescue team to the harbour, officials announced on "
+                               "Friday."], embedder)
+    reread = extractive.reread_focus(scored, analysis, embedder.word_vectors)
+    assert not reread[0].focus and not extractive.answered(reread, analysis)
