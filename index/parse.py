@@ -17,7 +17,7 @@ from typing import Iterator, Optional
 
 from .errors import FileRejected
 from .models import DocumentMeta, ParsedDocument, Sentence
-from .vocabulary import TIME_ZONES
+from .vocabulary import SENTENCE_ABBREVIATIONS, TIME_ZONES
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 CHUNK_TARGET_CHARS = 500
@@ -54,11 +54,6 @@ _DATE_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T\s][\d:]+)?$"),
 )
 
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr gen lt col sgt capt cmdr adm sen rep gov prof no vs "
-    "inc ltd co corp dept est fig jan feb mar apr jun jul aug sep sept oct nov dec "
-    "u.s u.n u.k e.g i.e etc al".split()
-)
 # A sentence ends at . ! ? or … plus any closing quotes/brackets, before whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
 _INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")  # "a.b" of "A.B.", "u.s" of "U.S.": initials, not a sentence end
@@ -169,7 +164,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         word = re.search(r"([\w.]+)[.!?\u2026]*$", text[cursor:start + match.start() + 1])
         token = word.group(1).rstrip(".").lower() if word else ""
-        if text[start + match.start()] == "." and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+        if text[start + match.start()] == "." and (token in SENTENCE_ABBREVIATIONS or (len(token) == 1 and token.isalpha())
                                                    or (_INITIALS.fullmatch(token) and token not in ("a.m", "p.m"))):
             continue  # "Dr. Ali", "Ada F. Lund", "A.B. Lund said ..."
         if token in ("a.m", "p.m") and following.split(None, 1)[0].strip("(),.").lower() in TIME_ZONES:

@@ -487,6 +487,11 @@ NOT_A_COUNT_BEFORE_ONE = _words("no any every each some this that the which anot
 MONTH_ABBREVIATIONS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
                        "jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
                        "nov": "november", "dec": "december"}
+# Words whose full stop ends no sentence ("Dr. Ali", "Maj. Gen. Sansern", "Jan. 16", "U.S. officials"):
+# the abbreviated titles (TITLE_ABBREVIATIONS), months, and a few common ones.
+SENTENCE_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr prof rev fr brig no vs inc ltd co corp dept est fig u.s u.n u.k e.g i.e etc al".split()
+) | frozenset(TITLE_ABBREVIATIONS) | frozenset(MONTH_ABBREVIATIONS)
 # ---- stance: a statement and its denial (stance.py) -------------------------------------------
 
 # Verbs by which one side rejects what another has said ("denied the claims", "refuted a

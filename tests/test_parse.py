@@ -64,6 +64,14 @@ def test_sentence_splitter_keeps_abbreviations_and_splits_quotes():
                      "Next one here."]
 
 
+def test_a_title_abbreviation_does_not_end_the_sentence():
+    # every abbreviated title the attribution tables know (a major, a superintendent, ...)
+    text = "The mayor was due to speak Friday, spokesman Maj. Gen. Ola Ruud said. Supt. Ann Lee agreed. It rained."
+    spans = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
+    assert spans == ["The mayor was due to speak Friday, spokesman Maj. Gen. Ola Ruud said.", "Supt. Ann Lee agreed.",
+                     "It rained."]
+
+
 def test_a_time_with_its_zone_does_not_end_the_sentence():
     text = "At 1:27 a.m. ET (0527 GMT), a ferry struck the pier. It sank at 6 a.m. The next day was calm."
     spans = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
