@@ -337,10 +337,14 @@ def test_dev_figures(benchmark):
 #   0.925, 4/88 (target none, missed). Its misses were read in session 25, whose two rules were
 #   chosen on it (compound number words, the paraphrase bar, "not only ... but", "every" for
 #   "all"): 56/72, 0.933, 4/88, tuned figures.
+# - heldout4: written blind in session 25 (Notre-Dame fire, 2019) by a writer who never read the
+#   judge, run at that session's start and after its changes, the same both times: 54/72 (target
+#   missed by 0.15), 0.931, 4/88 (target none, missed).
 @pytest.mark.parametrize("split, faithful, precision, unfaithful", [
     ("heldout", 0.79, 0.85, 14),
     ("heldout2", 0.93, 0.95, 3),
     ("heldout3", 0.77, 0.93, 4),
+    ("heldout4", 0.75, 0.93, 4),
 ])
 def test_heldout_figures(benchmark, split, faithful, precision, unfaithful):
     scores = benchmark[split]
