@@ -89,13 +89,17 @@ class MiniLM:
             out[ids] = self._run([texts[i] for i in ids])
         return out
 
-    def _run(self, batch: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(batch)
+    def _hidden(self, batch: Sequence[str]) -> tuple[list, np.ndarray, np.ndarray]:
+        """The batch's encodings, attention mask and last hidden states (one row a token)."""
+        encodings = self.tokenizer.encode_batch(list(batch))
         input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": input_ids, "attention_mask": mask,
                  "token_type_ids": np.zeros_like(input_ids)}
-        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})[0]
+        return encodings, mask, self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})[0]
+
+    def _run(self, batch: list[str]) -> np.ndarray:
+        _, mask, hidden = self._hidden(batch)
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
@@ -104,15 +108,11 @@ class MiniLM:
     def word_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
         """Each text's words (as written) with their contextual vectors: the model's last hidden
         states averaged over each word's WordPiece tokens, L2-normalised, one row a word. "enough"
-        in "enough to help Russia" lands near "sufficient" in "sufficient to help Russia"."""
+        in "enough to repave the road" lands near "sufficient" in "sufficient to repave the road"."""
         out: list[tuple[list[str], np.ndarray]] = []
         if not texts:
             return out
-        encodings = self.tokenizer.encode_batch(list(texts))
-        input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})[0]
+        encodings, _, hidden = self._hidden(texts)
         for text, encoding, states in zip(texts, encodings, hidden):
             pieces: dict[int, list[int]] = {}
             for position, word in enumerate(encoding.word_ids):
