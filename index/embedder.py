@@ -78,7 +78,6 @@ class OnnxMiniLMEmbedding(EmbedsThroughArray, BaseEmbedding):
         return self._model.word_vectors(texts)
 
 
-
 def embed_texts(model: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Unit-normalised embeddings as an array, whatever the backend."""
     return model.embed(texts)

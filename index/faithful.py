@@ -44,7 +44,8 @@ from typing import Iterable, Optional
 from .lexical import tokenize
 from .vocabulary import (ADDITIVE_AFTER_NOT, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS,
                          COMMON_CAPITALISED, DETERMINERS, EVERY_MEMBER, FUTURE_MARKERS, HEDGES, HONORIFICS,
-                         LEADING_SUBORDINATORS, MONTHS, MONTH_ABBREVIATIONS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, OPPOSITE_PREFIXES, ORDINALS,
+                         LEADING_SUBORDINATORS, MONTHS, MONTH_ABBREVIATIONS, NEGATORS, NOT_A_COUNT_BEFORE_ONE,
+                         OPPOSITE_PREFIXES, ORDINALS,
                          PARTITIVES, PERSON_PRONOUNS, PHRASE_PREPOSITIONS, REPORTING_VERBS, REPORT_OPENERS,
                          SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
 
@@ -448,12 +449,13 @@ def _count_pairs(text: str) -> set[tuple[str, str]]:
     for i, (number, noun) in enumerate(zip(words, words[1:])):
         lower = number.lower()
         value = _digits(lower) if number[0].isdigit() else str(CARDINALS[lower]) if lower in CARDINALS else None
+        # "thirty-three miners" counts 33 miners, not 30 "three"s or 3 miners
         compound = _compound_unit(text, matches, i)
-        if compound or (i and _compound_unit(text, matches, i - 1)):
-            # "thirty-three miners" counts 33 miners, not 30 "three"s or 3 miners
-            value, noun = (compound, words[i + 2] if i + 2 < len(words) else "") if compound else (None, noun)
-            if value and value.startswith("#"):
-                value = None
+        if compound:
+            value = None if compound.startswith("#") else compound  # an ordinal counts nothing
+            noun = words[i + 2] if i + 2 < len(words) else ""
+        elif i and _compound_unit(text, matches, i - 1):
+            value = None  # the unit word of a compound already counted
         stems = tokenize(noun)
         if value is not None and stems and noun[0].isalpha() and noun.lower() not in SCALE_WORDS:
             pairs.add((value, stems[0][:COUNTED_PREFIX]))

@@ -104,7 +104,6 @@ class MiniLM:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-
     def word_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
         """Each text's words (as written) with their contextual vectors: the model's last hidden
         states averaged over each word's WordPiece tokens, L2-normalised, one row a word. "enough"
