@@ -135,9 +135,11 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
     """Analyse ``question`` against what the corpus knows (speakers, vocabulary, meanings)."""
     corpus = corpus or CorpusFacts()
     text = " ".join(question.split())
-    asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", text))  # "Can you tell me who ...": "who ..."
+    asked = _apostrophes_restored(text)  # "whats": "what's"
+    asked = vocab.REQUEST_LEAD.sub("", vocab.CORPUS_REFERENCE.sub("", asked))  # "Can you tell me who ...": "who ..."
     asked = _recased(asked[:1].upper() + asked[1:], corpus.proper)  # "when did the ferry reach oslo"
     asked = vocab.ROLE_QUESTION.sub(lambda m: _who_is(m, corpus), asked)  # "what is X's job"
+    asked = _rephrased(asked, corpus)  # "what rank does X hold", "where does X fit in", "what happened on Monday"
     terms = frozenset(t for t in tokenize(asked) if t not in SPEECH_TERMS)
     names = [w for w in _NAME_WORD.findall(asked) if w not in vocab.COMMON_CAPITALISED
              and w not in vocab.COMMON_ABBREVIATIONS]
@@ -203,15 +205,52 @@ def _recased(question: str, proper: frozenset[str]) -> str:
                   question)
 
 
-def _who_is(match: re.Match, corpus: CorpusFacts) -> str:
+def _who_is(match: re.Match, corpus: CorpusFacts, who: str = "") -> str:
     """"What is X's job?" as "Who is X?" when X is a name: capitalised, or a person of the
     corpus typed in lower case ("what's okafor's role"). "The mayor's role" is left alone: a
     role in something, not who the mayor is."""
-    who = match.group("who").strip()
+    who = (who or match.group("who")).strip()
     speakers = {s.lower() for s in corpus.speakers}
     if who[:1].isupper() or (who.split() and who.split()[-1].lower() in speakers):
         return f"Who is {' '.join(w[:1].upper() + w[1:] for w in who.split())}?"
     return match.group(0)
+
+
+def _apostrophes_restored(text: str) -> str:
+    """Question words and negations typed without their apostrophe, restored ("whats his rank"),
+    and "what's" read as "what is"."""
+    def restore(match: re.Match) -> str:
+        word = match.group(0)
+        full = vocab.APOSTROPHE_LESS[word.lower()]
+        return full[:1].upper() + full[1:] if word[:1].isupper() else full
+    return _WH_IS.sub(r"\1 is", _APOSTROPHE_LESS.sub(restore, text))
+
+
+_APOSTROPHE_LESS = re.compile(r"\b(?:" + "|".join(vocab.APOSTROPHE_LESS) + r")\b", re.IGNORECASE)
+_WH_IS = re.compile(r"\b(what|who|where|when|how|why)['\u2019]s\b", re.IGNORECASE)
+
+
+def _rephrased(asked: str, corpus: CorpusFacts) -> str:
+    """Shapes of question that ask what a plainer one asks: a person's post or employer ("What
+    rank does X hold?", "Which agency is X with?") as "Who is X?"; how someone figures in the
+    story ("Where does X fit in?") and what happened at a time ("What happened on Monday?") as
+    "What about X?", answered by the sentences that mention it."""
+    match = vocab.ROLE_VERB_QUESTION.match(asked)
+    who = (match.group("who") or match.group("who2")).split() if match else []
+    if who and who[-1].lower() in {s.lower() for s in corpus.speakers}:  # a person the articles quote
+        return _who_is(match, corpus, " ".join(who))
+    match = vocab.RELATION_QUESTION.match(asked)
+    if match:
+        who = next(g for g in match.groups() if g).strip()
+        if who.lower() not in vocab.PLAIN_PRONOUNS:
+            return f"What about {who}?"
+    match = vocab.EVENT_AT_TIME.match(asked)
+    if match and _lower_words(match.group("when")) & (vocab.WEEKDAYS | vocab.MONTHS | _RELATIVE_DAYS):
+        return f"What about {match.group('when')}?"
+    return asked
+
+
+_RELATIVE_DAYS = frozenset({"yesterday", "today", "tonight", "morning", "afternoon", "evening", "night", "overnight"})
 
 
 def asks_agreement(words: list[str]) -> bool:

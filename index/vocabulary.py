@@ -61,11 +61,50 @@ ROLE_QUESTION = re.compile(
     r"^\s*[Ww]hat(?:'s|\u2019s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>[\w.\s-]+?)(?:'s|\u2019s|s')\s+"
     r"(?:job|role|title|position|post|rank|occupation|profession)s?"
     r"(?:\s+(?:or|and)\s+(?:job|role|title|position|post|rank|occupation|profession)s?)?"  # "rank or job"
-    r"(?:\s+(?:at|in|with|for|on)\s+[^?]*)?\s*\??\s*$")  # "... role at the ministry?"
+    r"(?:\s+(?:at|in|with|for|on)\s+[^?]*)?"  # "... role at the ministry?"
+    r"(?:\s+and\s+(?:what|which|who)\b[^?]*)?\s*\??\s*$")  # "... and which unit is he with?": the same sentence names it
+# The same asked with a verb: "What rank does X hold?", "Which agency is X with?", "Which
+# company does X work for?". A person's post and employer are written beside the name
+# ("Fire Service commander Ann Lee"), so they are answered as "Who is X?".
+ROLE_VERB_QUESTION = re.compile(
+    r"^\s*(?:what|which)\s+(?:job|role|title|position|post|rank|occupation|profession)s?\s+(?:does|did|do|has|had)\s+"
+    r"(?P<who>[\w.\s-]+?)\s+(?:hold|have|occupy|fill)\s*\??\s*$"
+    r"|^\s*(?:what|which)\s+(?:organi[sz]ation|agency|company|department|body|group|unit|command|force|service|"
+    r"firm|ministry|office|institution|outlet|network|newspaper|paper)s?\s+(?:is|was|does|did)\s+(?P<who2>[\w.\s-]+?)\s+"
+    r"(?:with|from|in\s+charge\s+of|part\s+of|head|lead|run|represent|belong\s+to|work\s+for|write\s+for|"
+    r"report\s+for|speak\s+for|working\s+for|heading|leading|running)\s*\??\s*$", re.IGNORECASE)
+# How someone or something figures in the story ("What has Japan got to do with this?", "Where
+# does NATO fit in?", "What role did the navy play?", "How is Iran involved?"): the sentences
+# that mention it answer, as "What about X?" is answered.
+RELATION_QUESTION = re.compile(
+    r"^\s*what\s+(?:has|have|does|do|did|is|are|was|were)\s+(?P<who>[\w.\s'-]+?)\s+(?:got\s+|have\s+|had\s+)?"
+    r"(?:to\s+do|doing)\s+with\b[^?]*\??\s*$"
+    r"|^\s*where\s+(?:does|do|did|is|are|was|were)\s+(?P<who2>[\w.\s'-]+?)\s+(?:fit|fits|come|comes|figure)\s+"
+    r"(?:in|into)\b[^?]*\??\s*$"
+    r"|^\s*what\s+(?:role|part)\s+(?:does|did|do|has|had|is|was|are|were)\s+(?P<who3>[\w.\s'-]+?)\s+"
+    r"(?:play|played|playing|have|had)\b[^?]*\??\s*$"
+    r"|^\s*how\s+(?:is|was|are|were)\s+(?P<who4>[\w.\s'-]+?)\s+(?:involved|connected|related|linked|tied\s+in)"
+    r"\b[^?]*\??\s*$", re.IGNORECASE)
+# Pronouns that stand for nothing the question names: "what has it got to do with ..." is left as it is.
+PLAIN_PRONOUNS = _words("it this that they them he she him her these those all everything anything something")
+# "What happened on Wednesday?", "what all happened back in September?": a time and nothing else
+# is asked about; the sentences of that time answer, as "What about Wednesday?" is answered.
+EVENT_AT_TIME = re.compile(
+    r"^\s*(?:so\s+|and\s+|ok\s+|okay\s+)?what\s+(?:all\s+|else\s+|exactly\s+)?(?:happened|occurred|went\s+on|took\s+place|"
+    r"was\s+going\s+on)\s+(?:back\s+)?(?:on|in|during|over|by|at)\s+(?P<when>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+# Question words and negations typed without their apostrophe ("whats his rank", "why dont they"):
+# read as written in full, so that "Whats" is not taken for a name; "what's" is read as "what is"
+# too, the question the analysis knows ("what's the name of" asks for a name).
+APOSTROPHE_LESS = {
+    "whats": "what is", "whos": "who is", "wheres": "where is", "whens": "when is", "hows": "how is",
+    "whys": "why is", "thats": "that's", "theres": "there's", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "hasnt": "hasn't",
+    "havent": "haven't", "hadnt": "hadn't", "cant": "can't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't", "wont": "won't"}
 CORPUS_REFERENCE = re.compile(
     r"^\s*(?:according\s+to|based\s+on|in|from)\s+(?:the\s+|these\s+|your\s+)?"
     r"(?:articles?|reports?|news|stories|story|coverage|sources|documents?|texts?)\s*,?\s*(?=\w)"
-    r"|,?\s*(?:according\s+to|based\s+on|in)\s+(?:the\s+|these\s+|your\s+)?"
+    r"|,?\s*(?:according\s+to|based\s+on|in)\s+(?:the\s+|these\s+|this\s+|your\s+)?"
     r"(?:articles?|reports?|news|stories|story|coverage|sources|documents?|texts?)\s*(?=[?.!]*\s*$)",
     re.IGNORECASE)
 

@@ -171,6 +171,44 @@ def test_what_is_x_s_job_asks_who_x_is():
     assert both.answer_type == "person" and both.focus == ()  # two words for the role ask the same
 
 
+@pytest.mark.parametrize("question", [
+    "What rank does Ada Okafor hold?",
+    "Which agency is Ada Okafor with?",
+    "which organisation is ada okafor in charge of",
+    "Which company does Ada Okafor work for?",
+    "whats ada okafor's rank and which unit is she with",
+])
+def test_a_post_or_employer_asked_with_a_verb_asks_who_x_is(question):
+    corpus = CorpusFacts(speakers=frozenset({"Okafor"}), proper=frozenset({"Ada", "Okafor"}))
+    analysis = analyze_question(question, corpus)
+    assert analysis.answer_type == "person" and analysis.focus == ()
+    assert analysis.terms == frozenset(tokenize("Ada Okafor")) and not analysis.unknown_names
+
+
+def test_a_question_word_typed_without_its_apostrophe_is_no_name():
+    analysis = analyze_question("whats the ferry's top speed")
+    assert not analysis.unknown_names and "what" not in analysis.terms
+    assert analyze_question("why didnt the ferry sail").answer_type == "reason"
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("What has the coastguard got to do with this story?", "coastguard"),
+    ("Where does the Harbour Board fit into all of this?", "harbour board"),
+    ("What role did the ferry union play in the strike?", "ferry union"),
+    ("How is Ada Okafor involved?", "ada okafor"),
+    ("what happened on Tuesday?", "tuesday"),
+    ("so what all happened back in March in this story", "march"),
+])
+def test_how_something_figures_or_a_time_alone_is_asked_as_what_about_it(question, asked):
+    analysis = analyze_question(question)
+    assert analysis.answer_type == "description" and analysis.terms == frozenset(tokenize(asked))
+    assert not analysis.focus or set(analysis.focus) <= set(asked.split())
+
+
+def test_what_happened_somewhere_and_a_pronoun_are_not_rephrased():
+    assert analyze_question("What happened at the quay?").recased != "What about the quay?"
+    assert analyze_question("What has it got to do with the strike?").recased.startswith("What has it")
+
 def test_when_is_answered_by_a_time_of_day_too():
     analysis = analyze_question("When did the ferry leave the quay?")
     assert has_candidate(analysis, "The ferry left the quay at 6 a.m.")
