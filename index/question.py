@@ -109,6 +109,7 @@ class QuestionAnalysis:
     counted_terms: frozenset[str] = field(default=frozenset())
     count_names: tuple[str, ...] = ()  # "Danish" in "how many Danish sailors": a count of sailors elsewhere does not answer
     clock: bool = False  # "what time did ...": a clock time answers, a weekday does not
+    day_part: bool = False  # "what time of day": a part of the day answers too ("in the afternoon")
     calendar: str = ""  # "month" or "year" in "which month / what year did ...": that part of a date answers
     expands: str = ""  # "what does NTSB stand for": a name whose initials spell it answers
     recased: str = ""  # the question with the corpus's names capitalised (see _recased)
@@ -166,6 +167,7 @@ def analyze_question(question: str, corpus: Optional[CorpusFacts] = None) -> Que
                             count_names=_count_names(counted_phrase),
                             place_names=_place_names(asked) if answer_type in ("quantity", "date") and not how else (),
                             clock=answer_type == "date" and bool(_CLOCK_QUESTION.search(asked)),
+                            day_part=answer_type == "date" and bool(_DAY_PART_QUESTION.search(asked)),
                             calendar=_calendar(asked) if answer_type == "date" else "",
                             expands=_expanded(asked),
                             amount=answer_type == "quantity" and not counted and bool(_HOW_MUCH.search(asked)),
@@ -408,6 +410,7 @@ def _calendar(question: str) -> str:
 
 _HOW_MUCH = re.compile(r"\bhow much\s+(?:" + "|".join(sorted(vocab.AUXILIARIES)) + r")\b", re.IGNORECASE)
 _CLOCK_QUESTION = re.compile(r"\bwhat (?:time|hour)\b(?! (?:period|frame|span|of year))", re.IGNORECASE)
+_DAY_PART_QUESTION = re.compile(r"\b(?:time|part) of (?:the )?day\b", re.IGNORECASE)
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|inside|from|near|on)\s+(?:the\s+)?((?:(?:[A-Z]\.){2,}\s*|[A-Z][\w'\u2019-]*\s*)+)")
 
 
@@ -1046,6 +1049,8 @@ def has_candidate(analysis: QuestionAnalysis, text: str, corpus: Optional[Corpus
             return bool(_lower_words(text) & vocab.MONTHS)
         if analysis.calendar == "year":
             return bool(_YEAR.search(text))
+        if analysis.day_part and _DAY_PART.search(text):
+            return True
         return bool(_CLOCK_TIME.search(text)) if analysis.clock else _has_date(text)
     if kind == "reason":
         verb = frozenset(tokenize(analysis.focus[0])) if analysis.focus else frozenset()
@@ -1406,6 +1411,9 @@ _CLOCK = (r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.
           r"|\b\d{4}\s*(?:GMT|UTC)\b|\b(?:noon|midnight)\b")
 _CLOCK_TIME = re.compile(_CLOCK, re.IGNORECASE)
 _TIME_OF_DAY = re.compile(_CLOCK + r"|\b(?:overnight|dawn)\b", re.IGNORECASE)
+# the parts of a day, for "what time of day"
+_DAY_PART = re.compile(r"\b(?:morning|afternoon|evening|night|overnight|dawn|dusk|daybreak|lunchtime|lunch hour|"
+                       r"midday|noon|midnight|nightfall|sunrise|sunset|daylight|rush hour)\b", re.IGNORECASE)
 
 
 def _asked(analysis: QuestionAnalysis) -> set[str]:

@@ -209,6 +209,15 @@ def test_what_happened_somewhere_and_a_pronoun_are_not_rephrased():
     assert analyze_question("What happened at the quay?").recased != "What about the quay?"
     assert analyze_question("What has it got to do with the strike?").recased.startswith("What has it")
 
+def test_what_time_of_day_is_answered_by_a_part_of_the_day_too():
+    analysis = analyze_question("What time of day did the ferry leave the quay?")
+    assert has_candidate(analysis, "The ferry left the quay in the middle of the night.")
+    assert has_candidate(analysis, "The ferry left the quay at 6 a.m.")
+    assert not has_candidate(analysis, "The ferry left the quay on Tuesday.")
+    assert not has_candidate(analyze_question("What time did the ferry leave the quay?"),
+                             "The ferry left the quay in the afternoon.")  # the clock is asked
+
+
 def test_when_is_answered_by_a_time_of_day_too():
     analysis = analyze_question("When did the ferry leave the quay?")
     assert has_candidate(analysis, "The ferry left the quay at 6 a.m.")
