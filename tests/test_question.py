@@ -661,13 +661,17 @@ def test_a_date_somewhere_and_the_focus_elsewhere_do_not_answer_when(embedder):
     assert extractive.answered(choose(question, together, embedder), analysis)
 
 
-def test_a_count_and_its_verb_may_sit_in_neighbouring_sentences(embedder):
-    """A number is no common candidate: "how many did they fire" is still answered when the
-    verb is in the sentence before the one with the count."""
+def test_a_count_must_sit_in_a_sentence_that_speaks_to_the_focus(embedder):
+    """"How many did they fire" is not answered by a sentence on the firing beside a count of
+    something else: the number and the focus must be in one sentence, as for dates."""
     question = "How many flares did the crew fire?"
-    scored = choose(question, ["The crew fired flares as the ferry drifted.",
-                               "Rescuers counted 14 flares over the bay."], embedder)
-    assert extractive.answered(scored, analyze_question(question))
+    apart = ["The crew fired flares as the ferry drifted.", "Rescuers counted 14 flares over the bay."]
+    analysis = analyze_question(question)
+    scored = choose(question, apart, embedder)
+    assert any(s.candidate for s in scored) and any(s.focus for s in scored)
+    assert not extractive.answered(scored, analysis)
+    together = apart + ["The crew fired 14 flares before the ferry sank."]
+    assert extractive.answered(choose(question, together, embedder), analysis)
 
 
 def test_how_much_is_answered_by_an_amount_not_a_count_of_things():
@@ -689,23 +693,24 @@ def test_a_noun_after_a_name_in_a_count_is_what_is_counted():
     assert has_candidate(analysis, "About 40 Danish personnel were sent to the port.")
 
 
-def test_a_count_far_below_the_best_sentence_does_not_answer(embedder):
-    """"How many" is answered by a count among the best sentences, not by one on another topic."""
+def test_a_count_or_a_measure_in_another_sentence_does_not_answer(embedder):
+    """"How many" and "how deep" are answered by a number in a sentence on what is asked, however
+    close in score a count or a length elsewhere is (their focus is checked in that sentence)."""
     question = "How many ferries did the city buy?"
     analysis = analyze_question(question)
-    focus = _scored("The city bought new ferries for the harbour.", "a", embedder, question, 1.5)
-    far = _scored("Twelve ferries were built in the yard last century.", "b", embedder, question,
-                  1.5 - extractive.ANSWER_WINDOW - 0.1)
-    near = _scored("Twelve ferries were built in the yard last century.", "b", embedder, question, 1.3)
-    focus = dataclasses.replace(focus, candidate=False)
-    assert not extractive.answered([focus, dataclasses.replace(far, focus=False)], analysis)
-    assert extractive.answered([focus, dataclasses.replace(near, focus=False)], analysis)
+    focus = dataclasses.replace(_scored("The city bought new ferries for the harbour.", "a", embedder, question, 1.5),
+                                candidate=False)
+    for score in (1.5 - extractive.ANSWER_WINDOW - 0.1, 1.3):
+        count = _scored("Twelve ferries were built in the yard last century.", "b", embedder, question, score)
+        assert not extractive.answered([focus, dataclasses.replace(count, focus=False)], analysis)
+    bought = _scored("The city bought twelve ferries in May.", "c", embedder, question, 1.2)
+    assert extractive.answered([focus, bought], analysis)
     assert not extractive.answered([], analysis)  # nothing retrieved: no answer, no error
     deep = analyze_question("How deep was the shaft the crews planned to dig?")
     shaft = _scored("The crews will dig a narrow shaft into the hillside.", "a", embedder, question, 1.5)
-    length = _scored("The cave runs 10km under the hill.", "b", embedder, question, 1.5 - extractive.ANSWER_WINDOW - 0.1)
-    assert not extractive.answered([dataclasses.replace(shaft, candidate=False), length], deep)
-    assert extractive.answered([dataclasses.replace(shaft, candidate=False), dataclasses.replace(length, score=1.3)], deep)
+    length = _scored("The cave runs 10km under the hill.", "b", embedder, question, 1.3)
+    assert not extractive.answered([dataclasses.replace(shaft, candidate=False),
+                                    dataclasses.replace(length, focus=False)], deep)
 
 
 def test_a_named_subject_must_be_what_the_answering_sentence_is_about():
