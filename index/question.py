@@ -225,10 +225,12 @@ def _apostrophes_restored(text: str) -> str:
         word = match.group(0)
         full = vocab.APOSTROPHE_LESS[word.lower()]
         return full[:1].upper() + full[1:] if word[:1].isupper() else full
+    text = _SHORTHAND.sub(lambda m: vocab.SHORTHAND[m.group(0)], text)
     return _WH_IS.sub(r"\1 is", _APOSTROPHE_LESS.sub(restore, text))
 
 
 _APOSTROPHE_LESS = re.compile(r"\b(?:" + "|".join(vocab.APOSTROPHE_LESS) + r")\b", re.IGNORECASE)
+_SHORTHAND = re.compile(r"(?<![\w'\u2019.-])(?:" + "|".join(map(re.escape, vocab.SHORTHAND)) + r")(?![\w'\u2019-])")
 _WH_IS = re.compile(r"\b(what|who|where|when|how|why)['\u2019]s\b", re.IGNORECASE)
 
 
@@ -1002,10 +1004,14 @@ def _content(words: list[str]) -> list[str]:
             and w.lower() not in vocab.ADVERBS and not _DIGITS.search(w)]
 
 
+_IRREGULAR = {form: verb for verb in vocab.IRREGULAR_VERBS for form in verb}
+
+
 def focus_terms(focus: tuple[str, ...], corpus: CorpusFacts) -> set[str]:
     """The corpus terms that support the focus: its own stems and the words near it in meaning."""
     stems = [tokenize(word) for word in focus]
     terms = {t for s in stems for t in s}
+    terms |= {t for word in focus for form in _IRREGULAR.get(word.lower(), ()) for t in tokenize(form)}  # "send": "sent"
     terms |= set(derived(sorted(terms), corpus.knows))  # "owns": the owner, "pay": the payment
     if corpus.vectors is None or not focus:
         return terms
@@ -1286,7 +1292,8 @@ def _without_given_numbers(text: str, question: str) -> str:
 
 
 _AGE = re.compile(r"\b[\w.]+-(?:year|month|week|day)s?-old\b|\b(?:aged|age)\s+\d|\b[A-Z][\w'\u2019-]+\s+\(\d{1,3}\)"
-                  r"|\b\w+\s+(?:years|months)\s+old\b")
+                  r"|\b\w+\s+(?:years|months)\s+old\b"
+                  r"|\b[A-Z][\w'\u2019-]+,\s+\d{1,3},\s")  # news style: "Ann Lee, 38, said"
 
 
 _GLUED_UNIT = re.compile(r"\d[\d,.]*([a-z/]+)")  # "948ft", "10km"

@@ -92,6 +92,43 @@ PLAIN_PRONOUNS = _words("it this that they them he she him her these those all e
 EVENT_AT_TIME = re.compile(
     r"^\s*(?:so\s+|and\s+|ok\s+|okay\s+)?what\s+(?:all\s+|else\s+|exactly\s+)?(?:happened|occurred|went\s+on|took\s+place|"
     r"was\s+going\s+on)\s+(?:back\s+)?(?:on|in|during|over|by|at)\s+(?P<when>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+# The irregular verbs of English, base / past / past participle: a focus on "send" is spoken to by
+# "sent", "buy" by "bought", "strike" by "struck" (the stemmer keeps them apart). Each line one verb.
+IRREGULAR_VERBS = tuple(tuple(line.split()) for line in """
+arise arose arisen|awake awoke awoken|bear bore borne born|beat beat beaten|become became become|begin began begun
+bend bent bent|bet bet bet|bid bid bid|bind bound bound|bite bit bitten|bleed bled bled|blow blew blown
+break broke broken|breed bred bred|bring brought brought|broadcast broadcast broadcast|build built built
+burn burnt burned|burst burst burst|buy bought bought|cast cast cast|catch caught caught|choose chose chosen
+cling clung clung|come came come|cost cost cost|creep crept crept|cut cut cut|deal dealt dealt|dig dug dug
+do did done|draw drew drawn|drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen|feed fed fed
+feel felt felt|fight fought fought|find found found|flee fled fled|fly flew flown|forbid forbade forbidden
+forecast forecast forecast|foresee foresaw foreseen|forget forgot forgotten|forgive forgave forgiven
+freeze froze frozen|get got gotten|give gave given|go went gone|grind ground ground|grow grew grown
+hang hung hung|have had had|hear heard heard|hide hid hidden|hit hit hit|hold held held|hurt hurt hurt
+keep kept kept|kneel knelt knelt|know knew known|lay laid laid|lead led led|leave left left|lend lent lent
+let let let|lie lay lain|light lit lit|lose lost lost|make made made|mean meant meant|meet met met
+mislead misled misled|overcome overcame overcome|overtake overtook overtaken|oversee oversaw overseen
+pay paid paid|prove proved proven|put put put|quit quit quit|read read read|rebuild rebuilt rebuilt
+rid rid rid|ride rode ridden|ring rang rung|rise rose risen|run ran run|say said said|see saw seen
+seek sought sought|sell sold sold|send sent sent|set set set|shake shook shaken|shed shed shed
+shine shone shone|shoot shot shot|show showed shown|shrink shrank shrunk|shut shut shut|sing sang sung
+sink sank sunk|sit sat sat|sleep slept slept|slide slid slid|speak spoke spoken|speed sped sped
+spend spent spent|spin spun spun|split split split|spread spread spread|spring sprang sprung
+stand stood stood|steal stole stolen|stick stuck stuck|sting stung stung|strike struck struck
+strive strove striven|swear swore sworn|sweep swept swept|swim swam swum|swing swung swung
+take took taken|teach taught taught|tear tore torn|tell told told|think thought thought|throw threw thrown
+undergo underwent undergone|understand understood understood|undertake undertook undertaken
+uphold upheld upheld|upset upset upset|wake woke woken|wear wore worn|weep wept wept|win won won
+wind wound wound|withdraw withdrew withdrawn|withhold withheld withheld|write wrote written
+""".replace("\n", "|").split("|") if line.strip())
+
+# Shorthand of chat and headlines, read as the words it stands for ("how many ppl"); only as typed
+# in lower case, so that no name or abbreviation is read as one.
+SHORTHAND = {"ppl": "people", "govt": "government", "gov't": "government", "dept": "department",
+             "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours", "mins": "minutes", "approx": "approximately",
+             "bc": "because", "cuz": "because", "coz": "because", "thru": "through", "tho": "though",
+             "abt": "about", "pls": "please", "plz": "please", "b4": "before", "bn": "billion", "mln": "million"}
+
 # Question words and negations typed without their apostrophe ("whats his rank", "why dont they"):
 # read as written in full, so that "Whats" is not taken for a name; "what's" is read as "what is"
 # too, the question the analysis knows ("what's the name of" asks for a name).

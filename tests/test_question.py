@@ -1036,3 +1036,27 @@ def test_a_focus_no_word_of_the_sentence_means_stays_missing(embedder):
                                "Friday."], embedder)
     reread = extractive.reread_focus(scored, analysis, embedder.word_vectors)
     assert not reread[0].focus and not extractive.answered(reread, analysis)
+
+
+@pytest.mark.parametrize("question,sentence", [
+    ("How many inspectors did the council send?", "The council sent four inspectors to the quay."),
+    ("Who bought the old terminal?", "The terminal was bought by a shipping firm."),
+    ("When did the storm strike the harbour?", "The storm struck the harbour on Tuesday."),
+    ("What did the union hold back?", "The union withheld its reply."),  # another verb: not spoken to
+])
+def test_an_irregular_verb_speaks_to_a_focus_in_any_of_its_forms(question, sentence):
+    analysis = analyze_question(question)
+    assert supports_focus(analysis, sentence) == ("withheld" not in sentence)
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for():
+    analysis = analyze_question("how many ppl were on the ferry")
+    assert "peopl" in analysis.terms and "ppl" not in analysis.terms
+    assert "million" in analyze_question("how many mln dollars did the ferry cost").terms
+    assert "ppl" in analyze_question("What did PPL Corp say about the ferry?").terms  # a name, in capitals, is kept
+
+
+def test_an_age_in_commas_after_a_name_answers_how_old():
+    analysis = analyze_question("How old was the ferry captain?")
+    assert has_candidate(analysis, "The captain, Ann Lee, 58, said the ferry was sound.")
+    assert not has_candidate(analysis, "The captain, Ann Lee, said 58 passengers were aboard.")
