@@ -562,6 +562,12 @@ def _speech_focus(frame: re.Match) -> tuple[str, ...]:
         return (frame.group("verb").lower(),)  # "what did X say when the ferry docked": when, not what, is that clause
     if not about:
         inner = _clause_verb(clause)
+        rest = clause[inner + 1:] if inner is not None else []
+        if inner is not None and clause[inner].lower() in vocab.EVENT_VERBS and len(rest) > 1 \
+                and rest[0].lower() in ("to", "of"):
+            topic = _object_head(rest[1:])  # "what did X say would happen to the ledge": the ledge
+            if topic:
+                return (topic,)
         if inner is not None:
             return (clause[inner].lower(),)
     return (frame.group("verb").lower(),)

@@ -282,7 +282,8 @@ NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "an
 # Adverbs that sit between a subject and its verb ("could the weapons still kill") and are
 # not the verb; words in -ly are treated the same way (except -ply: supply, reply).
 ADVERBS = _words("still even yet now ever already also soon again just really actually first later then never "
-                 "not only once further aboard abroad ashore inside outside away here there last next")
+                 "not only once further aboard abroad ashore inside outside away here there last next back "
+                 "though although whereas")
 
 # Light verbs: nearly empty of meaning alone ("were sanctions put on X" asks about imposing
 # them, "where was the vigil held" where it took place), so the articles rarely repeat
