@@ -44,7 +44,7 @@ from typing import Iterable, Optional
 from .lexical import tokenize
 from .vocabulary import (ADDITIVE_AFTER_NOT, ADVERBS, APPROXIMATORS, ATTRIBUTION_CUES, AUXILIARIES, CARDINALS,
                          COMMON_CAPITALISED, DETERMINERS, EVERY_MEMBER, FUTURE_MARKERS, HEDGES, HONORIFICS,
-                         LEADING_SUBORDINATORS, MONTHS, MONTH_ABBREVIATIONS, NEGATORS, NOT_A_COUNT_BEFORE_ONE,
+                         LEADING_SUBORDINATORS, MONTHS, MONTH_ABBREVIATIONS, NEGATORS, NOT_A_COUNT_BEFORE_ONE, NUMBER_NOUNS,
                          OPPOSITE_PREFIXES, ORDINALS,
                          PARTITIVES, PERSON_PRONOUNS, PHRASE_PREPOSITIONS, REPORTING_VERBS, REPORT_OPENERS,
                          SCALE_WORDS, TRAILING_NEGATORS, UNIVERSALS, WEEKDAYS, WITHHOLDING_VERBS)
@@ -212,6 +212,8 @@ def quantities(text: str) -> set[str]:
             found.add(str(CARDINALS[lower]))
         elif lower in ORDINALS:
             found.add(f"#{ORDINALS[lower]}")
+        elif lower in NUMBER_NOUNS:
+            found.add(NUMBER_NOUNS[lower])
         elif lower.rstrip("s") in SCALE_WORDS:
             found.add(lower.rstrip("s"))
         elif lower in WEEKDAYS:

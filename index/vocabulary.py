@@ -558,6 +558,9 @@ CARDINALS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "se
              "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
              "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "single": 1}
 SCALE_WORDS = _words("hundred thousand million billion trillion dozen")
+# Nouns and adjectives that state a number ("the twin towers" are two, "a trio of windows" three)
+# and "initial", which orders as "first" does: a number restated as a word is the same number.
+NUMBER_NOUNS = {"twin": "2", "twins": "2", "pair": "2", "trio": "3", "quartet": "4", "initial": "#1"}
 # Words before "one" that make it a pronoun, not a count ("no one", "each one", "the one").
 NOT_A_COUNT_BEFORE_ONE = _words("no any every each some this that the which another no-one")
 # Month abbreviations as news writes them ("Jan. 16").

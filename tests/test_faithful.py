@@ -104,6 +104,15 @@ def test_a_tens_word_joined_to_a_unit_word_is_one_number():
     assert reason("The 30 miners are alive [1].", "Thirty-three miners are alive.") == "number-mismatch"
 
 
+def test_a_noun_that_states_a_number_is_that_number():
+    assert quantities("the twin bell towers and a trio of windows") == {"2", "3"}
+    assert quantities("an initial alert") == {"#1"}
+    assert reason("The two bell towers were saved [1].", "The twin bell towers were saved.") == "ok"
+    assert reason("The three bell towers were saved [1].", "The twin bell towers were saved.") == "number-mismatch"
+    assert reason("The first alert sounded at 6 p.m. [1].", "An initial alert sounded at 6 p.m.") == "ok"
+    assert reason("The second alert sounded at 6 p.m. [1].", "An initial alert sounded at 6 p.m.") == "number-mismatch"
+
+
 # ---- negation -----------------------------------------------------------------------------------
 
 def test_dropping_the_negation_of_the_words_reused_breaks_support():
@@ -339,12 +348,17 @@ def test_dev_figures(benchmark):
 #   "all"): 56/72, 0.933, 4/88, tuned figures.
 # - heldout4: written blind in session 25 (Notre-Dame fire, 2019) by a writer who never read the
 #   judge, run at that session's start and after its changes, the same both times: 54/72 (target
-#   missed by 0.15), 0.931, 4/88 (target none, missed).
+#   missed by 0.15), 0.931, 4/88 (target none, missed). Its misses were read in session 26, whose
+#   rule (nouns that state a number, "twin", "trio", "initial") was chosen on it: 59/72, 0.937, 4/88.
+# - heldout5: written blind in session 26 (the Ever Given in the Suez Canal, 2021) by a writer who
+#   never read the judge; run at that session's start and after its change, the same both times:
+#   61/72, 0.847, 11/88 (7 of 9 scope overstatements accepted). Its misses have not been read.
 @pytest.mark.parametrize("split, faithful, precision, unfaithful", [
     ("heldout", 0.79, 0.85, 14),
     ("heldout2", 0.93, 0.95, 3),
     ("heldout3", 0.77, 0.93, 4),
-    ("heldout4", 0.75, 0.93, 4),
+    ("heldout4", 0.81, 0.93, 4),
+    ("heldout5", 0.84, 0.84, 11),
 ])
 def test_heldout_figures(benchmark, split, faithful, precision, unfaithful):
     scores = benchmark[split]
@@ -511,7 +525,8 @@ def test_estimates_and_arguments_are_attributed(source, answer):
 
 
 @pytest.mark.parametrize("later, earlier", [("heldout2", SPLITS), ("heldout3", SPLITS + ("heldout2",)),
-                                           ("heldout4", SPLITS + ("heldout2", "heldout3"))])
+                                           ("heldout4", SPLITS + ("heldout2", "heldout3")),
+                                           ("heldout5", SPLITS + ("heldout2", "heldout3", "heldout4"))])
 def test_each_later_heldout_file_is_real_sentences_of_another_story(later, earlier):
     rows = load_pairs(PAIRS_DIR / f"{later}.jsonl")
     assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)

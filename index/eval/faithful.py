@@ -34,7 +34,7 @@ PAIRS_DIR = PROJECT_ROOT / "tests" / "data" / "judge_pairs"
 SPLITS = ("dev", "heldout")
 # Later held-out files, each written blind on another story once the one before had been read
 # (sessions 23, 24 and 25): printed wherever "heldout" is asked for.
-LATER_HELDOUT = ("heldout2", "heldout3", "heldout4")
+LATER_HELDOUT = ("heldout2", "heldout3", "heldout4", "heldout5")
 FAITHFUL = "faithful"
 
 
@@ -154,7 +154,7 @@ def report(embedder: Optional[Embedder] = None, splits: tuple[str, ...] = SPLITS
     return lines
 
 
-if __name__ == "__main__":  # python -m dossier.index.eval.faithful [dev|heldout|heldout2|heldout3|heldout4] : figures and every miss
+if __name__ == "__main__":  # python -m dossier.index.eval.faithful [dev|heldout|heldout2|...|heldout5] : figures and every miss
     import sys
 
     model = OnnxMiniLMEmbedding()
