@@ -239,6 +239,9 @@ def _rephrased(asked: str, corpus: CorpusFacts) -> str:
     rank does X hold?", "Which agency is X with?") as "Who is X?"; how someone figures in the
     story ("Where does X fit in?") and what happened at a time ("What happened on Monday?") as
     "What about X?", answered by the sentences that mention it."""
+    match = vocab.TAG_QUESTION.match(asked)
+    if match:
+        asked = _as_yes_no(match.group("statement"))
     match = vocab.ROLE_VERB_QUESTION.match(asked)
     who = (match.group("who") or match.group("who2")).split() if match else []
     if who and who[-1].lower() in {s.lower() for s in corpus.speakers}:  # a person the articles quote
@@ -252,6 +255,17 @@ def _rephrased(asked: str, corpus: CorpusFacts) -> str:
     if match and _lower_words(match.group("when")) & (vocab.WEEKDAYS | vocab.MONTHS | _RELATIVE_DAYS):
         return f"What about {match.group('when')}?"
     return asked
+
+
+def _as_yes_no(statement: str) -> str:
+    """"Christchurch is the biggest city" as "Is Christchurch the biggest city?"; without an
+    auxiliary to put first, "Did" is ("Moore met them": "Did Moore met them?", the verb kept)."""
+    words = statement.split()
+    words[0] = words[0].lower() if words[0].lower() in STOPWORDS else words[0]  # "The ferry": "the ferry"
+    at = next((i for i, w in enumerate(words) if i and w.lower() in vocab.AUXILIARIES), None)
+    if at is None:
+        return " ".join(["Did"] + words) + "?"
+    return " ".join([words[at].capitalize()] + words[:at] + words[at + 1:]) + "?"
 
 
 _RELATIVE_DAYS = frozenset({"yesterday", "today", "tonight", "morning", "afternoon", "evening", "night", "overnight"})

@@ -60,7 +60,7 @@ REQUEST_LEAD = re.compile(
 ROLE_QUESTION = re.compile(
     r"^\s*[Ww]hat(?:'s|\u2019s|\s+is|\s+was|\s+are|\s+were)\s+(?P<who>[\w.\s-]+?)(?:'s|\u2019s|s')\s+"
     r"(?:job|role|title|position|post|rank|occupation|profession)s?"
-    r"(?:\s+(?:or|and)\s+(?:job|role|title|position|post|rank|occupation|profession)s?)?"  # "rank or job"
+    r"(?:(?:\s+(?:or|and))?\s+(?:job|role|title|position|post|rank|occupation|profession)s?)?"  # "rank or job", "job title"
     r"(?:\s+(?:at|in|with|for|on)\s+[^?]*)?"  # "... role at the ministry?"
     r"(?:\s+and\s+(?:what|which|who)\b[^?]*)?\s*\??\s*$")  # "... and which unit is he with?": the same sentence names it
 # The same asked with a verb: "What rank does X hold?", "Which agency is X with?", "Which
@@ -128,6 +128,13 @@ SHORTHAND = {"ppl": "people", "govt": "government", "gov't": "government", "dept
              "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours", "mins": "minutes", "approx": "approximately",
              "bc": "because", "cuz": "because", "coz": "because", "thru": "through", "tho": "though",
              "abt": "about", "pls": "please", "plz": "please", "b4": "before", "bn": "billion", "mln": "million"}
+
+# A statement with a question tag ("Christchurch is the biggest city, isn't it?", "..., right?"): asked
+# as the yes/no question it stands for ("Is Christchurch the biggest city?").
+TAG_QUESTION = re.compile(
+    r"^(?P<statement>[^,?]+(?:,[^,?]+)*?),\s*(?:(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|"
+    r"should)(?:n't|n\u2019t|\s+not)?\s+(?:it|he|she|they|there|that|we|you|i|this)|right|correct|true|no)\s*\?\s*$",
+    re.IGNORECASE)
 
 # Question words and negations typed without their apostrophe ("whats his rank", "why dont they"):
 # read as written in full, so that "Whats" is not taken for a name; "what's" is read as "what is"
@@ -283,7 +290,7 @@ NOUN_ENDINGS = ("tion", "sion", "ment", "ness", "ity", "ist", "ism", "ship", "an
 # not the verb; words in -ly are treated the same way (except -ply: supply, reply).
 ADVERBS = _words("still even yet now ever already also soon again just really actually first later then never "
                  "not only once further aboard abroad ashore inside outside away here there last next back "
-                 "though although whereas")
+                 "though although whereas right")
 
 # Light verbs: nearly empty of meaning alone ("were sanctions put on X" asks about imposing
 # them, "where was the vigil held" where it took place), so the articles rarely repeat

@@ -1068,3 +1068,17 @@ def test_an_age_in_commas_after_a_name_answers_how_old():
 def test_what_a_reported_clause_asks_about(question, focus):
     """"Say would happen to X" asks about X; "back" in "back in May" is no verb."""
     assert analyze_question(question).focus == focus
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("The ferry sank on Tuesday, didn't it?", "Did the ferry sank on Tuesday?"),
+    ("Harbour Hall is the oldest building in town, isn't it?", "Is Harbour Hall the oldest building in town?"),
+    ("the ferry was bound for Oslo, right?", "Was the ferry bound for Oslo?"),
+])
+def test_a_statement_with_a_question_tag_is_asked_as_yes_or_no(question, asked):
+    analysis = analyze_question(question)
+    assert analysis.recased == asked and analysis.answer_type == "yesno"
+
+
+def test_a_job_title_is_asked_as_who_x_is():
+    assert analyze_question("What is Ada Okafor's job title?").recased == "Who is Ada Okafor?"
