@@ -31,7 +31,8 @@ from .ingest import Checkpoint, Notify, Progress, ingest, stale_documents
 from .lexical import tokenize
 from .models import (DISPUTED_LEAD, REFUSAL, RELATED_LEAD, Answer, Citation, ClaimGroup, CorpusStatus, DocumentMeta,
                      IngestReport, SharedText)
-from .question import CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question, spelled_out
+from .question import (CorpusFacts, QuestionAnalysis, WordVectors, addresses, analyze_question, lexical_query,
+                       spelled_out)
 from .retrieve import Retrieved, hybrid_search, version_of
 from .settings import SEEDS_DIR, Settings
 from .attribution import keep_speaker
@@ -365,13 +366,13 @@ class Engine:
         vector = embed_query(self.embedder, question)
         timings["embed"] = _ms(clock)
         clock = time.perf_counter()
-        chunks = hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self.catalogue.versions,
+        facts = self._corpus_facts()  # refreshed above
+        analysis = analyze_question(question, facts)
+        chunks = hybrid_search(self.store, self.lexical, lexical_query(analysis, facts), vector, k or self.settings.top_k, self.catalogue.versions,
                                use_dense=retrieval != "bm25", use_lexical=retrieval != "dense")
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
         timings["retrieve"] = _ms(clock)
-        facts = self._corpus_facts()  # refreshed above
-        analysis = analyze_question(question, facts)
         # (embedded apart from the question: a batch of two pads the shorter text and costs more)
         topic_vector = embed_query(self.embedder, analysis.topic) if analysis.topic else None
         scored = extractive.score_sentences(vector, analysis, records, self.lexical.idf, topic_vector, followup, facts)

@@ -1027,6 +1027,16 @@ def _content(words: list[str]) -> list[str]:
 _IRREGULAR = {form: verb for verb in vocab.IRREGULAR_VERBS for form in verb}
 
 
+def lexical_query(analysis: QuestionAnalysis, corpus: CorpusFacts) -> str:
+    """The question for BM25, with the corpus words near its focus in meaning added: a focus the
+    articles word otherwise ("lunchtime": "lunch hour") still finds their sentences. Verbs nearly
+    empty of meaning are not widened ("made": "manufacture" would pull in other sentences). Dev,
+    session 26: recall +0.003 to +0.015 on the four stories, out-of-corpus declined -1 on one."""
+    widened = tuple(w for w in analysis.focus if w.lower() not in vocab.LIGHT_VERBS | vocab.EVENT_VERBS)
+    added = focus_terms(widened, corpus) - set(tokenize(analysis.text)) if widened else set()
+    return " ".join([analysis.text] + sorted(added))
+
+
 def focus_terms(focus: tuple[str, ...], corpus: CorpusFacts) -> set[str]:
     """The corpus terms that support the focus: its own stems and the words near it in meaning."""
     stems = [tokenize(word) for word in focus]

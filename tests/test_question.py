@@ -14,7 +14,7 @@ from dossier.index import extractive
 from dossier.index.lexical import tokenize
 from dossier.index.models import SentenceRecord
 from dossier.index.question import (SPEECH_TERMS, CorpusFacts, WordVectors, addresses, analyze_question,
-                                    has_candidate, left_unnamed, mentions_subject, spelled_out,
+                                    has_candidate, lexical_query, left_unnamed, mentions_subject, spelled_out,
                                     supports_focus)
 
 
@@ -1082,3 +1082,15 @@ def test_a_statement_with_a_question_tag_is_asked_as_yes_or_no(question, asked):
 
 def test_a_job_title_is_asked_as_who_x_is():
     assert analyze_question("What is Ada Okafor's job title?").recased == "Who is Ada Okafor?"
+
+
+def test_the_lexical_query_adds_the_corpus_words_near_the_focus(embedder):
+    """BM25 matches words, so a focus the articles word otherwise brings their word into the query;
+    a light verb brings nothing (its neighbours in meaning are about other things)."""
+    words = ["lunch", "ferry", "manufacture", "harbour"]
+    facts = CorpusFacts(knows=lambda term: term in words, vectors=WordVectors(words, embedder.embed(words)),
+                        embed=embedder.embed)
+    query = lexical_query(analyze_question("Was it lunchtime when the ferry docked?", facts), facts)
+    assert query.startswith("Was it lunchtime when the ferry docked?") and "lunch" in query.split()
+    light = analyze_question("Who made the harbour crane?", facts)
+    assert "made" in light.focus and "manufacture" not in lexical_query(light, facts).split()
