@@ -193,7 +193,9 @@ RESPONSE_MARKERS = _words(
     "rumour rumours fabricated fabrication nonsense never vowed warned protest protested "
     # a reaction need not be a denial: a refusal to comment, praise, blame, an apology
     "declined refused welcomed praised criticized criticised hailed thanked apologized apologised defended "
-    "insisted")
+    "insisted "
+    # nor words at all: a crowd's or a family's feelings shown
+    "cheered cheers cheering applauded applause celebrated celebrating rejoiced wept weeping cried mourned")
 
 # ---- reasons -----------------------------------------------------------------------------------
 

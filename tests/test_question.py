@@ -1094,3 +1094,10 @@ def test_the_lexical_query_adds_the_corpus_words_near_the_focus(embedder):
     assert query.startswith("Was it lunchtime when the ferry docked?") and "lunch" in query.split()
     light = analyze_question("Who made the harbour crane?", facts)
     assert "made" in light.focus and "manufacture" not in lexical_query(light, facts).split()
+
+
+def test_a_reaction_need_not_be_said():
+    analysis = analyze_question("How did the crowd react when the ferry came in?")
+    assert analysis.answer_type == "response"
+    assert has_candidate(analysis, "The crowd cheered as the ferry came in.")
+    assert not has_candidate(analysis, "The crowd waited as the ferry came in.")
