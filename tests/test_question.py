@@ -647,31 +647,23 @@ def test_words_only_loosely_alike_do_not_vouch_for_a_focus(embedder):
     assert "handl" not in treated.focus_terms and "personnel" not in treated.focus_terms
 
 
-def test_a_date_somewhere_and_the_focus_elsewhere_do_not_answer_when(embedder):
-    """Weekdays and names fill news sentences: "when" is answered by a sentence that has the
-    date *and* speaks to what is asked, not by one dated sentence beside another on the topic."""
-    apart = ["The harbour road was closed on Tuesday after the storm.",
-             "The council has promised to reopen the harbour road."]
-    question = "When will the harbour road reopen?"
+@pytest.mark.parametrize("question,apart,together", [
+    ("When will the harbour road reopen?",
+     ["The harbour road was closed on Tuesday after the storm.", "The council has promised to reopen the harbour road."],
+     "The harbour road will reopen on Friday, the council said."),
+    ("How many flares did the crew fire?",
+     ["The crew fired flares as the ferry drifted.", "Rescuers counted 14 flares over the bay."],
+     "The crew fired 14 flares before the ferry sank."),
+])
+def test_a_date_or_a_count_beside_a_sentence_on_the_focus_does_not_answer(embedder, question, apart, together):
+    """Weekdays, names and numbers fill news sentences: "when" and "how many" are answered by a
+    sentence that has the date or the count *and* speaks to what is asked, not by one such
+    sentence beside another on the topic."""
     analysis = analyze_question(question)
     scored = choose(question, apart, embedder)
     assert any(s.candidate for s in scored) and any(s.focus for s in scored)
     assert not extractive.answered(scored, analysis)
-    together = apart + ["The harbour road will reopen on Friday, the council said."]
-    assert extractive.answered(choose(question, together, embedder), analysis)
-
-
-def test_a_count_must_sit_in_a_sentence_that_speaks_to_the_focus(embedder):
-    """"How many did they fire" is not answered by a sentence on the firing beside a count of
-    something else: the number and the focus must be in one sentence, as for dates."""
-    question = "How many flares did the crew fire?"
-    apart = ["The crew fired flares as the ferry drifted.", "Rescuers counted 14 flares over the bay."]
-    analysis = analyze_question(question)
-    scored = choose(question, apart, embedder)
-    assert any(s.candidate for s in scored) and any(s.focus for s in scored)
-    assert not extractive.answered(scored, analysis)
-    together = apart + ["The crew fired 14 flares before the ferry sank."]
-    assert extractive.answered(choose(question, together, embedder), analysis)
+    assert extractive.answered(choose(question, apart + [together], embedder), analysis)
 
 
 def test_how_much_is_answered_by_an_amount_not_a_count_of_things():
