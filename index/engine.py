@@ -367,8 +367,9 @@ class Engine:
         timings["embed"] = _ms(clock)
         clock = time.perf_counter()
         facts = self._corpus_facts()  # refreshed above
-        analysis = analyze_question(question, facts)
-        chunks = hybrid_search(self.store, self.lexical, lexical_query(analysis, facts), vector, k or self.settings.top_k, self.catalogue.versions,
+        analysis = analyze_question(question, facts)  # first: the lexical query carries its focus
+        chunks = hybrid_search(self.store, self.lexical, lexical_query(analysis, facts), vector,
+                               k or self.settings.top_k, self.catalogue.versions,
                                use_dense=retrieval != "bm25", use_lexical=retrieval != "dense")
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)

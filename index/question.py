@@ -219,8 +219,9 @@ def _who_is(match: re.Match, corpus: CorpusFacts, who: str = "") -> str:
 
 
 def _apostrophes_restored(text: str) -> str:
-    """Question words and negations typed without their apostrophe, restored ("whats his rank"),
-    and "what's" read as "what is"."""
+    """The question as if typed in full: chat shorthand spelled out ("ppl"), question words and
+    negations given back their apostrophe ("whats his rank", "dont"), and "what's" read as
+    "what is"."""
     def restore(match: re.Match) -> str:
         word = match.group(0)
         full = vocab.APOSTROPHE_LESS[word.lower()]
@@ -252,7 +253,7 @@ def _rephrased(asked: str, corpus: CorpusFacts) -> str:
         if who.lower() not in vocab.PLAIN_PRONOUNS:
             return f"What about {who}?"
     match = vocab.EVENT_AT_TIME.match(asked)
-    if match and _lower_words(match.group("when")) & (vocab.WEEKDAYS | vocab.MONTHS | _RELATIVE_DAYS):
+    if match and _lower_words(match.group("when")) & (vocab.WEEKDAYS | vocab.MONTHS | vocab.RELATIVE_DATES):
         return f"What about {match.group('when')}?"
     return asked
 
@@ -266,9 +267,6 @@ def _as_yes_no(statement: str) -> str:
     if at is None:
         return " ".join(["Did"] + words) + "?"
     return " ".join([words[at].capitalize()] + words[:at] + words[at + 1:]) + "?"
-
-
-_RELATIVE_DAYS = frozenset({"yesterday", "today", "tonight", "morning", "afternoon", "evening", "night", "overnight"})
 
 
 def asks_agreement(words: list[str]) -> bool:
@@ -1448,9 +1446,7 @@ _CLOCK = (r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\bat \d{1,2}[:.
           r"|\b\d{4}\s*(?:GMT|UTC)\b|\b(?:noon|midnight)\b")
 _CLOCK_TIME = re.compile(_CLOCK, re.IGNORECASE)
 _TIME_OF_DAY = re.compile(_CLOCK + r"|\b(?:overnight|dawn)\b", re.IGNORECASE)
-# the parts of a day, for "what time of day"
-_DAY_PART = re.compile(r"\b(?:morning|afternoon|evening|night|overnight|dawn|dusk|daybreak|lunchtime|lunch hour|"
-                       r"midday|noon|midnight|nightfall|sunrise|sunset|daylight|rush hour)\b", re.IGNORECASE)
+_DAY_PART = re.compile(r"\b(?:" + "|".join(vocab.DAY_PARTS) + r")\b", re.IGNORECASE)
 
 
 def _asked(analysis: QuestionAnalysis) -> set[str]:

@@ -241,6 +241,9 @@ WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
 # ("earlier", "later" and "recently" are left out: they order events without dating them.)
 RELATIVE_DATES = _words("today yesterday tomorrow tonight ago week weeks month months year years "
                         "morning evening afternoon night weekend decade century")
+# The parts of a day: "what time of day" is answered by one as by the clock ("in the afternoon").
+DAY_PARTS = ("morning", "afternoon", "evening", "night", "overnight", "dawn", "dusk", "daybreak", "lunchtime",
+             "lunch hour", "midday", "noon", "midnight", "nightfall", "sunrise", "sunset", "daylight", "rush hour")
 
 # ---- what a "which/what <noun>" question asks for ---------------------------------------------
 
