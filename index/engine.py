@@ -180,10 +180,17 @@ class Engine:
         return validate_question(question, self.settings)
 
     def retrieve(self, question: str, k: Optional[int] = None, how: RetrievalMode = "hybrid") -> list[Retrieved]:
+        """The chunks ``ask`` answers from, in its order."""
         self._refresh()
         vector = embed_query(self.embedder, question)
-        return hybrid_search(self.store, self.lexical, question, vector, k or self.settings.top_k, self.catalogue.versions,
-                             use_dense=how != "bm25", use_lexical=how != "dense")
+        facts = self._corpus_facts()
+        return self._search(analyze_question(question, facts), facts, vector, k, how)
+
+    def _search(self, analysis: QuestionAnalysis, facts: CorpusFacts, vector, k: Optional[int],
+                how: RetrievalMode) -> list[Retrieved]:
+        """Hybrid retrieval; the lexical query carries the words near the question's focus."""
+        return hybrid_search(self.store, self.lexical, lexical_query(analysis, facts), vector, k or self.settings.top_k,
+                             self.catalogue.versions, use_dense=how != "bm25", use_lexical=how != "dense")
 
     def ask(self, question: str, k: Optional[int] = None, mode: Optional[Mode] = None,
             retrieval: RetrievalMode = "hybrid", conversation: Optional[Conversation] = None) -> Answer:
@@ -368,9 +375,7 @@ class Engine:
         clock = time.perf_counter()
         facts = self._corpus_facts()  # refreshed above
         analysis = analyze_question(question, facts)  # first: the lexical query carries its focus
-        chunks = hybrid_search(self.store, self.lexical, lexical_query(analysis, facts), vector,
-                               k or self.settings.top_k, self.catalogue.versions,
-                               use_dense=retrieval != "bm25", use_lexical=retrieval != "dense")
+        chunks = self._search(analysis, facts, vector, k, retrieval)
         sentence_ids = list(dict.fromkeys(sid for c in chunks for sid in c.sentence_ids))
         records = self.store.get_sentences(sentence_ids)
         timings["retrieve"] = _ms(clock)
